@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: MIT
+# vprime top-level build.  `make help` lists the targets.
+#
+# User space is C11 with -Wall -Wextra -Werror; tests build a second time
+# with AddressSanitizer and UndefinedBehaviorSanitizer.  Kernel modules
+# build through kbuild (Kbuild at the top) against KDIR.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+CC ?= cc
+FUZZ_CC ?= clang
+
+# The kernel the testbed boots; modules must match it exactly.
+KVER ?= $(shell sed -n 's/^KERNEL_ABI=//p' $(TOP)/tests/testbed/versions.env 2>/dev/null || true)
+ifeq ($(KVER),)
+KVER := 6.1.0-56-amd64
+endif
+KDIR ?= /usr/src/linux-headers-$(KVER)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -I$(TOP)/common -I$(TOP)/lib
+CFLAGS ?= -O2
+SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -I$(TOP)/common -I$(TOP)/lib
+
+COMMON_SRCS := common/vp_sync.c common/vp_area.c common/vp_front.c \
+	common/vp_parse.c common/vp_xenbus.c
+COMMON_HDRS := $(wildcard common/*.h)
+
+# Filled in by the fragments below.
+BINS :=
+HOST_TESTS :=
+FUZZERS :=
+BENCHES :=
+
+.PHONY: all check check-host check-unit check-fuzz check-modules modules \
+	bench-core bench help deps clean
+all:
+
+include tests/tests.mk
+-include lib/lib.mk
+-include engine/engine.mk
+-include tools/tools.mk
+-include tests/testbed/testbed.mk
+
+all: $(BINS)
+
+help:
+	@echo "make              build libvprime, vprimed, vprimectl"
+	@echo "make deps         install the Debian packages the build and tests need"
+	@echo "make check        host tests (ASan+UBSan), fuzz pass, module build, Xen testbed"
+	@echo "make check-host   host tests and fuzz pass only"
+	@echo "make modules      kernel modules against KDIR=$(KDIR)"
+	@echo "make bench-core   benchmark of the data-path core against memcpy"
+	@echo "make testbed-check  boot Xen under QEMU and run the scenarios"
+
+deps:
+	bash $(TOP)/tools/install-deps.sh
+
+# ---- kernel modules --------------------------------------------------
+modules:
+	@test -d $(KDIR) || { echo "modules: no kernel headers at $(KDIR) (make deps)"; exit 1; }
+	@mkdir -p $(BUILD)/modules
+	@set -o pipefail; $(MAKE) -C $(KDIR) M=$(TOP) W=1 modules 2>&1 | tee $(BUILD)/modules.log
+	@if grep -E 'warning:|error:' $(BUILD)/modules.log; then \
+		echo "modules: the build printed warnings"; exit 1; fi
+	@rm -f $(BUILD)/modules/*.ko
+	@find $(TOP)/frontend $(TOP)/backend $(TOP)/tests/kmod -name '*.ko' \
+		-exec cp {} $(BUILD)/modules/ \; 2>/dev/null || true
+	@ls $(BUILD)/modules/*.ko >/dev/null 2>&1 || { echo "modules: no .ko built"; exit 1; }
+	@echo "modules: built $$(cd $(BUILD)/modules && echo *.ko)"
+
+check-modules: modules
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1
+
+check: check-host check-modules testbed-check

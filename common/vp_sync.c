@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vp_sync.c - dom0's per-frame data path between guest rings and an
+ * engine area.  See vp_sync.h; barriers [B1]..[B4] are defined in
+ * vprime_if.h.
+ *
+ * Rules this file keeps:
+ *  - every guest or engine index and descriptor is read once (READ_ONCE or
+ *    VP_COPY_ONCE) into private memory, then checked;
+ *  - a bad descriptor drops its frame and bumps a counter; a bad index or an
+ *    over-long chain marks the guest broken (the caller disables it);
+ *  - when the other side cannot take more, frames stay where they are
+ *    (back-pressure) and a stall counter says so: dom0 queues nothing.
+ */
+#include "vp_sync.h"
+#include "vp_ring.h"
+
+#define RING_MASK (VPRIME_RING_SIZE - 1)
+
+static inline void vp_count(u64 *stats, enum vprime_stat_id id, u64 n)
+{
+	stats[id] += n;
+}
+
+int vp_ctrl_read(const struct vprime_ctrl *ctrl, u32 xs_tx_pages,
+		 u32 xs_rx_pages, u32 max_pool_pages,
+		 struct vp_conn_params *out, const char **why)
+{
+	u32 i;
+
+	if (READ_ONCE(ctrl->magic) != VPRIME_CTRL_MAGIC) {
+		*why = "bad control page magic";
+		return -EPROTO;
+	}
+	out->version = READ_ONCE(ctrl->version);
+	if (out->version != VPRIME_PROTOCOL_VERSION) {
+		*why = "control page version differs from protocol-version";
+		return -EPROTO;
+	}
+	if (READ_ONCE(ctrl->ring_size) != VPRIME_RING_SIZE ||
+	    READ_ONCE(ctrl->slot_size) != VPRIME_SLOT_SIZE) {
+		*why = "ring or slot size differs from the protocol";
+		return -EPROTO;
+	}
+	out->tx_pool_pages = READ_ONCE(ctrl->tx_pool_pages);
+	out->rx_pool_pages = READ_ONCE(ctrl->rx_pool_pages);
+	if (out->tx_pool_pages != xs_tx_pages ||
+	    out->rx_pool_pages != xs_rx_pages) {
+		*why = "pool sizes differ between xenstore and control page";
+		return -EPROTO;
+	}
+	if (out->tx_pool_pages < VPRIME_POOL_PAGES_MIN ||
+	    out->tx_pool_pages > max_pool_pages ||
+	    out->rx_pool_pages < VPRIME_POOL_PAGES_MIN ||
+	    out->rx_pool_pages > max_pool_pages ||
+	    max_pool_pages > VPRIME_POOL_PAGES_MAX) {
+		*why = "pool size out of range";
+		return -ERANGE;
+	}
+	for (i = 0; i < VPRIME_NR_RINGS; i++)
+		out->ring_ref[i] = READ_ONCE(ctrl->ring_ref[i]);
+	for (i = 0; i < out->tx_pool_pages; i++)
+		out->tx_pool_ref[i] = READ_ONCE(ctrl->tx_pool_ref[i]);
+	for (i = 0; i < out->rx_pool_pages; i++)
+		out->rx_pool_ref[i] = READ_ONCE(ctrl->rx_pool_ref[i]);
+	*why = NULL;
+	return 0;
+}
+
+void vp_guest_init(struct vp_guest *g, struct vprime_ctrl *ctrl,
+		   struct vprime_desc *const ring[VPRIME_NR_RINGS],
+		   void **tx_pages, u32 tx_nr_pages,
+		   void **rx_pages, u32 rx_nr_pages,
+		   u32 max_frame, u64 *stats)
+{
+	u32 i;
+
+	memset(g, 0, sizeof(*g));
+	g->ctrl = ctrl;
+	for (i = 0; i < VPRIME_NR_RINGS; i++)
+		g->ring[i] = ring[i];
+	g->tx_pool.pages = tx_pages;
+	g->tx_pool.nr_slots = tx_nr_pages * VPRIME_SLOTS_PER_PAGE;
+	g->rx_pool.pages = rx_pages;
+	g->rx_pool.nr_slots = rx_nr_pages * VPRIME_SLOTS_PER_PAGE;
+	g->max_frame = max_frame < VPRIME_FRAME_MAX ? max_frame :
+						      VPRIME_FRAME_MAX;
+	g->stats = stats;
+	/* Every index starts at zero on connect; dom0's own ones say so. */
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_TX].cons, 0);
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_TXC].prod, 0);
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_FILL].cons, 0);
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_RX].prod, 0);
+}
+
+static void vp_guest_fatal(struct vp_guest *g, enum vprime_stat_id why)
+{
+	vp_count(g->stats, why, 1);
+	g->broken = true;
+}
+
+/* ---- guest TX -> engine RX ------------------------------------------ */
+
+/* A frame read off the guest TX ring into private memory. */
+struct vp_txframe {
+	struct vprime_desc d[VPRIME_MAX_SLOTS];
+	u32 n;
+	u32 len;
+	int drop;		/* counter id when the frame is bad, else -1 */
+};
+
+/*
+ * Copy the chain at g->tx_cons out of the ring.  Returns 1 with a frame,
+ * 0 when the chain is not complete yet, -1 on a fatal chain.
+ */
+static int vp_tx_read_frame(struct vp_guest *g, u32 prod,
+			    struct vp_txframe *f)
+{
+	u32 avail = prod - g->tx_cons;
+
+	f->n = 0;
+	f->len = 0;
+	f->drop = -1;
+	for (;;) {
+		struct vprime_desc *d = &f->d[f->n];
+
+		if (f->n == avail)
+			return 0;
+		VP_COPY_ONCE(d, &g->ring[VPRIME_RING_TX][(g->tx_cons + f->n) &
+							 RING_MASK]);
+		f->n++;
+		if (d->slot >= g->tx_pool.nr_slots)
+			f->drop = VPRIME_STAT_guest_bad_slot;
+		else if (d->len == 0)
+			f->drop = VPRIME_STAT_guest_zero_len;
+		else if (!vp_extent_ok(d->off, d->len, VPRIME_SLOT_SIZE))
+			f->drop = VPRIME_STAT_guest_bad_extent;
+		f->len += d->len;
+		if (!(d->flags & VPRIME_DESC_F_MORE))
+			break;
+		if (f->n == VPRIME_MAX_SLOTS) {
+			vp_guest_fatal(g, VPRIME_STAT_guest_too_many_slots);
+			return -1;
+		}
+	}
+	if (f->drop < 0 && f->len > g->max_frame)
+		f->drop = VPRIME_STAT_guest_oversize;
+	if (f->drop < 0 && f->len < VPRIME_FRAME_MIN)
+		f->drop = VPRIME_STAT_guest_runt;
+	return 1;
+}
+
+/* Next engine buffer: a spare from an earlier pass, else the fill ring. */
+static long vp_fill_take(struct vp_engine *e, u32 fill_prod, u64 *stats)
+{
+	if (e->nr_spare)
+		return e->spare[--e->nr_spare];
+	while (e->fill_cons != fill_prod) {
+		u32 buf = READ_ONCE(e->fill[e->fill_cons &
+					    (e->hdr.pool_ring_size - 1)]);
+
+		e->fill_cons++;
+		if (likely(buf < e->hdr.nr_bufs))
+			return buf;
+		vp_count(stats, VPRIME_STAT_engine_bad_buf, 1);
+	}
+	return -1;
+}
+
+/*
+ * Copy the frame into engine buffers on the port's RX ring.  Returns
+ * false, keeping the buffers it took as spares, if the fill ring ran dry.
+ */
+static bool vp_tx_to_engine(struct vp_guest *g, struct vp_engine *e,
+			    struct vp_eport *p, const struct vp_txframe *f,
+			    u32 fill_prod, u64 now)
+{
+	u16 csum = f->d[0].flags & (VPRIME_DESC_F_CSUM_BLANK |
+				    VPRIME_DESC_F_DATA_VALID);
+	u32 bufs[VPRIME_MAX_SLOTS];
+	u32 i;
+
+	for (i = 0; i < f->n; i++) {
+		long buf = vp_fill_take(e, fill_prod, g->stats);
+
+		if (buf < 0) {
+			while (i > 0)
+				e->spare[e->nr_spare++] = bufs[--i];
+			return false;
+		}
+		bufs[i] = (u32)buf;
+	}
+	for (i = 0; i < f->n; i++) {
+		const struct vprime_desc *d = &f->d[i];
+		struct vprime_edesc *ed;
+
+		memcpy(e->bufs + (u64)bufs[i] * VPRIME_BUF_SIZE,
+		       vp_pool_slot(&g->tx_pool, d->slot) + d->off, d->len);
+		ed = &p->rx[p->rx_prod & (e->hdr.ring_size - 1)];
+		ed->buf = bufs[i];
+		ed->len = d->len;
+		ed->flags = csum | (i + 1 < f->n ? VPRIME_DESC_F_MORE : 0);
+		ed->tstamp = now;
+		p->rx_prod++;
+	}
+	return true;
+}
+
+/* Give the frame's slots back to the guest on TXC. */
+static void vp_txc_return(struct vp_guest *g, const struct vp_txframe *f)
+{
+	u32 i;
+
+	for (i = 0; i < f->n; i++) {
+		struct vprime_desc *c =
+			&g->ring[VPRIME_RING_TXC][g->txc_prod & RING_MASK];
+
+		c->slot = f->d[i].slot;
+		c->off = 0;
+		c->len = 0;
+		c->flags = 0;
+		c->rsvd0 = 0;
+		c->rsvd1 = 0;
+		g->txc_prod++;
+	}
+}
+
+void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
+			struct vp_eport *p, u32 budget, u64 now,
+			struct vp_sync_res *res)
+{
+	struct vprime_ctrl *ctrl = g->ctrl;
+	u32 ering = e->hdr.ring_size;
+	u32 prod, txc_cons, erx_cons, fill_prod, old_txc = g->txc_prod;
+	struct vp_txframe f;
+
+	res->frames = 0;
+	res->more = false;
+	res->notify_guest = false;
+	if (g->broken)
+		return;
+	vp_count(g->stats, VPRIME_STAT_syncs, 1);
+	prod = READ_ONCE(ctrl->ring[VPRIME_RING_TX].prod);
+	txc_cons = READ_ONCE(ctrl->ring[VPRIME_RING_TXC].cons);
+	if (!vp_ring_sane(prod, g->tx_cons, VPRIME_RING_SIZE) ||
+	    !vp_ring_sane(g->txc_prod, txc_cons, VPRIME_RING_SIZE)) {
+		vp_guest_fatal(g, VPRIME_STAT_guest_bad_index);
+		return;
+	}
+	erx_cons = READ_ONCE(p->rx_idx->cons);
+	fill_prod = READ_ONCE(e->fill_idx->prod);
+	if (!vp_ring_sane(p->rx_prod, erx_cons, ering) ||
+	    !vp_ring_sane(fill_prod, e->fill_cons, e->hdr.pool_ring_size)) {
+		vp_count(g->stats, VPRIME_STAT_engine_bad_index, 1);
+		return;
+	}
+	vp_rmb();	/* [B2] indices before the entries they cover */
+
+	while (g->tx_cons != prod) {
+		int r;
+
+		if (res->frames == budget) {
+			res->more = true;
+			break;
+		}
+		r = vp_tx_read_frame(g, prod, &f);
+		if (r <= 0)
+			break;	/* incomplete chain waits; fatal stops */
+		if (vp_ring_free(g->txc_prod, txc_cons, VPRIME_RING_SIZE) <
+		    f.n) {
+			vp_count(g->stats, VPRIME_STAT_rx_stall_txc_full, 1);
+			break;
+		}
+		if (f.drop < 0) {
+			if (vp_ring_free(p->rx_prod, erx_cons, ering) < f.n) {
+				vp_count(g->stats,
+					 VPRIME_STAT_rx_stall_ring_full, 1);
+				break;
+			}
+			if (!vp_tx_to_engine(g, e, p, &f, fill_prod, now)) {
+				vp_count(g->stats, VPRIME_STAT_rx_stall_no_buf,
+					 1);
+				break;
+			}
+			vp_count(g->stats, VPRIME_STAT_rx_frames, 1);
+			vp_count(g->stats, VPRIME_STAT_rx_bytes, f.len);
+			res->frames++;
+		} else {
+			vp_count(g->stats, (enum vprime_stat_id)f.drop, 1);
+		}
+		g->tx_cons += f.n;
+		vp_txc_return(g, &f);
+	}
+
+	vp_wmb();	/* [B1] entries before the indices that publish them */
+	WRITE_ONCE(p->rx_idx->prod, p->rx_prod);
+	WRITE_ONCE(e->fill_idx->cons, e->fill_cons);
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_TX].cons, g->tx_cons);	/* [B3] */
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_TXC].prod, g->txc_prod);
+	if (g->txc_prod != old_txc) {
+		vp_mb();	/* [B4] prod before event */
+		res->notify_guest = vp_ring_need_event(
+			READ_ONCE(ctrl->ring[VPRIME_RING_TXC].event),
+			g->txc_prod, old_txc);
+	}
+}
+
+/* ---- engine TX -> guest RX ------------------------------------------ */
+
+/* An engine frame read off a port's TX ring into private memory. */
+struct vp_rxframe {
+	struct vprime_edesc d[VPRIME_MAX_SLOTS];
+	u32 n;
+	u32 len;
+	bool bad;
+};
+
+static int vp_etx_read_frame(struct vp_engine *e, struct vp_eport *p,
+			     u32 prod, struct vp_rxframe *f, u64 *stats)
+{
+	u32 avail = prod - p->tx_cons;
+
+	f->n = 0;
+	f->len = 0;
+	f->bad = false;
+	for (;;) {
+		struct vprime_edesc *d = &f->d[f->n];
+
+		if (f->n == avail)
+			return 0;
+		VP_COPY_ONCE(d, &p->tx[(p->tx_cons + f->n) &
+				       (e->hdr.ring_size - 1)]);
+		f->n++;
+		if (d->buf >= e->hdr.nr_bufs) {
+			vp_count(stats, VPRIME_STAT_engine_bad_buf, 1);
+			f->bad = true;
+		} else if (d->len == 0 || d->len > VPRIME_BUF_SIZE) {
+			f->bad = true;
+		}
+		f->len += d->len;
+		if (!(d->flags & VPRIME_DESC_F_MORE))
+			return 1;
+		if (f->n == VPRIME_MAX_SLOTS) {
+			f->bad = true;	/* engine chain too long: cut here */
+			return 1;
+		}
+	}
+}
+
+/* Return the frame's (valid) buffers on the completion ring. */
+static void vp_comp_return(struct vp_engine *e, const struct vp_rxframe *f)
+{
+	u32 i;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->d[i].buf >= e->hdr.nr_bufs)
+			continue;
+		e->comp[e->comp_prod & (e->hdr.pool_ring_size - 1)] =
+			f->d[i].buf;
+		e->comp_prod++;
+	}
+}
+
+/* Next RX slot the guest posted on FILL, or -1. */
+static long vp_fill_slot_take(struct vp_guest *g, u32 fill_prod)
+{
+	if (g->nr_spare)
+		return g->spare[--g->nr_spare];
+	while (g->fill_cons != fill_prod) {
+		u32 slot = READ_ONCE(g->ring[VPRIME_RING_FILL]
+					   [g->fill_cons & RING_MASK].slot);
+
+		g->fill_cons++;
+		if (likely(slot < g->rx_pool.nr_slots))
+			return slot;
+		vp_count(g->stats, VPRIME_STAT_guest_bad_slot, 1);
+	}
+	return -1;
+}
+
+/*
+ * Copy the frame into guest RX slots.  Returns false, with the slots it
+ * took kept as spares, when the guest's FILL ran dry part-way.
+ */
+static bool vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
+			   const struct vp_rxframe *f, u32 fill_prod)
+{
+	u32 slots[VPRIME_MAX_SLOTS];
+	u16 csum = f->d[0].flags & (VPRIME_DESC_F_CSUM_BLANK |
+				    VPRIME_DESC_F_DATA_VALID);
+	u32 i;
+
+	for (i = 0; i < f->n; i++) {
+		long s = vp_fill_slot_take(g, fill_prod);
+
+		if (s < 0) {
+			while (i > 0)
+				g->spare[g->nr_spare++] = slots[--i];
+			return false;
+		}
+		slots[i] = (u32)s;
+	}
+	for (i = 0; i < f->n; i++) {
+		struct vprime_desc *d =
+			&g->ring[VPRIME_RING_RX][g->rx_prod & RING_MASK];
+
+		memcpy(vp_pool_slot(&g->rx_pool, slots[i]),
+		       e->bufs + (u64)f->d[i].buf * VPRIME_BUF_SIZE,
+		       f->d[i].len);
+		d->slot = slots[i];
+		d->off = 0;
+		d->len = f->d[i].len;
+		d->flags = csum | (i + 1 < f->n ? VPRIME_DESC_F_MORE : 0);
+		d->rsvd0 = 0;
+		d->rsvd1 = 0;
+		g->rx_prod++;
+	}
+	return true;
+}
+
+/* Guest-side indices for the RX direction; false if the guest broke them. */
+static bool vp_guest_rx_room(struct vp_guest *g, u32 *fill_prod, u32 *room)
+{
+	u32 rx_cons;
+
+	*fill_prod = READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod);
+	rx_cons = READ_ONCE(g->ctrl->ring[VPRIME_RING_RX].cons);
+	if (!vp_ring_sane(*fill_prod, g->fill_cons, VPRIME_RING_SIZE) ||
+	    !vp_ring_sane(g->rx_prod, rx_cons, VPRIME_RING_SIZE)) {
+		vp_guest_fatal(g, VPRIME_STAT_guest_bad_index);
+		return false;
+	}
+	*room = vp_ring_free(g->rx_prod, rx_cons, VPRIME_RING_SIZE);
+	return true;
+}
+
+void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
+		      struct vp_eport *p, u32 budget, u64 now,
+		      u64 *stats, struct vp_sync_res *res)
+{
+	u32 prod, comp_cons, fill_prod = 0, room = 0, old_rx = 0;
+	bool live = g && !g->broken;
+	struct vp_rxframe f;
+
+	res->frames = 0;
+	res->more = false;
+	res->notify_guest = false;
+	prod = READ_ONCE(p->tx_idx->prod);
+	comp_cons = READ_ONCE(e->comp_idx->cons);
+	if (!vp_ring_sane(prod, p->tx_cons, e->hdr.ring_size) ||
+	    !vp_ring_sane(e->comp_prod, comp_cons, e->hdr.pool_ring_size)) {
+		vp_count(stats, VPRIME_STAT_engine_bad_index, 1);
+		return;
+	}
+	if (live) {
+		old_rx = g->rx_prod;
+		live = vp_guest_rx_room(g, &fill_prod, &room);
+	}
+	vp_rmb();	/* [B2] */
+
+	while (p->tx_cons != prod) {
+		if (res->frames == budget) {
+			res->more = true;
+			break;
+		}
+		if (vp_etx_read_frame(e, p, prod, &f, stats) == 0)
+			break;
+		if (vp_ring_free(e->comp_prod, comp_cons,
+				 e->hdr.pool_ring_size) < f.n)
+			break;	/* engine must reap completions first */
+		if (f.bad) {
+			vp_count(stats, VPRIME_STAT_tx_drop_bad, 1);
+		} else if (!live) {
+			vp_count(stats, VPRIME_STAT_tx_drop_gone, 1);
+		} else if (f.len > g->max_frame) {
+			vp_count(stats, VPRIME_STAT_tx_drop_oversize, 1);
+		} else if (f.d[0].tstamp > now) {
+			vp_count(stats, VPRIME_STAT_tx_deferred, 1);
+			break;
+		} else if (room < f.n || !vp_rx_to_guest(g, e, &f,
+							   fill_prod)) {
+			vp_count(stats, VPRIME_STAT_tx_stall_no_fill, 1);
+			break;
+		} else {
+			room -= f.n;
+			vp_count(stats, VPRIME_STAT_tx_frames, 1);
+			vp_count(stats, VPRIME_STAT_tx_bytes, f.len);
+			res->frames++;
+		}
+		p->tx_cons += f.n;
+		vp_comp_return(e, &f);
+	}
+
+	vp_wmb();	/* [B1] */
+	WRITE_ONCE(p->tx_idx->cons, p->tx_cons);
+	WRITE_ONCE(e->comp_idx->prod, e->comp_prod);
+	if (!live || g->rx_prod == old_rx) {
+		if (live)
+			WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].cons,
+				   g->fill_cons);
+		return;
+	}
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].cons, g->fill_cons);
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_RX].prod, g->rx_prod);
+	vp_mb();	/* [B4] */
+	res->notify_guest = vp_ring_need_event(
+		READ_ONCE(g->ctrl->ring[VPRIME_RING_RX].event),
+		g->rx_prod, old_rx);
+}
+
+/* ---- notification arming -------------------------------------------- */
+
+bool vp_guest_pending(const struct vp_guest *g)
+{
+	if (g->broken)
+		return false;
+	return READ_ONCE(g->ctrl->ring[VPRIME_RING_TX].prod) != g->tx_cons;
+}
+
+/*
+ * dom0 is about to sleep: ask the guest for an event on its next TX frame
+ * or FILL post.  Returns true if work arrived meanwhile (do not sleep).
+ */
+bool vp_guest_arm(struct vp_guest *g)
+{
+	if (g->broken)
+		return false;
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_TX].event, g->tx_cons + 1);
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].event, g->fill_cons + 1);
+	vp_mb();	/* [B4] event before re-reading prod */
+	return vp_guest_pending(g);
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vp_sync.h - the per-frame data path of dom0, kernel-independent: moves
+ * frames in batches between a guest's rings and pools (vprime_if.h) and an
+ * engine's area (vprime_abi.h), reading every guest and engine descriptor
+ * once and checking it.  vprime-back.ko runs it in its sync ioctl; host
+ * tests, fuzzers and bench-core run the same code on simulated guests.
+ */
+#ifndef VP_SYNC_H
+#define VP_SYNC_H
+
+#include "vp_compat.h"
+#include "vp_pool.h"
+#include "vprime_abi.h"
+
+/* dom0's private view of one connected guest device. */
+struct vp_guest {
+	struct vprime_ctrl *ctrl;		/* mapped, guest-writable */
+	struct vprime_desc *ring[VPRIME_NR_RINGS];
+	struct vp_pool tx_pool;			/* guest -> dom0 frames */
+	struct vp_pool rx_pool;			/* dom0 -> guest frames */
+	u32 max_frame;				/* longest frame either way */
+	/* Private cursors: the only truth, never read back from the guest. */
+	u32 tx_cons;
+	u32 txc_prod;
+	u32 fill_cons;
+	u32 rx_prod;
+	/* RX slots taken off FILL but not yet used (a chain fell short). */
+	u32 spare[VPRIME_MAX_SLOTS];
+	u32 nr_spare;
+	bool broken;				/* fatal guest error seen */
+	u64 *stats;				/* VPRIME_STAT_MAX counters */
+};
+
+/* The engine's area as the kernel sees it; hdr is the kernel's own copy. */
+struct vp_engine {
+	u8 *base;
+	struct vprime_area_hdr hdr;
+	struct vprime_ring_idx *fill_idx;
+	u32 *fill;
+	struct vprime_ring_idx *comp_idx;
+	u32 *comp;
+	u8 *bufs;
+	u32 fill_cons;				/* private */
+	u32 comp_prod;				/* private */
+	/* Buffers taken off FILL but not yet used (a chain fell short). */
+	u32 spare[VPRIME_MAX_SLOTS];
+	u32 nr_spare;
+};
+
+/* One port of the area, bound to (at most) one guest. */
+struct vp_eport {
+	struct vprime_port_info *info;
+	struct vprime_ring_idx *rx_idx;		/* kernel produces */
+	struct vprime_edesc *rx;
+	struct vprime_ring_idx *tx_idx;		/* engine produces */
+	struct vprime_edesc *tx;
+	u32 rx_prod;				/* private */
+	u32 tx_cons;				/* private */
+};
+
+/* What one sync pass over a port did, for the caller to act on. */
+struct vp_sync_res {
+	u32 frames;		/* frames moved */
+	bool notify_guest;	/* send an event-channel notification */
+	bool more;		/* budget ran out with work left */
+};
+
+/* vp_area.c APIs: */
+int vp_area_layout(const struct vprime_setup *setup,
+		   struct vprime_area_hdr *hdr);
+void vp_engine_init(struct vp_engine *e, void *base,
+		    const struct vprime_area_hdr *hdr);
+void vp_eport_init(struct vp_eport *p, struct vp_engine *e, u32 port);
+
+/* What the guest's control page says, copied and checked at connect. */
+struct vp_conn_params {
+	u32 version;
+	u32 tx_pool_pages;
+	u32 rx_pool_pages;
+	u32 ring_ref[VPRIME_NR_RINGS];
+	u32 tx_pool_ref[VPRIME_POOL_PAGES_MAX];
+	u32 rx_pool_ref[VPRIME_POOL_PAGES_MAX];
+};
+
+/* vp_sync.c APIs: */
+int vp_ctrl_read(const struct vprime_ctrl *ctrl, u32 xs_tx_pages,
+		 u32 xs_rx_pages, u32 max_pool_pages,
+		 struct vp_conn_params *out, const char **why);
+void vp_guest_init(struct vp_guest *g, struct vprime_ctrl *ctrl,
+		   struct vprime_desc *const ring[VPRIME_NR_RINGS],
+		   void **tx_pages, u32 tx_nr_pages,
+		   void **rx_pages, u32 rx_nr_pages,
+		   u32 max_frame, u64 *stats);
+void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
+			struct vp_eport *p, u32 budget, u64 now,
+			struct vp_sync_res *res);
+void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
+		      struct vp_eport *p, u32 budget, u64 now,
+		      u64 *stats, struct vp_sync_res *res);
+bool vp_guest_arm(struct vp_guest *g);
+bool vp_guest_pending(const struct vp_guest *g);
+
+#endif /* VP_SYNC_H */

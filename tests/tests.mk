@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# Host tests: placeholder until the unit tests land.
+check-host:
