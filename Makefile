@@ -38,6 +38,7 @@ BENCHES :=
 
 .PHONY: all check check-host check-unit check-fuzz check-modules modules \
 	bench-core bench help deps clean
+.SECONDEXPANSION:
 all:
 
 include tests/tests.mk

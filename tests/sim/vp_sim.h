@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vp_sim.h - simulated guests and an in-process stand-in for vprime-back's
+ * /dev/vprime, for host tests, fuzzers and benchmarks.  Guests are the real
+ * guest-side code (vp_front) over ordinary memory; the stand-in runs the
+ * real dom0 data path (vp_sync) and answers the ioctls of vprime_abi.h
+ * with the kernel's semantics, so libvprime and engines run unchanged.
+ */
+#ifndef VP_SIM_H
+#define VP_SIM_H
+
+#include <stddef.h>
+#include "vp_front.h"
+#include "vp_sync.h"
+
+struct vp_sim_guest_cfg {
+	u32 domid;
+	u32 devid;
+	u8 mac[6];
+	const char *name;	/* NULL: none */
+	u32 pool_pages;		/* per direction; 0: default */
+	u32 mtu;		/* 0: 1500 */
+};
+
+struct vp_sim_guest {
+	struct vp_sim_guest_cfg cfg;
+	char name[VPRIME_NAME_LEN];
+	void *mem;			/* ctrl + rings + pools, page aligned */
+	struct vprime_ctrl *ctrl;
+	struct vprime_desc *ring[VPRIME_NR_RINGS];
+	void **tx_pages;
+	void **rx_pages;
+	struct vp_front front;		/* the guest's side */
+	struct vp_front_mem fmem;
+	struct vp_guest dom0;		/* dom0's side of the same memory */
+	u64 stats[VPRIME_STAT_MAX];	/* dom0 per-device counters */
+	bool connected;
+	void *port_owner;		/* engine file holding it, or NULL */
+	u64 events_to_dom0;		/* notifications the guest sent */
+	u64 events_to_guest;		/* notifications dom0 sent */
+};
+
+struct vp_sim_host;
+struct vp_sim_file;
+
+/* Guests */
+struct vp_sim_guest *vp_sim_guest_new(const struct vp_sim_guest_cfg *cfg);
+void vp_sim_guest_free(struct vp_sim_guest *g);
+int vp_sim_guest_send(struct vp_sim_guest *g, const void *frame, u32 len);
+int vp_sim_guest_recv(struct vp_sim_guest *g, void *buf, u32 cap);
+void vp_sim_guest_service(struct vp_sim_guest *g);
+
+/* The dom0 backend stand-in */
+struct vp_sim_host *vp_sim_host_new(void);
+void vp_sim_host_free(struct vp_sim_host *h);
+int vp_sim_host_add(struct vp_sim_host *h, struct vp_sim_guest *g);
+void vp_sim_host_remove(struct vp_sim_host *h, struct vp_sim_guest *g);
+void vp_sim_host_set_clock(struct vp_sim_host *h, u64 (*now)(void *),
+			   void *arg);
+
+/* An engine's open file on the stand-in: same ioctls as /dev/vprime. */
+struct vp_sim_file *vp_sim_open(struct vp_sim_host *h);
+int vp_sim_ioctl(struct vp_sim_file *f, unsigned long cmd, void *arg);
+void *vp_sim_area(struct vp_sim_file *f, size_t *size);
+bool vp_sim_pending(struct vp_sim_file *f);
+void vp_sim_close(struct vp_sim_file *f);
+
+#endif /* VP_SIM_H */
