@@ -338,8 +338,8 @@ bool vp_front_arm(struct vp_front *f)
 {
 	if (f->broken)
 		return false;
-	WRITE_ONCE(f->ctrl->ring[VPRIME_RING_RX].event, f->rx_cons + 1);
-	WRITE_ONCE(f->ctrl->ring[VPRIME_RING_TXC].event, f->txc_cons + 1);
+	WRITE_ONCE(f->ctrl->ring[VPRIME_RING_RX].event, f->rx_cons);
+	WRITE_ONCE(f->ctrl->ring[VPRIME_RING_TXC].event, f->txc_cons);
 	vp_mb();	/* [B4] */
 	return READ_ONCE(f->ctrl->ring[VPRIME_RING_RX].prod) != f->rx_cons ||
 	       READ_ONCE(f->ctrl->ring[VPRIME_RING_TXC].prod) != f->txc_cons;

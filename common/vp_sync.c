@@ -525,8 +525,8 @@ bool vp_guest_arm(struct vp_guest *g)
 {
 	if (g->broken)
 		return false;
-	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_TX].event, g->tx_cons + 1);
-	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].event, g->fill_cons + 1);
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_TX].event, g->tx_cons);
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].event, g->fill_cons);
 	vp_mb();	/* [B4] event before re-reading prod */
 	return vp_guest_pending(g);
 }

@@ -21,7 +21,7 @@ HOST_TESTS += $(addprefix $(BUILD)/test/,$(CORE_TESTS))
 
 $(BUILD)/test/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(SIM_SRCS) \
 		$(COMMON_HDRS) tests/sim/vp_sim.h tests/unit/vp_test.h | $(BUILD)/test
-	$(CC) $(SAN_CFLAGS) -o $@ $< $(COMMON_SRCS) $(SIM_SRCS) $(TEST_LIBS)
+	$(CC) $(SAN_CFLAGS) -o $@ $< $(COMMON_SRCS) $(SIM_SRCS) $(TEST_LIBS) -lpthread
 
 # libFuzzer targets over everything a guest writes.
 CORE_FUZZERS := fuzz_guest_tx fuzz_guest_rx fuzz_backend fuzz_xenstore

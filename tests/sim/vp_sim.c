@@ -46,6 +46,8 @@ static u64 vp_sim_monotonic(void *arg)
 
 /* ---- guests ---------------------------------------------------------- */
 
+static void vp_sim_guest_rebase(struct vp_sim_guest *g, u32 base);
+
 struct vp_sim_guest *vp_sim_guest_new(const struct vp_sim_guest_cfg *cfg)
 {
 	u32 pages = cfg->pool_pages ? cfg->pool_pages : VPRIME_POOL_PAGES_DEFAULT;
@@ -92,13 +94,15 @@ struct vp_sim_guest *vp_sim_guest_new(const struct vp_sim_guest_cfg *cfg)
 	vp_front_ctrl_init(g->ctrl, pages, pages);
 	vp_front_init(&g->front, g->ctrl, g->ring, g->tx_pages, pages,
 		      g->rx_pages, pages, mtu + 18, &g->fmem);
-	vp_front_fill(&g->front);
 	/* What vprime-back does at connect: read the control page once. */
 	if (vp_ctrl_read(g->ctrl, pages, pages, VPRIME_POOL_PAGES_MAX, cp,
 			 &why))
 		goto err;
 	vp_guest_init(&g->dom0, g->ctrl, g->ring, g->tx_pages, pages,
 		      g->rx_pages, pages, mtu + 18, g->stats);
+	if (cfg->index_base)
+		vp_sim_guest_rebase(g, cfg->index_base);
+	vp_front_fill(&g->front);
 	g->connected = true;
 	free(cp);
 	return g;
@@ -106,6 +110,22 @@ err:
 	free(cp);
 	vp_sim_guest_free(g);
 	return NULL;
+}
+
+/* Start every index of both sides at @base, as if 2^32 - @base frames ran. */
+static void vp_sim_guest_rebase(struct vp_sim_guest *g, u32 base)
+{
+	struct vp_front *f = &g->front;
+	struct vp_guest *d = &g->dom0;
+	u32 i;
+
+	f->tx_prod = f->tx_pub = f->txc_cons = f->fill_prod = f->rx_cons = base;
+	d->tx_cons = d->txc_prod = d->fill_cons = d->rx_prod = base;
+	for (i = 0; i < VPRIME_NR_RINGS; i++) {
+		g->ctrl->ring[i].prod = base;
+		g->ctrl->ring[i].cons = base;
+		g->ctrl->ring[i].event = base;
+	}
 }
 
 void vp_sim_guest_free(struct vp_sim_guest *g)

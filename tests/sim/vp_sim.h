@@ -20,6 +20,7 @@ struct vp_sim_guest_cfg {
 	const char *name;	/* NULL: none */
 	u32 pool_pages;		/* per direction; 0: default */
 	u32 mtu;		/* 0: 1500 */
+	u32 index_base;		/* start every ring index here (wrap tests) */
 };
 
 struct vp_sim_guest {
