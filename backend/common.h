@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * common.h - vprime-back.ko: every shared struct and prototype, grouped
+ * by the file that defines them.
+ *
+ * Objects and their locks:
+ *
+ *   vp_dev     one xenbus device backend/vprime/<domid>/<devid>.
+ *              xb_mutex  serializes the xenbus side (probe, frontend
+ *                        changes, fatal work, remove): connect/disconnect.
+ *              lock      spinlock guarding the data path: @live (guest
+ *                        rings and pools mapped, irq bound), @guest,
+ *                        @stats, @owner/@port.  Taken by sync and poll,
+ *                        and by connect/disconnect around the flip of
+ *                        @live, so sync never touches unmapped memory and
+ *                        never sleeps.
+ *              ref       kref: one for the device list, one per engine
+ *                        port holding it (a removed device lives on as
+ *                        VPRIME_PORT_GONE until the engine detaches).
+ *   vp_file    one open /dev/vprime (an engine).
+ *              lock      mutex serializing its ioctls and poll.
+ *
+ * Lock order: vp_file.lock -> vp_devs_lock -> vp_dev.lock;
+ *             vp_dev.xb_mutex -> vp_dev.lock.
+ * The irq handler takes none: it reads @owner under RCU and counts in
+ * atomics.
+ */
+#ifndef VP_BACK_COMMON_H
+#define VP_BACK_COMMON_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/hrtimer.h>
+#include <linux/workqueue.h>
+#include <xen/xenbus.h>
+#include <xen/grant_table.h>
+
+#include "vp_sync.h"
+
+#define VP_INVALID_HANDLE	((grant_handle_t)~0U)
+
+/* Configuration read once from xenstore at connect. */
+struct vp_xs_config {
+	u32 version;
+	u32 ctrl_ref;
+	u32 evtchn;
+	u32 tx_pool_pages;
+	u32 rx_pool_pages;
+	bool csum;
+	u32 mtu;
+};
+
+/* A pool of one direction: granted pages mapped into ballooned pages. */
+struct vp_map_pool {
+	struct page **pages;
+	void **va;
+	grant_handle_t *handles;
+	u32 nr;			/* pages in the arrays */
+	bool readonly;
+};
+
+struct vp_file;
+
+struct vp_dev {
+	struct list_head node;		/* on vp_devs, under vp_devs_lock */
+	struct kref ref;
+	struct mutex xb_mutex;
+	struct xenbus_device *xbdev;	/* NULL once removed */
+	u32 domid;
+	u32 devid;
+
+	/* Toolstack's, from the backend directory at probe and connect. */
+	u8 mac[6];
+	char name[VPRIME_NAME_LEN];
+	/* Snapshots for LIST and debugfs (written under xb_mutex). */
+	u32 be_state;
+	u32 fe_state;
+	u32 mtu;
+	bool csum;
+	u32 xs_rejects;			/* bad xenstore values seen */
+	u32 connects;
+
+	/* Mapped at connect, under xb_mutex; used under @lock if @live. */
+	struct vprime_ctrl *ctrl;
+	void *rings;			/* 4 contiguous mapped ring pages */
+	struct vp_map_pool tx_pool;
+	struct vp_map_pool rx_pool;
+	int irq;			/* > 0 while bound */
+
+	spinlock_t lock;
+	bool live;
+	bool removed;
+	struct vp_guest guest;
+	u64 stats[VPRIME_STAT_MAX];
+	struct vp_file __rcu *owner;	/* engine holding the device */
+	u32 port;			/* its port index there */
+
+	/* The irq handler's own counters and rate limit. */
+	atomic64_t ev_count;
+	atomic64_t ev_limited;
+	unsigned long ev_window;	/* jiffies the window started */
+	u32 ev_in_window;
+
+	struct work_struct fatal_work;	/* disable a broken guest */
+};
+
+/* One engine port: the device behind it and its rings in the area. */
+struct vp_fport {
+	struct vp_dev *dev;		/* NULL: port free */
+	struct vp_eport ep;
+};
+
+struct vp_file {
+	struct mutex lock;
+	wait_queue_head_t wq;
+	void *area;			/* vmalloc_user, NULL before SETUP */
+	struct vprime_area_hdr hdr;	/* trusted copy */
+	struct vp_engine eng;
+	struct vp_fport *ports;		/* hdr.max_ports */
+	atomic_t state_changed;		/* a port's state moved: POLLPRI */
+	struct hrtimer timer;		/* wakes for a deferred TX frame */
+};
+
+/* Module-wide counters for debugfs leak checks. */
+extern atomic_t vp_nr_grants_mapped;
+extern atomic_t vp_nr_evtchns_bound;
+extern atomic_t vp_nr_areas;
+extern atomic_t vp_nr_devs;
+extern atomic_t vp_nr_files;
+extern atomic_t vp_nr_xs_rejects;
+extern atomic_t vp_nr_guests_disabled;
+
+/* Device list: every vp_dev that xenbus knows, under vp_devs_lock. */
+extern struct list_head vp_devs;
+extern struct mutex vp_devs_lock;
+
+/* Module parameters. */
+extern unsigned int vp_max_pool_pages;
+extern unsigned int vp_sync_budget;
+extern unsigned int vp_event_rate;
+
+/* xenbus.c APIs: */
+int vp_xenbus_init(void);
+void vp_xenbus_exit(void);
+void vp_dev_put(struct vp_dev *dev);
+
+/* interface.c APIs: */
+int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg);
+void vp_disconnect(struct vp_dev *dev, u32 port_state);
+void vp_dev_set_carrier(struct vp_dev *dev, bool on);
+void vp_dev_port_state(struct vp_dev *dev, u32 state);
+
+/* dev.c APIs: */
+int vp_chardev_init(void);
+void vp_chardev_exit(void);
+void vp_file_wake(struct vp_file *vf, bool state_changed);
+
+/* debugfs.c APIs: */
+void vp_debugfs_init(void);
+void vp_debugfs_exit(void);
+
+#endif /* VP_BACK_COMMON_H */

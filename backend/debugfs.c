@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * debugfs.c - /sys/kernel/debug/vprime/devices: one line per device (ids,
+ * xenbus states, engine binding, counters), then the module-wide counts of
+ * what is held right now, so tests can check that nothing leaks.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "common.h"
+#include "vp_parse.h"
+#include "vp_xenbus.h"
+
+#define VP_STAT_NAME(n, d) #n,
+static const char *const vp_stat_names[] = {
+	VPRIME_PORT_STATS(VP_STAT_NAME)
+};
+#undef VP_STAT_NAME
+
+static struct dentry *vp_debugfs_dir;
+
+static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
+{
+	u64 stats[VPRIME_STAT_MAX];
+	char mac[18];
+	bool live, attached;
+	u32 port, i;
+
+	spin_lock(&dev->lock);
+	memcpy(stats, dev->stats, sizeof(stats));
+	live = dev->live;
+	attached = rcu_access_pointer(dev->owner);
+	port = dev->port;
+	vp_format_mac(dev->mac, mac);
+	spin_unlock(&dev->lock);
+	stats[VPRIME_STAT_guest_events] += atomic64_read(&dev->ev_count);
+	stats[VPRIME_STAT_guest_events_limited] +=
+		atomic64_read(&dev->ev_limited);
+
+	seq_printf(m, "dom%u dev%u name=%s mac=%s backend=%s frontend=%s live=%d",
+		   dev->domid, dev->devid, dev->name[0] ? dev->name : "-", mac,
+		   vp_xb_state_name(dev->be_state),
+		   vp_xb_state_name(dev->fe_state), live);
+	if (attached)
+		seq_printf(m, " port=%u", port);
+	else
+		seq_puts(m, " port=-");
+	seq_printf(m, " mtu=%u connects=%u xs_rejects=%u\n", dev->mtu,
+		   dev->connects, dev->xs_rejects);
+	for (i = 0; i < VPRIME_STAT_MAX; i++)
+		seq_printf(m, "%s%s=%llu", i ? " " : "  ", vp_stat_names[i],
+			   stats[i]);
+	seq_putc(m, '\n');
+}
+
+static int vp_devices_show(struct seq_file *m, void *unused)
+{
+	struct vp_dev *dev;
+
+	mutex_lock(&vp_devs_lock);
+	list_for_each_entry(dev, &vp_devs, node)
+		vp_debugfs_dev(m, dev);
+	mutex_unlock(&vp_devs_lock);
+	seq_printf(m, "devices %d\n", atomic_read(&vp_nr_devs));
+	seq_printf(m, "engines %d\n", atomic_read(&vp_nr_files));
+	seq_printf(m, "areas %d\n", atomic_read(&vp_nr_areas));
+	seq_printf(m, "grants_mapped %d\n", atomic_read(&vp_nr_grants_mapped));
+	seq_printf(m, "evtchns_bound %d\n", atomic_read(&vp_nr_evtchns_bound));
+	seq_printf(m, "xs_rejects %d\n", atomic_read(&vp_nr_xs_rejects));
+	seq_printf(m, "guests_disabled %d\n",
+		   atomic_read(&vp_nr_guests_disabled));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vp_devices);
+
+void vp_debugfs_init(void)
+{
+	vp_debugfs_dir = debugfs_create_dir("vprime", NULL);
+	debugfs_create_file("devices", 0400, vp_debugfs_dir, NULL,
+			    &vp_devices_fops);
+}
+
+void vp_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vp_debugfs_dir);
+	vp_debugfs_dir = NULL;
+}

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * dev.c - /dev/vprime, the engine's side (common/vprime_abi.h): an mmap'd
+ * area of rings and buffers per open file, devices attached as ports, one
+ * SYNC ioctl per batch moving frames with the common/ data path, poll()
+ * for wake-ups.
+ *
+ * Locking: vp_file.lock serializes one engine's ioctls and poll; each
+ * port's device is used under its vp_dev.lock, and only while dev->live
+ * (guest memory mapped).  No user copy happens under either lock (mmap
+ * takes no lock at all: vf->area is published once by SETUP), so there is
+ * no mmap_lock inversion.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <xen/events.h>
+
+#include "common.h"
+
+#define VP_LIST_MAX	4096u	/* entries one LIST call fills at most */
+
+atomic_t vp_nr_areas = ATOMIC_INIT(0);
+atomic_t vp_nr_files = ATOMIC_INIT(0);
+
+void vp_file_wake(struct vp_file *vf, bool state_changed)
+{
+	if (state_changed)
+		atomic_set(&vf->state_changed, 1);
+	wake_up_interruptible(&vf->wq);
+}
+
+static enum hrtimer_restart vp_timer_fn(struct hrtimer *t)
+{
+	struct vp_file *vf = container_of(t, struct vp_file, timer);
+
+	wake_up_interruptible(&vf->wq);
+	return HRTIMER_NORESTART;
+}
+
+/* SETUP publishes the area with a release; readers pair with acquire. */
+static void *vp_file_area(struct vp_file *vf)
+{
+	return smp_load_acquire(&vf->area);
+}
+
+/* ---- ports ------------------------------------------------------------ */
+
+/*
+ * Give the port up: carrier off, the engine's queued TX buffers back on
+ * the completion ring (as tx_drop_gone), the port FREE.  vf->lock held.
+ */
+static void vp_port_detach(struct vp_file *vf, u32 port)
+{
+	struct vp_fport *fp = &vf->ports[port];
+	struct vp_dev *dev = fp->dev;
+	struct vp_sync_res res;
+
+	spin_lock(&dev->lock);
+	vp_dev_set_carrier(dev, false);
+	vp_sync_to_guest(NULL, &vf->eng, &fp->ep, vf->hdr.ring_size, 0,
+			 dev->stats, &res);
+	WRITE_ONCE(fp->ep.info->state, VPRIME_PORT_FREE);
+	rcu_assign_pointer(dev->owner, NULL);
+	spin_unlock(&dev->lock);
+	fp->dev = NULL;
+	vp_dev_put(dev);
+}
+
+static bool vp_dev_matches(const struct vp_dev *dev,
+			   const struct vprime_attach *a)
+{
+	switch (a->by) {
+	case VPRIME_ATTACH_BY_ID:
+		return dev->domid == a->domid && dev->devid == a->devid;
+	case VPRIME_ATTACH_BY_NAME:
+		return a->name[0] && !strncmp(dev->name, a->name,
+					      VPRIME_NAME_LEN);
+	case VPRIME_ATTACH_BY_MAC:
+		return !memcmp(dev->mac, a->mac, sizeof(dev->mac));
+	default:
+		return false;
+	}
+}
+
+static void vp_port_info_fill(struct vp_dev *dev, struct vprime_port_info *pi)
+{
+	WRITE_ONCE(pi->domid, dev->domid);
+	WRITE_ONCE(pi->devid, dev->devid);
+	WRITE_ONCE(pi->mtu, dev->mtu ? dev->mtu : 1500);
+	memcpy(pi->mac, dev->mac, sizeof(pi->mac));
+	memcpy(pi->name, dev->name, sizeof(pi->name));
+	WRITE_ONCE(pi->state, dev->live ? VPRIME_PORT_ATTACHED :
+					  VPRIME_PORT_DOWN);
+}
+
+static long vp_ioc_attach(struct vp_file *vf, void __user *uarg)
+{
+	struct vprime_attach a;
+	struct vp_dev *dev, *found = NULL;
+	u32 port;
+	long err;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	a.name[VPRIME_NAME_LEN - 1] = '\0';
+	if (a.by > VPRIME_ATTACH_BY_MAC)
+		return -EINVAL;
+
+	mutex_lock(&vf->lock);
+	err = -EINVAL;
+	if (!vf->area)
+		goto out_unlock;
+	for (port = 0; port < vf->hdr.max_ports; port++)
+		if (!vf->ports[port].dev)
+			break;
+	err = -ENOSPC;
+	if (port == vf->hdr.max_ports)
+		goto out_unlock;
+
+	mutex_lock(&vp_devs_lock);
+	list_for_each_entry(dev, &vp_devs, node) {
+		if (vp_dev_matches(dev, &a)) {
+			found = dev;
+			break;
+		}
+	}
+	err = -ENODEV;
+	if (found) {
+		struct vp_fport *fp = &vf->ports[port];
+
+		spin_lock(&found->lock);
+		if (found->removed) {
+			err = -ENODEV;
+		} else if (rcu_access_pointer(found->owner)) {
+			err = -EBUSY;
+		} else {
+			vp_eport_init(&fp->ep, &vf->eng, port);
+			vp_port_info_fill(found, fp->ep.info);
+			kref_get(&found->ref);
+			fp->dev = found;
+			found->port = port;
+			rcu_assign_pointer(found->owner, vf);
+			vp_dev_set_carrier(found, true);
+			err = 0;
+		}
+		spin_unlock(&found->lock);
+	}
+	mutex_unlock(&vp_devs_lock);
+out_unlock:
+	mutex_unlock(&vf->lock);
+	if (err)
+		return err;
+	a.port = port;
+	if (copy_to_user(uarg, &a, sizeof(a)))
+		return -EFAULT;
+	return 0;
+}
+
+static long vp_ioc_detach(struct vp_file *vf, u32 __user *uarg)
+{
+	u32 port;
+	long err = -EINVAL;
+
+	if (get_user(port, uarg))
+		return -EFAULT;
+	mutex_lock(&vf->lock);
+	if (vf->area && port < vf->hdr.max_ports && vf->ports[port].dev) {
+		vp_port_detach(vf, port);
+		err = 0;
+	}
+	mutex_unlock(&vf->lock);
+	return err;
+}
+
+/* ---- setup, list, stats ------------------------------------------------ */
+
+static long vp_ioc_setup(struct vp_file *vf, void __user *uarg)
+{
+	struct vprime_area_hdr hdr;
+	struct vprime_setup s;
+	struct vp_fport *ports;
+	void *area;
+	long err;
+
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	err = vp_area_layout(&s, &hdr);
+	if (err)
+		return err;
+
+	mutex_lock(&vf->lock);
+	err = -EBUSY;
+	if (vf->area)
+		goto err_unlock;
+	err = -ENOMEM;
+	ports = kvcalloc(hdr.max_ports, sizeof(*ports), GFP_KERNEL);
+	if (!ports)
+		goto err_unlock;
+	area = vmalloc_user(hdr.area_size);	/* zeroed: ports start FREE */
+	if (!area)
+		goto err_ports;
+	memcpy(area, &hdr, sizeof(hdr));
+	vf->hdr = hdr;
+	vp_engine_init(&vf->eng, area, &hdr);
+	vf->ports = ports;
+	smp_store_release(&vf->area, area);
+	atomic_inc(&vp_nr_areas);
+	mutex_unlock(&vf->lock);
+
+	s.area_size = hdr.area_size;
+	if (copy_to_user(uarg, &s, sizeof(s)))
+		return -EFAULT;
+	return 0;
+
+err_ports:
+	kvfree(ports);
+err_unlock:
+	mutex_unlock(&vf->lock);
+	return err;
+}
+
+static long vp_ioc_list(void __user *uarg)
+{
+	struct vprime_devinfo *arr = NULL;
+	struct vprime_list l;
+	struct vp_dev *dev;
+	u32 count = 0, n = 0;
+	long err = 0;
+
+	if (copy_from_user(&l, uarg, sizeof(l)))
+		return -EFAULT;
+
+	mutex_lock(&vp_devs_lock);
+	list_for_each_entry(dev, &vp_devs, node)
+		count++;
+	if (min3(l.capacity, count, VP_LIST_MAX)) {
+		arr = kvcalloc(min3(l.capacity, count, VP_LIST_MAX),
+			       sizeof(*arr), GFP_KERNEL);
+		if (!arr)
+			err = -ENOMEM;
+	}
+	list_for_each_entry(dev, &vp_devs, node) {
+		struct vprime_devinfo *di;
+
+		if (!arr || n == min3(l.capacity, count, VP_LIST_MAX))
+			break;
+		di = &arr[n++];
+		spin_lock(&dev->lock);
+		di->domid = dev->domid;
+		di->devid = dev->devid;
+		di->flags = (dev->live ? VPRIME_DEV_F_CONNECTED : 0) |
+			    (rcu_access_pointer(dev->owner) ?
+				     VPRIME_DEV_F_ATTACHED : 0);
+		di->mtu = dev->mtu ? dev->mtu : 1500;
+		memcpy(di->mac, dev->mac, sizeof(di->mac));
+		memcpy(di->name, dev->name, sizeof(di->name));
+		spin_unlock(&dev->lock);
+	}
+	mutex_unlock(&vp_devs_lock);
+	if (err)
+		return err;
+
+	if (n && copy_to_user(u64_to_user_ptr(l.entries), arr,
+			      (size_t)n * sizeof(*arr)))
+		err = -EFAULT;
+	kvfree(arr);
+	if (err)
+		return err;
+	l.count = count;
+	if (copy_to_user(uarg, &l, sizeof(l)))
+		return -EFAULT;
+	return 0;
+}
+
+static long vp_ioc_stats(struct vp_file *vf, void __user *uarg)
+{
+	struct vprime_stats *st;
+	struct vp_dev *dev;
+	long err = -EINVAL;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	if (get_user(st->port, (u32 __user *)uarg)) {
+		err = -EFAULT;
+		goto out;
+	}
+	mutex_lock(&vf->lock);
+	if (vf->area && st->port < vf->hdr.max_ports) {
+		dev = vf->ports[st->port].dev;
+		if (dev) {
+			spin_lock(&dev->lock);
+			memcpy(st->val, dev->stats, sizeof(dev->stats));
+			spin_unlock(&dev->lock);
+			st->val[VPRIME_STAT_guest_events] +=
+				atomic64_read(&dev->ev_count);
+			st->val[VPRIME_STAT_guest_events_limited] +=
+				atomic64_read(&dev->ev_limited);
+			st->count = VPRIME_STAT_MAX;
+			err = 0;
+		}
+	}
+	mutex_unlock(&vf->lock);
+	if (!err && copy_to_user(uarg, st, sizeof(*st)))
+		err = -EFAULT;
+out:
+	kfree(st);
+	return err;
+}
+
+/* ---- sync --------------------------------------------------------------- */
+
+/* One port, both directions; dev->lock held. */
+static void vp_sync_port(struct vp_file *vf, struct vp_fport *fp, u32 flags,
+			 struct vprime_sync *out)
+{
+	struct vp_dev *dev = fp->dev;
+	struct vp_guest *g = dev->live ? &dev->guest : NULL;
+	u32 budget = max(vp_sync_budget, 1u);
+	struct vp_sync_res res;
+	bool notify = false, more = false;
+
+	if (g && (flags & VPRIME_SYNC_RX)) {
+		vp_sync_from_guest(g, &vf->eng, &fp->ep, budget,
+				   ktime_get_ns(), &res);
+		out->rx_frames += res.frames;
+		notify |= res.notify_guest;
+		more |= res.more;
+	}
+	if (flags & VPRIME_SYNC_TX) {
+		vp_sync_to_guest(g, &vf->eng, &fp->ep, budget, ktime_get_ns(),
+				 dev->stats, &res);
+		out->tx_frames += res.frames;
+		notify |= res.notify_guest;
+		more |= res.more;
+	}
+	if (!g)
+		goto out;
+	if (g->broken) {
+		schedule_work(&dev->fatal_work);
+		goto out;
+	}
+	if (notify) {
+		notify_remote_via_irq(dev->irq);
+		dev->stats[VPRIME_STAT_notify_guest]++;
+	}
+out:
+	if (more)
+		out->pending++;
+}
+
+static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
+{
+	struct vprime_sync s;
+	u32 i, flags;
+
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	flags = s.flags & (VPRIME_SYNC_RX | VPRIME_SYNC_TX);
+	if (!flags)
+		flags = VPRIME_SYNC_RX | VPRIME_SYNC_TX;
+	s.rx_frames = 0;
+	s.tx_frames = 0;
+	s.pending = 0;
+
+	mutex_lock(&vf->lock);
+	if (!vf->area) {
+		mutex_unlock(&vf->lock);
+		return -EINVAL;
+	}
+	atomic_set(&vf->state_changed, 0);
+	for (i = 0; i < vf->hdr.max_ports; i++) {
+		struct vp_fport *fp = &vf->ports[i];
+
+		if (!fp->dev)
+			continue;
+		spin_lock(&fp->dev->lock);
+		vp_sync_port(vf, fp, flags, &s);
+		spin_unlock(&fp->dev->lock);
+	}
+	mutex_unlock(&vf->lock);
+	if (copy_to_user(uarg, &s, sizeof(s)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- poll ---------------------------------------------------------------- */
+
+/*
+ * Has this port work for a sync?  Guest TX frames, or an engine TX frame
+ * that is due and has somewhere to go (or a dead port to be dropped at).
+ * A frame not yet due lowers *next_due.  dev->lock held.
+ */
+static bool vp_port_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
+			  u64 *next_due)
+{
+	struct vp_dev *dev = fp->dev;
+	struct vp_guest *g = &dev->guest;
+	u32 prod = READ_ONCE(fp->ep.tx_idx->prod);
+	u32 queued = prod - fp->ep.tx_cons;
+	u64 due;
+
+	if (dev->live && vp_guest_pending(g))
+		return true;
+	if (!queued || queued > vf->hdr.ring_size)
+		return false;
+	if (!dev->live || g->broken)
+		return true;
+	virt_rmb();	/* [B2] prod before the entry it covers */
+	due = READ_ONCE(fp->ep.tx[fp->ep.tx_cons &
+				  (vf->hdr.ring_size - 1)].tstamp);
+	if (due > now) {
+		*next_due = min(*next_due, due);
+		return false;
+	}
+	return g->nr_spare ||
+	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) != g->fill_cons;
+}
+
+static __poll_t vp_poll(struct file *file, poll_table *pt)
+{
+	struct vp_file *vf = file->private_data;
+	u64 now, next_due = U64_MAX;
+	__poll_t mask = 0;
+	u32 i;
+
+	poll_wait(file, &vf->wq, pt);
+	mutex_lock(&vf->lock);
+	if (!vf->area) {
+		mutex_unlock(&vf->lock);
+		return EPOLLERR;
+	}
+	if (atomic_read(&vf->state_changed))
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLPRI;
+	now = ktime_get_ns();
+	for (i = 0; i < vf->hdr.max_ports && !mask; i++) {
+		struct vp_fport *fp = &vf->ports[i];
+
+		if (!fp->dev)
+			continue;
+		spin_lock(&fp->dev->lock);
+		if (vp_port_ready(vf, fp, now, &next_due))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		spin_unlock(&fp->dev->lock);
+	}
+	/* About to sleep: only now ask guests for events (need_wakeup). */
+	for (i = 0; i < vf->hdr.max_ports && !mask; i++) {
+		struct vp_fport *fp = &vf->ports[i];
+
+		if (!fp->dev)
+			continue;
+		spin_lock(&fp->dev->lock);
+		if (fp->dev->live && vp_guest_arm(&fp->dev->guest))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		spin_unlock(&fp->dev->lock);
+	}
+	if (!mask && next_due != U64_MAX)
+		hrtimer_start(&vf->timer, ns_to_ktime(next_due),
+			      HRTIMER_MODE_ABS);
+	mutex_unlock(&vf->lock);
+	return mask;
+}
+
+/* ---- file ---------------------------------------------------------------- */
+
+static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vp_file *vf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VPRIME_IOC_VERSION:
+		return put_user((u32)VPRIME_ABI_VERSION, (u32 __user *)uarg);
+	case VPRIME_IOC_SETUP:
+		return vp_ioc_setup(vf, uarg);
+	case VPRIME_IOC_LIST:
+		return vp_ioc_list(uarg);
+	case VPRIME_IOC_ATTACH:
+		return vp_ioc_attach(vf, uarg);
+	case VPRIME_IOC_DETACH:
+		return vp_ioc_detach(vf, uarg);
+	case VPRIME_IOC_SYNC:
+		return vp_ioc_sync(vf, uarg);
+	case VPRIME_IOC_STATS:
+		return vp_ioc_stats(vf, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int vp_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vp_file *vf = file->private_data;
+	void *area = vp_file_area(vf);
+	unsigned long size = vma->vm_end - vma->vm_start;
+
+	if (!area)
+		return -EINVAL;
+	if (vma->vm_pgoff || size > PAGE_ALIGN(vf->hdr.area_size))
+		return -EINVAL;
+	return remap_vmalloc_range(vma, area, 0);
+}
+
+static int vp_open(struct inode *inode, struct file *file)
+{
+	struct vp_file *vf;
+
+	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
+	if (!vf)
+		return -ENOMEM;
+	mutex_init(&vf->lock);
+	init_waitqueue_head(&vf->wq);
+	hrtimer_init(&vf->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	vf->timer.function = vp_timer_fn;
+	file->private_data = vf;
+	atomic_inc(&vp_nr_files);
+	return nonseekable_open(inode, file);
+}
+
+/* The engine is gone (closed or killed): guests lose carrier. */
+static int vp_release(struct inode *inode, struct file *file)
+{
+	struct vp_file *vf = file->private_data;
+	u32 i;
+
+	mutex_lock(&vf->lock);
+	for (i = 0; vf->area && i < vf->hdr.max_ports; i++)
+		if (vf->ports[i].dev)
+			vp_port_detach(vf, i);
+	mutex_unlock(&vf->lock);
+	hrtimer_cancel(&vf->timer);
+	synchronize_rcu();	/* an irq handler may still look at vf */
+	if (vf->area) {
+		vfree(vf->area);
+		atomic_dec(&vp_nr_areas);
+	}
+	kvfree(vf->ports);
+	kfree(vf);
+	atomic_dec(&vp_nr_files);
+	return 0;
+}
+
+static const struct file_operations vp_fops = {
+	.owner = THIS_MODULE,
+	.open = vp_open,
+	.release = vp_release,
+	.unlocked_ioctl = vp_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = vp_mmap,
+	.poll = vp_poll,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice vp_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = VPRIME_DEV_NAME,
+	.fops = &vp_fops,
+	.mode = 0600,
+};
+
+int vp_chardev_init(void)
+{
+	return misc_register(&vp_misc);
+}
+
+void vp_chardev_exit(void)
+{
+	misc_deregister(&vp_misc);
+}

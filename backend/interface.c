@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * interface.c - connect and disconnect one guest device: map the control
+ * page, the four ring pages and both buffer pools once, bind the event
+ * channel; undo it all in reverse order.  vp_disconnect() is idempotent:
+ * every resource is checked, released and reset, so it is both the error
+ * path of vp_connect() and the normal close.
+ *
+ * Every grant operation's status is checked one by one (XSA-361/362/367):
+ * a failed map is never used and never unmapped; a failed unmap leaks its
+ * page on purpose rather than handing a still-mapped page back.
+ */
+#include <linux/interrupt.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/xenbus.h>
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+
+#include "common.h"
+#include "vprime_if.h"
+
+#define VP_MAP_BATCH	32u
+
+atomic_t vp_nr_grants_mapped = ATOMIC_INIT(0);
+atomic_t vp_nr_evtchns_bound = ATOMIC_INIT(0);
+
+/* ---- buffer pools ---------------------------------------------------- */
+
+static void vp_pool_unmap(struct vp_dev *dev, struct vp_map_pool *pool)
+{
+	struct gnttab_unmap_grant_ref *ops = NULL;
+	struct gntab_unmap_queue_data q;
+	struct page **batch = NULL;
+	bool leak = false;
+	u32 i, n, j;
+
+	if (!pool->pages)
+		return;
+	ops = kcalloc(VP_MAP_BATCH, sizeof(*ops), GFP_KERNEL | __GFP_NOFAIL);
+	batch = kcalloc(VP_MAP_BATCH, sizeof(*batch),
+			GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < pool->nr; i += VP_MAP_BATCH) {
+		u32 idx[VP_MAP_BATCH];
+		int ret;
+
+		n = 0;
+		for (j = i; j < min(pool->nr, i + VP_MAP_BATCH); j++) {
+			if (pool->handles[j] == VP_INVALID_HANDLE)
+				continue;
+			gnttab_set_unmap_op(&ops[n], (unsigned long)
+					    pfn_to_kaddr(page_to_pfn(
+						    pool->pages[j])),
+					    GNTMAP_host_map, pool->handles[j]);
+			batch[n] = pool->pages[j];
+			idx[n++] = j;
+		}
+		if (!n)
+			continue;
+		q.unmap_ops = ops;
+		q.kunmap_ops = NULL;
+		q.pages = batch;
+		q.count = n;
+		ret = gnttab_unmap_refs_sync(&q);
+		for (j = 0; j < n; j++) {
+			if (ret || ops[j].status != GNTST_okay) {
+				leak = true;
+				continue;
+			}
+			pool->handles[idx[j]] = VP_INVALID_HANDLE;
+			atomic_dec(&vp_nr_grants_mapped);
+		}
+	}
+	kfree(batch);
+	kfree(ops);
+	if (leak) {
+		/* Still mapped: never give these pages back to the kernel. */
+		pr_err("dom%u dev%u: grant unmap failed, leaking %u pages\n",
+		       dev->domid, dev->devid, pool->nr);
+	} else if (pool->nr) {
+		gnttab_free_pages(pool->nr, pool->pages);
+	}
+	if (!leak)
+		kfree(pool->pages);
+	kfree(pool->va);
+	kfree(pool->handles);
+	pool->pages = NULL;
+	pool->va = NULL;
+	pool->handles = NULL;
+	pool->nr = 0;
+}
+
+static int vp_pool_map(struct vp_dev *dev, struct vp_map_pool *pool,
+		       const u32 *refs, u32 nr, bool readonly,
+		       const char *what)
+{
+	u32 flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
+	struct gnttab_map_grant_ref *ops;
+	u32 i, j, n;
+	int err;
+
+	pool->pages = kcalloc(nr, sizeof(*pool->pages), GFP_KERNEL);
+	pool->va = kcalloc(nr, sizeof(*pool->va), GFP_KERNEL);
+	pool->handles = kcalloc(nr, sizeof(*pool->handles), GFP_KERNEL);
+	ops = kcalloc(VP_MAP_BATCH, sizeof(*ops), GFP_KERNEL);
+	if (!pool->pages || !pool->va || !pool->handles || !ops) {
+		err = -ENOMEM;
+		goto err_alloc;
+	}
+	for (i = 0; i < nr; i++)
+		pool->handles[i] = VP_INVALID_HANDLE;
+	err = gnttab_alloc_pages(nr, pool->pages);
+	if (err)
+		goto err_alloc;
+	pool->nr = nr;
+	pool->readonly = readonly;
+
+	for (i = 0; i < nr; i += n) {
+		int ret;
+
+		n = min(VP_MAP_BATCH, nr - i);
+		for (j = 0; j < n; j++)
+			gnttab_set_map_op(&ops[j], (unsigned long)
+					  pfn_to_kaddr(page_to_pfn(
+						  pool->pages[i + j])),
+					  flags, refs[i + j],
+					  (domid_t)dev->domid);
+		ret = gnttab_map_refs(ops, NULL, &pool->pages[i], n);
+		/* Keep every op that did map, so unmap finds it. */
+		for (j = 0; j < n; j++) {
+			if (ops[j].status != GNTST_okay)
+				continue;
+			pool->handles[i + j] = ops[j].handle;
+			pool->va[i + j] = pfn_to_kaddr(
+				page_to_pfn(pool->pages[i + j]));
+			atomic_inc(&vp_nr_grants_mapped);
+		}
+		for (j = 0; j < n; j++) {
+			if (!ret && ops[j].status == GNTST_okay)
+				continue;
+			err = -EFAULT;
+			xenbus_dev_fatal(dev->xbdev, err,
+					 "mapping %s pool page %u (ref %u): status %d, ret %d",
+					 what, i + j, refs[i + j],
+					 ops[j].status, ret);
+			goto err_map;
+		}
+	}
+	kfree(ops);
+	return 0;
+
+err_map:
+	kfree(ops);
+	vp_pool_unmap(dev, pool);
+	return err;
+err_alloc:
+	kfree(ops);
+	kfree(pool->pages);
+	kfree(pool->va);
+	kfree(pool->handles);
+	pool->pages = NULL;
+	pool->va = NULL;
+	pool->handles = NULL;
+	pool->nr = 0;
+	return err;
+}
+
+/* ---- event channel ---------------------------------------------------- */
+
+/* Guest wrote something we would act on: TX frames or FILL slots. */
+static bool vp_dev_has_work(struct vp_dev *dev)
+{
+	const struct vprime_ctrl *ctrl = dev->ctrl;
+	const struct vp_guest *g = &dev->guest;
+
+	return READ_ONCE(ctrl->ring[VPRIME_RING_TX].prod) !=
+		       READ_ONCE(g->tx_cons) ||
+	       READ_ONCE(ctrl->ring[VPRIME_RING_FILL].prod) !=
+		       READ_ONCE(g->fill_cons);
+}
+
+/*
+ * The guest notified us.  Wake the engine holding the device if there is
+ * work; an event with nothing to do, with no engine to wake, or over the
+ * per-second rate is EOI'd as spurious so Xen throttles the channel
+ * (XSA-332).  An event with work always wakes: throttling must not lose a
+ * wake-up.
+ */
+static irqreturn_t vp_interrupt(int irq, void *data)
+{
+	struct vp_dev *dev = data;
+	unsigned int eoi = XEN_EOI_FLAG_SPURIOUS;
+	struct vp_file *vf;
+	bool over;
+
+	atomic64_inc(&dev->ev_count);
+	if (time_after(jiffies, dev->ev_window + HZ)) {
+		dev->ev_window = jiffies;
+		dev->ev_in_window = 0;
+	}
+	over = ++dev->ev_in_window > vp_event_rate;
+
+	rcu_read_lock();
+	vf = rcu_dereference(dev->owner);
+	if (vf && vp_dev_has_work(dev)) {
+		wake_up_interruptible(&vf->wq);
+		if (!over)
+			eoi = 0;
+	}
+	rcu_read_unlock();
+	if (eoi)
+		atomic64_inc(&dev->ev_limited);
+	xen_irq_lateeoi(irq, eoi);
+	return IRQ_HANDLED;
+}
+
+/* ---- carrier and port state (under dev->lock) -------------------------- */
+
+/* Tell the guest whether an engine is attached; needs dev->live. */
+void vp_dev_set_carrier(struct vp_dev *dev, bool on)
+{
+	lockdep_assert_held(&dev->lock);
+	if (!dev->live)
+		return;
+	WRITE_ONCE(dev->ctrl->be_flags, on ? VPRIME_BE_F_CARRIER : 0);
+	virt_wmb();	/* be_flags before the event that announces it */
+	notify_remote_via_irq(dev->irq);
+	dev->stats[VPRIME_STAT_notify_guest]++;
+}
+
+/* Publish @state in the owning engine's port info and wake it. */
+void vp_dev_port_state(struct vp_dev *dev, u32 state)
+{
+	struct vp_file *vf;
+
+	lockdep_assert_held(&dev->lock);
+	vf = rcu_dereference_protected(dev->owner,
+				       lockdep_is_held(&dev->lock));
+	if (!vf)
+		return;
+	WRITE_ONCE(vf->ports[dev->port].ep.info->state, state);
+	vp_file_wake(vf, true);
+}
+
+/* ---- connect / disconnect ------------------------------------------------ */
+
+/*
+ * Tear the connection down, newest first.  Caller holds xb_mutex.  The
+ * data path stops first (live = false under dev->lock), so no sync or
+ * poll can touch the mappings freed below.
+ */
+void vp_disconnect(struct vp_dev *dev, u32 port_state)
+{
+	spin_lock(&dev->lock);
+	if (dev->live)
+		WRITE_ONCE(dev->ctrl->be_flags, 0);
+	dev->live = false;
+	vp_dev_port_state(dev, port_state);
+	spin_unlock(&dev->lock);
+
+	if (dev->irq > 0) {
+		/* Waits for a running handler: none reads ctrl after this. */
+		unbind_from_irqhandler(dev->irq, dev);
+		dev->irq = 0;
+		atomic_dec(&vp_nr_evtchns_bound);
+	}
+	vp_pool_unmap(dev, &dev->rx_pool);
+	vp_pool_unmap(dev, &dev->tx_pool);
+	if (dev->rings) {
+		if (xenbus_unmap_ring_vfree(dev->xbdev, dev->rings))
+			pr_err("dom%u dev%u: ring unmap failed\n",
+			       dev->domid, dev->devid);
+		else
+			atomic_sub(VPRIME_NR_RINGS, &vp_nr_grants_mapped);
+		dev->rings = NULL;
+	}
+	if (dev->ctrl) {
+		if (xenbus_unmap_ring_vfree(dev->xbdev, dev->ctrl))
+			pr_err("dom%u dev%u: control page unmap failed\n",
+			       dev->domid, dev->devid);
+		else
+			atomic_dec(&vp_nr_grants_mapped);
+		dev->ctrl = NULL;
+	}
+}
+
+int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
+{
+	struct vprime_desc *ring[VPRIME_NR_RINGS];
+	struct vp_conn_params *par;
+	grant_ref_t refs[VPRIME_NR_RINGS];
+	const char *why = NULL;
+	void *addr;
+	u32 i;
+	int err;
+
+	par = kzalloc(sizeof(*par), GFP_KERNEL);
+	if (!par)
+		return -ENOMEM;
+
+	refs[0] = cfg->ctrl_ref;
+	err = xenbus_map_ring_valloc(dev->xbdev, refs, 1, &addr);
+	if (err)
+		goto err_disconnect;	/* xenbus reported it */
+	dev->ctrl = addr;
+	atomic_inc(&vp_nr_grants_mapped);
+
+	/* Header and ref table are read exactly once, here. */
+	err = vp_ctrl_read(dev->ctrl, cfg->tx_pool_pages, cfg->rx_pool_pages,
+			   vp_max_pool_pages, par, &why);
+	if (err) {
+		xenbus_dev_fatal(dev->xbdev, err, "control page: %s", why);
+		goto err_disconnect;
+	}
+
+	for (i = 0; i < VPRIME_NR_RINGS; i++)
+		refs[i] = par->ring_ref[i];
+	err = xenbus_map_ring_valloc(dev->xbdev, refs, VPRIME_NR_RINGS, &addr);
+	if (err)
+		goto err_disconnect;
+	dev->rings = addr;
+	atomic_add(VPRIME_NR_RINGS, &vp_nr_grants_mapped);
+	for (i = 0; i < VPRIME_NR_RINGS; i++)
+		ring[i] = (struct vprime_desc *)((u8 *)addr +
+						 i * VPRIME_PAGE_SIZE);
+
+	/* The guest only sends from TX: map it read-only (XSA-396 spirit). */
+	err = vp_pool_map(dev, &dev->tx_pool, par->tx_pool_ref,
+			  par->tx_pool_pages, true, "tx");
+	if (err)
+		goto err_disconnect;
+	err = vp_pool_map(dev, &dev->rx_pool, par->rx_pool_ref,
+			  par->rx_pool_pages, false, "rx");
+	if (err)
+		goto err_disconnect;
+
+	/* Before the irq is bound: the handler reads the private cursors. */
+	spin_lock(&dev->lock);
+	vp_guest_init(&dev->guest, dev->ctrl, ring, dev->tx_pool.va,
+		      dev->tx_pool.nr, dev->rx_pool.va, dev->rx_pool.nr,
+		      cfg->mtu + ETH_HLEN + VLAN_HLEN, dev->stats);
+	WRITE_ONCE(dev->ctrl->be_flags, 0);
+	spin_unlock(&dev->lock);
+
+	dev->ev_window = jiffies;
+	dev->ev_in_window = 0;
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->xbdev,
+							    cfg->evtchn,
+							    vp_interrupt, 0,
+							    "vprime-back",
+							    dev);
+	if (err < 0) {
+		xenbus_dev_fatal(dev->xbdev, err, "binding event channel %u",
+				 cfg->evtchn);
+		goto err_disconnect;
+	}
+	dev->irq = err;
+	atomic_inc(&vp_nr_evtchns_bound);
+
+	spin_lock(&dev->lock);
+	dev->live = true;
+	dev->mtu = cfg->mtu;
+	dev->csum = cfg->csum;
+	if (rcu_access_pointer(dev->owner)) {
+		vp_dev_set_carrier(dev, true);
+		vp_dev_port_state(dev, VPRIME_PORT_ATTACHED);
+	}
+	spin_unlock(&dev->lock);
+	kfree(par);
+	return 0;
+
+err_disconnect:
+	vp_disconnect(dev, VPRIME_PORT_DOWN);
+	kfree(par);
+	return err;
+}
