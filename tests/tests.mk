@@ -24,10 +24,10 @@ $(BUILD)/test/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(SIM_SRCS) \
 	$(CC) $(SAN_CFLAGS) -o $@ $< $(COMMON_SRCS) $(SIM_SRCS) $(TEST_LIBS) -lpthread
 
 # libFuzzer targets over everything a guest writes.
-CORE_FUZZERS := fuzz_guest_tx fuzz_guest_rx fuzz_backend fuzz_xenstore
+CORE_FUZZERS := fuzz_dom0 fuzz_engine fuzz_front fuzz_xenstore
 FUZZERS += $(addprefix $(BUILD)/fuzz/,$(CORE_FUZZERS))
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(SIM_SRCS) \
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_world.h $(COMMON_SRCS) $(SIM_SRCS) \
 		$(COMMON_HDRS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -o $@ $< $(COMMON_SRCS) $(SIM_SRCS)
 
