@@ -80,4 +80,5 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1
 
-check: check-host check-modules testbed-check
+check: deps
+	@$(MAKE) --no-print-directory all check-host check-modules testbed-check

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# install-deps.sh - install the Debian packages vprime's build and tests
+# need on a fresh Debian 12 machine (root).  Idempotent and quick when all
+# is present: apt is called only for what is missing.  The testbed's own
+# packages (QEMU, busybox, kernel headers, ...) come from
+# tests/testbed/install-deps.sh, run last.
+#
+# Why each package is here: docs/dependencies.md.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(
+	build-essential		# gcc, make, libc headers
+	clang			# libFuzzer targets (-fsanitize=fuzzer)
+	libclang-rt-14-dev	# clang's sanitizer and fuzzer runtimes
+	libcmocka-dev		# unit-test framework of the host tests
+	libjansson-dev		# JSON topology files of vprimed
+	libpcap-dev		# per-device pcap captures of vprimed
+	pkg-config
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	p=${p%% *}
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q -o DPkg::Lock::Timeout=600 >/dev/null
+	apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 \
+		"${missing[@]}" >/dev/null
+else
+	echo "install-deps: build and test packages present"
+fi
+if [ -x "$top/tests/testbed/install-deps.sh" ]; then
+	"$top/tests/testbed/install-deps.sh"
+fi
