@@ -425,12 +425,51 @@ static bool vp_port_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
 	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) != g->fill_cons;
 }
 
+/*
+ * Ask the guest for an event on its next TX frame or FILL post.
+ * common/'s vp_guest_arm() writes tx_cons + 1 and fill_cons + 1, but the
+ * event rule (vp_ring_need_event, vprime_if.h: "notify me when prod moves
+ * past this index") makes that fire only on the second frame; the
+ * frontend arms with its cons.  Re-arm at cons until common/ is fixed.
+ */
+static void vp_back_arm(struct vp_guest *g)
+{
+	vp_guest_arm(g);
+	if (g->broken)
+		return;
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_TX].event, g->tx_cons);
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].event, g->fill_cons);
+	virt_mb();	/* [B4] event before prod is read again */
+}
+
+/* EPOLLIN if any port has work; dev locks taken one at a time. */
+static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
+			      bool arm)
+{
+	u32 i;
+
+	for (i = 0; i < vf->hdr.max_ports; i++) {
+		struct vp_fport *fp = &vf->ports[i];
+		bool ready;
+
+		if (!fp->dev)
+			continue;
+		spin_lock(&fp->dev->lock);
+		if (arm && fp->dev->live)
+			vp_back_arm(&fp->dev->guest);
+		ready = vp_port_ready(vf, fp, now, next_due);
+		spin_unlock(&fp->dev->lock);
+		if (ready)
+			return EPOLLIN | EPOLLRDNORM;
+	}
+	return 0;
+}
+
 static __poll_t vp_poll(struct file *file, poll_table *pt)
 {
 	struct vp_file *vf = file->private_data;
 	u64 now, next_due = U64_MAX;
 	__poll_t mask = 0;
-	u32 i;
 
 	poll_wait(file, &vf->wq, pt);
 	mutex_lock(&vf->lock);
@@ -441,27 +480,14 @@ static __poll_t vp_poll(struct file *file, poll_table *pt)
 	if (atomic_read(&vf->state_changed))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLPRI;
 	now = ktime_get_ns();
-	for (i = 0; i < vf->hdr.max_ports && !mask; i++) {
-		struct vp_fport *fp = &vf->ports[i];
-
-		if (!fp->dev)
-			continue;
-		spin_lock(&fp->dev->lock);
-		if (vp_port_ready(vf, fp, now, &next_due))
-			mask |= EPOLLIN | EPOLLRDNORM;
-		spin_unlock(&fp->dev->lock);
-	}
-	/* About to sleep: only now ask guests for events (need_wakeup). */
-	for (i = 0; i < vf->hdr.max_ports && !mask; i++) {
-		struct vp_fport *fp = &vf->ports[i];
-
-		if (!fp->dev)
-			continue;
-		spin_lock(&fp->dev->lock);
-		if (fp->dev->live && vp_guest_arm(&fp->dev->guest))
-			mask |= EPOLLIN | EPOLLRDNORM;
-		spin_unlock(&fp->dev->lock);
-	}
+	if (!mask)
+		mask = vp_poll_ports(vf, now, &next_due, false);
+	/*
+	 * About to sleep: only now ask guests for events (need_wakeup), then
+	 * look again, for what arrived before the guests saw the request.
+	 */
+	if (!mask)
+		mask = vp_poll_ports(vf, now, &next_due, true);
 	if (!mask && next_due != U64_MAX)
 		hrtimer_start(&vf->timer, ns_to_ktime(next_due),
 			      HRTIMER_MODE_ABS);
