@@ -45,6 +45,7 @@ include tests/tests.mk
 -include lib/lib.mk
 -include engine/engine.mk
 -include tools/tools.mk
+-include tests/tools/tools.mk
 -include tests/testbed/testbed.mk
 
 all: $(BINS)
