@@ -110,12 +110,13 @@ static long vp_ioc_attach(struct vp_file *vf, void __user *uarg)
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
 		return -EFAULT;
-	a.name[VPRIME_NAME_LEN - 1] = '\0';
-	if (a.by > VPRIME_ATTACH_BY_MAC)
+	if (a.by > VPRIME_ATTACH_BY_MAC ||
+	    (a.by == VPRIME_ATTACH_BY_NAME &&
+	     strnlen(a.name, VPRIME_NAME_LEN) == VPRIME_NAME_LEN))
 		return -EINVAL;
 
 	mutex_lock(&vf->lock);
-	err = -EINVAL;
+	err = -ENXIO;
 	if (!vf->area)
 		goto out_unlock;
 	for (port = 0; port < vf->hdr.max_ports; port++)
@@ -364,7 +365,9 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 
 	if (copy_from_user(&s, uarg, sizeof(s)))
 		return -EFAULT;
-	flags = s.flags & (VPRIME_SYNC_RX | VPRIME_SYNC_TX);
+	if (s.flags & ~(VPRIME_SYNC_RX | VPRIME_SYNC_TX))
+		return -EINVAL;
+	flags = s.flags;
 	if (!flags)
 		flags = VPRIME_SYNC_RX | VPRIME_SYNC_TX;
 	s.rx_frames = 0;
@@ -374,7 +377,7 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 	mutex_lock(&vf->lock);
 	if (!vf->area) {
 		mutex_unlock(&vf->lock);
-		return -EINVAL;
+		return -ENXIO;
 	}
 	atomic_set(&vf->state_changed, 0);
 	for (i = 0; i < vf->hdr.max_ports; i++) {
@@ -395,9 +398,10 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 /* ---- poll ---------------------------------------------------------------- */
 
 /*
- * Has this port work for a sync?  Guest TX frames, or an engine TX frame
- * that is due and has somewhere to go (or a dead port to be dropped at).
- * A frame not yet due lowers *next_due.  dev->lock held.
+ * Has this port work for the engine?  Frames on its RX ring not yet
+ * consumed, guest TX frames, or an engine TX frame that is due and has
+ * somewhere to go (or a dead port to be dropped at).  A frame not yet due
+ * lowers *next_due.  dev->lock held.
  */
 static bool vp_port_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
 			  u64 *next_due)
@@ -408,6 +412,8 @@ static bool vp_port_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
 	u32 queued = prod - fp->ep.tx_cons;
 	u64 due;
 
+	if (READ_ONCE(fp->ep.rx_idx->cons) != fp->ep.rx_prod)
+		return true;
 	if (dev->live && vp_guest_pending(g))
 		return true;
 	if (!queued || queued > vf->hdr.ring_size)
@@ -479,6 +485,8 @@ static __poll_t vp_poll(struct file *file, poll_table *pt)
 	}
 	if (atomic_read(&vf->state_changed))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLPRI;
+	else if (READ_ONCE(vf->eng.comp_idx->cons) != vf->eng.comp_prod)
+		mask |= EPOLLIN | EPOLLRDNORM;	/* completions to reap */
 	now = ktime_get_ns();
 	if (!mask)
 		mask = vp_poll_ports(vf, now, &next_due, false);

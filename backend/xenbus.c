@@ -123,7 +123,10 @@ static int vp_xs_bool(struct vp_dev *dev, const char *dir, const char *key,
 	return 0;
 }
 
-/* The toolstack's mac (required) and name (optional), backend dir. */
+/*
+ * The toolstack's mac and name (optional), backend dir; without a mac
+ * there, the frontend's (protocol.md, section 2).
+ */
 static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 			    char name[VPRIME_NAME_LEN])
 {
@@ -132,7 +135,11 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 	char *s;
 	int err;
 
-	s = vp_xs_get(dev, dir, VPRIME_XS_MAC, false, &len);
+	s = vp_xs_get(dev, dir, VPRIME_XS_MAC, true, &len);
+	if (!s) {
+		dir = dev->xbdev->otherend;
+		s = vp_xs_get(dev, dir, VPRIME_XS_MAC, false, &len);
+	}
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	err = vp_parse_mac(s, len, mac);
@@ -142,6 +149,7 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 				    "not a unicast MAC address");
 
 	memset(name, 0, VPRIME_NAME_LEN);
+	dir = dev->xbdev->nodename;
 	s = vp_xs_get(dev, dir, VPRIME_XS_NAME, true, &len);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
@@ -239,6 +247,8 @@ static void vp_frontend_changed(struct xenbus_device *xbdev,
 	bool unregister = false;
 	enum vp_xb_action act;
 
+	if (!dev)
+		return;
 	mutex_lock(&dev->xb_mutex);
 	dev->fe_state = front;
 	act = vp_xb_back_on_front((enum vp_xb_state)xbdev->state,
