@@ -301,6 +301,8 @@ struct vpf_dev *vpf_netdev_create(struct xenbus_device *xbdev, const u8 *mac)
 	ndev->max_mtu = ETH_DATA_LEN;
 	/* The device never looks at the address: it may change while up. */
 	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/* xmit takes vpf->lock, which the NAPI poll holds in softirq. */
+	ndev->priv_flags |= IFF_DISABLE_NETPOLL;
 	ndev->hw_features = NETIF_F_SG | VPF_CSUM_FEATURES | NETIF_F_RXCSUM;
 	ndev->features = ndev->hw_features;
 	netif_napi_add(ndev, &vpf->napi, vpf_napi_poll);

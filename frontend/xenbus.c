@@ -349,7 +349,8 @@ err_register:
 /*
  * Ask the backend to let go of the shared pages before we revoke them:
  * Closing, then wait (bounded: a dead or hostile backend must not hang
- * the guest) for it to reach Closed.  What it still maps is leaked.
+ * the guest) until it leaves the data path, Closing or Closed.  The bus
+ * moves us to Closed after remove.  What it still maps is leaked.
  */
 static void vpf_xenbus_close(struct vpf_dev *vpf)
 {
@@ -363,7 +364,8 @@ static void vpf_xenbus_close(struct vpf_dev *vpf)
 	for (waited = 0; waited < VPF_CLOSE_WAIT_MS;
 	     waited += VPF_CLOSE_STEP_MS) {
 		bs = xenbus_read_driver_state(xbdev->otherend);
-		if (bs == XenbusStateClosed || bs == XenbusStateUnknown)
+		if (bs == XenbusStateClosing || bs == XenbusStateClosed ||
+		    bs == XenbusStateUnknown)
 			return;
 		msleep(VPF_CLOSE_STEP_MS);
 	}
