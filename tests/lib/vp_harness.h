@@ -39,8 +39,11 @@ static inline void vh_mac(u32 i, u8 mac[6])
 	mac[5] = (u8)i;
 }
 
-/* A host with @n guests: domid 1+i, devid 0, name "g<i>", MAC vh_mac(i). */
-static inline void vh_init(struct vh *h, u32 n, u32 mtu)
+/*
+ * A host with @n guests: domid 1+i, devid 0, name "g<i>", MAC vh_mac(i),
+ * @pages pool pages per direction (0: the default).
+ */
+static inline void vh_init_pages(struct vh *h, u32 n, u32 mtu, u32 pages)
 {
 	u32 i;
 
@@ -53,7 +56,8 @@ static inline void vh_init(struct vh *h, u32 n, u32 mtu)
 	for (i = 0; i < n; i++) {
 		char name[16];
 		struct vp_sim_guest_cfg c = { .domid = 1 + i, .devid = 0,
-					      .name = name, .mtu = mtu };
+					      .name = name, .mtu = mtu,
+					      .pool_pages = pages };
 
 		snprintf(name, sizeof(name), "g%u", i);
 		vh_mac(i, c.mac);
@@ -62,6 +66,11 @@ static inline void vh_init(struct vh *h, u32 n, u32 mtu)
 			abort();
 	}
 	h->n = n;
+}
+
+static inline void vh_init(struct vh *h, u32 n, u32 mtu)
+{
+	vh_init_pages(h, n, mtu, 0);
 }
 
 static inline void vh_fini(struct vh *h)

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - vprimed: command line, signals, and the poll loop.  One thread:
+ * the engine step, the control socket and device rescans take turns; the
+ * loop sleeps in ppoll() until the next frame is due (nanosecond timeout),
+ * a guest has work, or a control client speaks.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+
+#define VPE_RESCAN_NS	1000000000ull	/* look for new devices every second */
+#define VPE_PFD_MAX	16
+
+static volatile sig_atomic_t vpe_stop;
+
+static void vpe_on_signal(int sig)
+{
+	(void)sig;
+	vpe_stop = 1;
+}
+
+static u64 vpe_clock(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+static u64 vpe_mono(void *arg)
+{
+	(void)arg;
+	return vpe_clock(CLOCK_MONOTONIC);
+}
+
+static void vpe_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vprimed -t TOPOLOGY.json [-c SOCKET] [-d DEVICE] [-b BUFS]\n"
+		"               [-p PORTS] [-n]\n"
+		"  -t FILE   topology (JSON, see docs/engine.md)\n"
+		"  -c PATH   control socket [/run/vprimed.sock]\n"
+		"  -d PATH   backend device [/dev/vprime]\n"
+		"  -b N      engine buffers, %u..%u [8192]\n"
+		"  -p N      ports, 1..%u [64]\n"
+		"  -n        check the topology and exit\n",
+		VPRIME_NR_BUFS_MIN, VPRIME_NR_BUFS_MAX, VPRIME_PORTS_MAX);
+}
+
+static int vpe_num_arg(const char *s, u32 min, u32 max, u32 *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max || *s == '-')
+		return -1;
+	*out = (u32)v;
+	return 0;
+}
+
+struct vpe_args {
+	const char *topo, *sock, *dev;
+	struct vprime_opts opts;
+	bool check_only;
+};
+
+static int vpe_args_parse(int argc, char **argv, struct vpe_args *a)
+{
+	int c;
+
+	a->sock = "/run/vprimed.sock";
+	while ((c = getopt(argc, argv, "t:c:d:b:p:nh")) != -1) {
+		switch (c) {
+		case 't': a->topo = optarg; break;
+		case 'c': a->sock = optarg; break;
+		case 'd': a->dev = optarg; break;
+		case 'n': a->check_only = true; break;
+		case 'b':
+			if (vpe_num_arg(optarg, VPRIME_NR_BUFS_MIN,
+					VPRIME_NR_BUFS_MAX, &a->opts.nr_bufs)) {
+				fprintf(stderr, "vprimed: -b: want %u..%u\n",
+					VPRIME_NR_BUFS_MIN, VPRIME_NR_BUFS_MAX);
+				return -1;
+			}
+			break;
+		case 'p':
+			if (vpe_num_arg(optarg, 1, VPRIME_PORTS_MAX,
+					&a->opts.max_ports)) {
+				fprintf(stderr, "vprimed: -p: want 1..%u\n",
+					VPRIME_PORTS_MAX);
+				return -1;
+			}
+			break;
+		case 'h':
+			vpe_usage(stdout);
+			exit(0);
+		default:
+			vpe_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || !a->topo) {
+		fprintf(stderr, "vprimed: %s\n", a->topo ? "unexpected argument" :
+			"-t TOPOLOGY is required");
+		vpe_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void vpe_loop(struct vpe_engine *e, struct vpe_ctl *ctl)
+{
+	struct pollfd pfd[VPE_PFD_MAX];
+	u64 next, now, last_rescan = vpe_mono(NULL);
+	struct timespec ts;
+	int n;
+
+	while (!vpe_stop) {
+		next = vpe_engine_step(e);
+		now = vpe_mono(NULL);
+		if (now - last_rescan >= VPE_RESCAN_NS) {
+			e->rescan_wanted = true;
+			last_rescan = now;
+		}
+		if (next > last_rescan + VPE_RESCAN_NS)
+			next = last_rescan + VPE_RESCAN_NS;
+		next = next > now ? next - now : 0;
+		ts.tv_sec = (time_t)(next / 1000000000ull);
+		ts.tv_nsec = (long)(next % 1000000000ull);
+		pfd[0] = (struct pollfd){ .fd = vprime_fd(e->vp), .events = POLLIN };
+		n = vpe_ctl_fds(ctl, pfd + 1, VPE_PFD_MAX - 1);
+		if (ppoll(pfd, (nfds_t)n + 1, &ts, NULL) > 0)
+			vpe_ctl_service(ctl, pfd + 1, n);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = vpe_on_signal };
+	struct vpe_args a = { 0 };
+	char err[VPE_ERR_LEN];
+	struct vpe_topo *t = NULL;
+	struct vpe_engine *e = NULL;
+	struct vpe_ctl *ctl = NULL;
+	struct vprime *vp = NULL;
+	int r;
+
+	if (vpe_args_parse(argc, argv, &a))
+		return 2;
+	if (vpe_topo_load(a.topo, &t, err, sizeof(err))) {
+		fprintf(stderr, "vprimed: %s: %s\n", a.topo, err);
+		return 2;
+	}
+	if (a.check_only) {
+		printf("%s: %u nodes, %u links: ok\n", a.topo, t->nr_nodes,
+		       t->nr_links);
+		vpe_topo_free(t);
+		return 0;
+	}
+	r = vprime_open(&vp, a.dev, &a.opts);
+	if (r) {
+		fprintf(stderr, "vprimed: open %s: %s\n", a.dev ? a.dev :
+			"/dev/vprime", strerror(-r));
+		goto err_topo;
+	}
+	r = vpe_engine_new(&e, vp, t, vpe_mono, NULL, err, sizeof(err));
+	if (r)
+		goto err_msg;
+	e->wall_offset = vpe_clock(CLOCK_REALTIME) - vpe_clock(CLOCK_MONOTONIC);
+	r = vpe_ctl_listen(&ctl, e, a.sock, err, sizeof(err));
+	if (r)
+		goto err_msg;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fprintf(stderr, "vprimed: %u nodes, %u links, control on %s\n",
+		t->nr_nodes, t->nr_links, a.sock);
+	vpe_loop(e, ctl);
+	vpe_ctl_close(ctl);
+	vpe_engine_free(e);
+	vprime_close(vp);
+	vpe_topo_free(t);
+	return 0;
+err_msg:
+	fprintf(stderr, "vprimed: %s\n", err);
+	vpe_engine_free(e);
+	vprime_close(vp);
+err_topo:
+	vpe_topo_free(t);
+	return 1;
+}
