@@ -92,11 +92,13 @@ static int vpf_xs_back_version(struct vpf_dev *vpf, u32 *version)
 
 	err = vpf_xs_read(vpf->xbdev->otherend, VPRIME_XS_PROTO_VERSIONS, &s,
 			  &len);
-	if (err) {
-		netdev_err(vpf->ndev, "backend has no %s\n",
-			   VPRIME_XS_PROTO_VERSIONS);
-		return err;
+	if (err == -ENOENT) {
+		/* docs/protocol.md: absent means version 1. */
+		*version = 1;
+		return 0;
 	}
+	if (err)
+		return err;
 	err = vp_parse_versions(s, len, VPRIME_PROTOCOL_VERSION, version);
 	kfree(s);
 	if (err)
