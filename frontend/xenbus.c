@@ -199,11 +199,23 @@ static void vpf_xenbus_unpublish(struct vpf_dev *vpf)
 
 /* ---- connect and disconnect ----------------------------------------- */
 
+/* Tear the data path down completely.  Idempotent. */
+static void vpf_xenbus_disconnect(struct vpf_dev *vpf)
+{
+	rtnl_lock();
+	vpf_netdev_detach(vpf);
+	rtnl_unlock();
+	vpf_rings_teardown(vpf);
+	vpf_xenbus_unpublish(vpf);
+}
+
 /* Backend InitWait: negotiate, share the rings, publish, Initialised. */
 static int vpf_xenbus_connect(struct vpf_dev *vpf)
 {
 	int err;
 
+	/* Nothing may be left from an earlier connection (idempotent). */
+	vpf_xenbus_disconnect(vpf);
 	err = vpf_xenbus_negotiate(vpf);
 	if (err)
 		return err;
@@ -227,16 +239,6 @@ err_publish:
 err_rings:
 	vpf_rings_teardown(vpf);
 	return err;
-}
-
-/* Tear the data path down completely.  Idempotent. */
-static void vpf_xenbus_disconnect(struct vpf_dev *vpf)
-{
-	rtnl_lock();
-	vpf_netdev_detach(vpf);
-	rtnl_unlock();
-	vpf_rings_teardown(vpf);
-	vpf_xenbus_unpublish(vpf);
 }
 
 static void vpf_xenbus_connect_or_fail(struct vpf_dev *vpf)
@@ -382,8 +384,13 @@ static void vpf_xenbus_remove(struct xenbus_device *xbdev)
 	if (!vpf)
 		return;
 	vpf_xenbus_close(vpf);
-	unregister_netdev(vpf->ndev);
+	/*
+	 * Data path down while the netdev is still registered: a carrier
+	 * change after unregister_netdev() would queue a linkwatch event on
+	 * a device about to be freed.
+	 */
 	vpf_xenbus_disconnect(vpf);
+	unregister_netdev(vpf->ndev);
 	dev_set_drvdata(&xbdev->dev, NULL);
 	vpf_netdev_destroy(vpf);
 }
