@@ -17,12 +17,13 @@ $(BUILD)/bin/vprimed: $(ENGINE_SRCS) engine/main.c $(ENGINE_HDRS) $(LIB_A) \
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $(ENGINE_SRCS) engine/main.c \
 		$(LIB_A) $(ENGINE_LIBS)
 
-ENGINE_TESTS := test_engine_fwd
+ENGINE_TESTS := test_engine_topo test_engine_ctl test_engine_fwd
 HOST_TESTS += $(addprefix $(BUILD)/test/,$(ENGINE_TESTS))
 
 $(BUILD)/test/test_engine_%: tests/engine/test_engine_%.c $(ENGINE_SIM_SRCS) \
 		$(ENGINE_SIM_HDRS) | $(BUILD)/test
-	$(CC) $(SAN_CFLAGS) -I$(TOP)/engine -I$(TOP)/tests/lib -o $@ $< \
+	$(CC) $(SAN_CFLAGS) -I$(TOP)/engine -I$(TOP)/tests/lib \
+		-DVPE_TOPDIR='"$(TOP)"' -o $@ $< \
 		$(ENGINE_SIM_SRCS) $(TEST_LIBS) $(ENGINE_LIBS)
 
 ENGINE_FUZZERS :=

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_engine_topo.c - the topology file and the unit parsers: shipped
+ * examples load; every bad file is refused with a message that says what
+ * and where; durations, rates, probabilities and MACs parse exactly.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine.h"
+
+#ifndef VPE_TOPDIR
+#define VPE_TOPDIR "."
+#endif
+
+static void test_examples_load(void **state)
+{
+	static const char *const files[] = { "two-hosts.json", "star-8.json",
+					     "dumbbell.json" };
+	char path[512], err[VPE_ERR_LEN];
+	struct vpe_topo *t;
+	u32 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/engine/topologies/%s", VPE_TOPDIR,
+			 files[i]);
+		if (vpe_topo_load(path, &t, err, sizeof(err)))
+			fail_msg("%s: %s", path, err);
+		assert_true(t->nr_nodes > 0);
+		vpe_topo_free(t);
+	}
+	assert_int_equal(vpe_topo_load("/nonexistent.json", &t, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "No such file"));
+}
+
+static void test_good_parse(void **state)
+{
+	static const char js[] =
+		"{\"seed\": 3, \"late_threshold\": \"50us\", \"nodes\": ["
+		"{\"name\":\"a\",\"type\":\"guest\",\"mac\":\"02:00:5E:00:00:0a\"},"
+		"{\"name\":\"b\",\"type\":\"guest\",\"device\":\"web0\"},"
+		"{\"name\":\"c\",\"type\":\"guest\",\"domid\":4,\"devid\":1},"
+		"{\"name\":\"s\",\"type\":\"switch\"}],"
+		"\"links\": [{\"name\":\"x\",\"a\":\"a\",\"b\":\"s\","
+		"\"bandwidth\":\"1.5Mbit\",\"delay\":\"2.5ms\",\"jitter\":\"10us\","
+		"\"loss\":0.25,\"gilbert_elliott\":{\"p\":0.1,\"r\":0.5},"
+		"\"queue\":{\"packets\":7,\"bytes\":9000}},"
+		"{\"a\":\"b\",\"b\":\"s\"},{\"a\":\"s\",\"b\":\"c\"}]}";
+	char err[VPE_ERR_LEN];
+	struct vpe_topo *t;
+
+	(void)state;
+	if (vpe_topo_parse(js, strlen(js), &t, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(t->seed, 3);
+	assert_int_equal(t->late_ns, 50000);
+	assert_int_equal(t->node[0].by, VPE_MATCH_MAC);
+	assert_int_equal(t->node[0].mac[5], 0x0a);
+	assert_string_equal(t->node[1].dev, "web0");
+	assert_int_equal(t->node[2].domid, 4);
+	assert_int_equal(t->node[2].devid, 1);
+	assert_int_equal(t->link[0].prm.bandwidth_bps, 1500000);
+	assert_int_equal(t->link[0].prm.delay_ns, 2500000);
+	assert_int_equal(t->link[0].prm.jitter_ns, 10000);
+	assert_true(t->link[0].prm.ge.on);
+	assert_true(t->link[0].prm.ge.loss_bad == 1.0);
+	assert_int_equal(t->link[0].prm.queue_packets, 7);
+	assert_int_equal(t->link[0].prm.queue_bytes, 9000);
+	assert_string_equal(t->link[1].name, "link1");
+	assert_int_equal(t->link[1].prm.queue_packets, 1000);
+	vpe_topo_free(t);
+}
+
+struct bad { const char *json; const char *msg; };
+
+static void test_bad_files(void **state)
+{
+#define G(n, m) "{\"name\":\"" n "\",\"type\":\"guest\",\"mac\":\"" m "\"}"
+#define N2 "\"nodes\":[" G("a", "02:00:00:00:00:01") "," G("b", "02:00:00:00:00:02") "]"
+	static const struct bad bad[] = {
+		{ "", "JSON error" },
+		{ "{\"nodes\": [", "JSON error" },
+		{ "[]", "top level must be an object" },
+		{ "{\"nodes\": []}", "'nodes' must be an array of 1.." },
+		{ "{\"nodez\": []}", "unknown key 'nodez'" },
+		{ "{" N2 ", \"nodes\": []}", "JSON error" },	/* duplicate key */
+		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"router\"}]}",
+		  "unknown type 'router'" },
+		{ "{\"nodes\":[{\"name\":\"a b\",\"type\":\"switch\"}]}",
+		  "'name' must be" },
+		{ "{\"nodes\":[{\"type\":\"switch\"}]}", "'name' must be" },
+		{ "{\"nodes\":[{\"name\":\"s\",\"type\":\"switch\"},"
+		  "{\"name\":\"s\",\"type\":\"switch\"}]}", "duplicate node name" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"guest\"}]}",
+		  "exactly one of" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"guest\",\"mac\":\"zz\"}]}",
+		  "bad mac" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"guest\",\"domid\":-1}]}",
+		  "'domid' must be" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"guest\",\"device\":\"x\","
+		  "\"mac\":\"02:00:00:00:00:01\"}]}", "exactly one of" },
+		{ "{" N2 "}", "guest 'a' has 0 links" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"c\"}]}",
+		  "no node named 'c'" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"a\"}]}", "both ends" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"delay\":\"10\"}]}",
+		  "delay: bad value '10'" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"delay\":5}]}",
+		  "delay: bad value '5'" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"delay\":\"-1ms\"}]}",
+		  "delay: bad value" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"delay\":\"2h\"}]}",
+		  "delay: bad value" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"delay\":\"7200s\"}]}",
+		  "out of range" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"bandwidth\":\"10MB\"}]}",
+		  "bandwidth: bad value" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"loss\":1.5}]}",
+		  "loss: '1.5' out of range" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"loss\":\"nan\"}]}",
+		  "loss: bad value" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"queue\":{\"packets\":0}}]}",
+		  "queue_packets: '0' out of range" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"queue\":{\"pkts\":1}}]}",
+		  "unknown key 'pkts'" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\","
+		  "\"gilbert_elliott\":{\"p\":0.1}}]}", "needs 'p' and 'r'" },
+		{ "{" N2 ",\"links\":[{\"a\":\"a\",\"b\":\"b\",\"color\":1}]}",
+		  "unknown key 'color'" },
+		{ "{\"nodes\":[{\"name\":\"s\",\"type\":\"switch\"},{\"name\":\"t\","
+		  "\"type\":\"switch\"}],\"links\":[{\"name\":\"x\",\"a\":\"s\",\"b\":\"t\"},"
+		  "{\"name\":\"x\",\"a\":\"s\",\"b\":\"t\"}]}", "(x): duplicate link name" },
+		{ "{\"nodes\":[" G("a", "02:00:00:00:00:01") "," G("b", "02:00:00:00:00:01")
+		  "],\"links\":[{\"a\":\"a\",\"b\":\"b\"}]}", "name the same device" },
+		{ "{\"seed\": \"x\"," N2 "}", "'seed' must be" },
+		{ "{\"late_threshold\": 5," N2 "}", "'late_threshold' must be" },
+	};
+	char err[VPE_ERR_LEN];
+	struct vpe_topo *t;
+	u32 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		t = (struct vpe_topo *)1;
+		if (vpe_topo_parse(bad[i].json, strlen(bad[i].json), &t, err,
+				   sizeof(err)) != -EINVAL)
+			fail_msg("case %u accepted: %s", i, bad[i].json);
+		assert_null(t);
+		if (!strstr(err, bad[i].msg))
+			fail_msg("case %u: '%s' does not say '%s'", i, err,
+				 bad[i].msg);
+	}
+}
+
+static void test_units(void **state)
+{
+	u64 v;
+	double p;
+	u8 mac[6];
+
+	(void)state;
+	assert_int_equal(vpe_parse_duration("0ns", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(vpe_parse_duration("1.5us", &v), 0);
+	assert_int_equal(v, 1500);
+	assert_int_equal(vpe_parse_duration("3s", &v), 0);
+	assert_int_equal(v, 3000000000ull);
+	assert_int_equal(vpe_parse_duration("3", &v), -EINVAL);
+	assert_int_equal(vpe_parse_duration("ms", &v), -EINVAL);
+	assert_int_equal(vpe_parse_duration("0x10ms", &v), -EINVAL);
+	assert_int_equal(vpe_parse_duration("inf ms", &v), -EINVAL);
+	assert_int_equal(vpe_parse_duration(" 1ms", &v), -EINVAL);
+	assert_int_equal(vpe_parse_duration(NULL, &v), -EINVAL);
+	assert_int_equal(vpe_parse_rate("1Gbit", &v), 0);
+	assert_int_equal(v, 1000000000ull);
+	assert_int_equal(vpe_parse_rate("64kbit", &v), 0);
+	assert_int_equal(v, 64000);
+	assert_int_equal(vpe_parse_rate("unlimited", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(vpe_parse_rate("0.1bit", &v), -ERANGE);
+	assert_int_equal(vpe_parse_rate("2000Gbit", &v), -ERANGE);
+	assert_int_equal(vpe_parse_prob("0", &p), 0);
+	assert_int_equal(vpe_parse_prob("1e-3", &p), 0);
+	assert_true(p == 1e-3);
+	assert_int_equal(vpe_parse_prob("0.5%", &p), -EINVAL);
+	assert_int_equal(vpe_parse_mac("aa:bb:cc:dd:ee:ff", mac), 0);
+	assert_int_equal(mac[0], 0xaa);
+	assert_int_equal(vpe_parse_mac("aa:bb:cc:dd:ee:f", mac), -EINVAL);
+	assert_int_equal(vpe_parse_mac("aa:bb:cc:dd:ee:fff", mac), -EINVAL);
+	assert_int_equal(vpe_parse_mac("aa-bb-cc-dd-ee-ff", mac), -EINVAL);
+	assert_int_equal(vpe_parse_mac("+a:bb:cc:dd:ee:ff", mac), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_examples_load),
+		cmocka_unit_test(test_good_parse),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_units),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
