@@ -106,6 +106,7 @@ struct vpf_dev {
 	bool napi_on;		/* napi_enable()d; changes under RTNL */
 	bool broken_seen;	/* logged the broken ring once */
 	bool poll_work;		/* NAPI found work since the last EOI */
+	bool idle_repoll;	/* re-polled once after a pass with no work */
 	bool published;		/* our keys are in xenstore */
 	unsigned long flags;
 	struct vpf_features feat;

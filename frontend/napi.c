@@ -129,12 +129,13 @@ int vpf_napi_poll(struct napi_struct *napi, int budget)
 	struct vpf_dev *vpf = container_of(napi, struct vpf_dev, napi);
 	struct sk_buff_head rxq;
 	struct sk_buff *skb;
-	bool notify = false, again;
+	bool notify = false, work = false, again;
 	int done;
 
 	__skb_queue_head_init(&rxq);
 	spin_lock(&vpf->lock);
-	done = vpf_napi_pass(vpf, &rxq, budget, &notify, &vpf->poll_work);
+	done = vpf_napi_pass(vpf, &rxq, budget, &notify, &work);
+	vpf->poll_work |= work;
 	spin_unlock(&vpf->lock);
 
 	if (notify)
@@ -150,8 +151,17 @@ int vpf_napi_poll(struct napi_struct *napi, int budget)
 	    test_bit(VPF_F_EOI_PENDING, &vpf->flags))
 		vpf->stats[VPF_STAT_irq_spurious]++;
 	spin_unlock(&vpf->lock);
-	if (again)
-		return budget;	/* something arrived meanwhile: poll again */
+	/*
+	 * Something arrived meanwhile: poll again.  But a pass that found
+	 * nothing while prod had moved means a chain the backend left
+	 * incomplete (vp_front_rx_next() waits for its end): poll once more
+	 * for a race, then sleep rather than spin on a hostile backend.
+	 */
+	if (again && (work || !vpf->idle_repoll)) {
+		vpf->idle_repoll = !work;
+		return budget;
+	}
+	vpf->idle_repoll = false;
 
 	if (napi_complete_done(napi, done) &&
 	    test_and_clear_bit(VPF_F_EOI_PENDING, &vpf->flags)) {
