@@ -26,7 +26,7 @@ $(BUILD)/test/test_engine_%: tests/engine/test_engine_%.c $(ENGINE_SIM_SRCS) \
 		-DVPE_TOPDIR='"$(TOP)"' -o $@ $< \
 		$(ENGINE_SIM_SRCS) $(TEST_LIBS) $(ENGINE_LIBS)
 
-ENGINE_FUZZERS :=
+ENGINE_FUZZERS := fuzz_topo fuzz_ctl
 FUZZERS += $(addprefix $(BUILD)/fuzz/,$(ENGINE_FUZZERS))
 
 $(BUILD)/fuzz/fuzz_topo: tests/fuzz/fuzz_topo.c $(ENGINE_SIM_SRCS) \
@@ -35,8 +35,9 @@ $(BUILD)/fuzz/fuzz_topo: tests/fuzz/fuzz_topo.c $(ENGINE_SIM_SRCS) \
 		-I$(TOP)/tests/lib -o $@ $< $(ENGINE_SIM_SRCS) $(ENGINE_LIBS)
 
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(ENGINE_SIM_SRCS) \
-		$(ENGINE_SIM_HDRS) | $(BUILD)/fuzz
+		$(ENGINE_SIM_HDRS) tests/engine/engine_fixture.h | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/engine -I$(TOP)/tests/sim \
+		-I$(TOP)/tests/engine \
 		-I$(TOP)/tests/lib -o $@ $< $(ENGINE_SIM_SRCS) $(ENGINE_LIBS)
 
 # Figures for docs/engine.md: capacity and real-time fidelity.  Not a test.

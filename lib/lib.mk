@@ -48,10 +48,3 @@ $(BUILD)/test/test_prime_attach: tests/lib/test_prime_attach.c \
 		examples/prime_attach.c $(LIB_SIM_SRCS) $(LIB_SIM_HDRS) | $(BUILD)/test
 	$(CC) $(SAN_CFLAGS) -I$(TOP)/examples -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS)
 
-# Fuzz the library's handling of kernel-written ring state and caller
-# arguments.
-#FUZZERS += $(BUILD)/fuzz/fuzz_lib_api
-
-$(BUILD)/fuzz/fuzz_lib_api: tests/fuzz/fuzz_lib_api.c $(LIB_SIM_SRCS) \
-		$(LIB_SIM_HDRS) | $(BUILD)/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -o $@ $< $(LIB_SIM_SRCS)

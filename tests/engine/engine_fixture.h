@@ -27,15 +27,15 @@ struct ef {
 	u8 buf[VPRIME_FRAME_MAX];
 };
 
-static inline int ef_init(struct ef *f, u32 guests, u32 pages,
-			  const char *json, char *err, size_t errlen)
+static inline int ef_init_opts(struct ef *f, u32 guests, u32 pages,
+			       const char *json, const struct vprime_opts *o,
+			       char *err, size_t errlen)
 {
-	struct vprime_opts o = { .max_ports = 256 };
 	int r;
 
 	memset(f, 0, sizeof(*f));
 	vh_init_pages(&f->h, guests, 0, pages);
-	if (vprime_open_sim(&f->vp, f->h.host, &o))
+	if (vprime_open_sim(&f->vp, f->h.host, o))
 		abort();
 	r = vpe_topo_parse(json, strlen(json), &f->t, err, errlen);
 	if (r)
@@ -48,6 +48,14 @@ static inline int ef_init(struct ef *f, u32 guests, u32 pages,
 	if (!f->rx)
 		abort();
 	return vpe_engine_rescan(f->e) >= 0 ? 0 : -1;
+}
+
+static inline int ef_init(struct ef *f, u32 guests, u32 pages,
+			  const char *json, char *err, size_t errlen)
+{
+	struct vprime_opts o = { .max_ports = 256 };
+
+	return ef_init_opts(f, guests, pages, json, &o, err, errlen);
 }
 
 static inline void ef_fini(struct ef *f)
