@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vprimectl add <domain> SPEC... | --config FILE
+ *
+ * Writes the toolstack's nodes of each device (devops.c: one transaction
+ * for every node but state, then both state nodes) and prints one line per
+ * device added.  Works on a paused domain too: that is how vprime-xl adds
+ * devices before the guest runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vp_parse.h"
+#include "vpctl.h"
+
+static int vpctl_add_one(struct vpx_store *s, uint32_t domid,
+			 struct vpx_dev *d, bool quiet_exists)
+{
+	char spec[160];
+	int r = vpx_dev_add(s, domid, d);
+
+	vpx_format_spec(d, spec, sizeof(spec));
+	switch (r) {
+	case 0:
+		printf("dom%u: vprime device %u added (%s)\n", domid, d->devid,
+		       spec);
+		if (d->has_mtu)
+			vpctl_err("note: mtu=%u is not carried to the guest by "
+				  "protocol 1; set it there with ip link", d->mtu);
+		return 0;
+	case -EEXIST:
+		if (quiet_exists)
+			return 0;
+		vpctl_err("dom%u already has a vprime device %u", domid, d->devid);
+		return 1;
+	case -ESRCH:
+		vpctl_err("domain %u does not exist (or is dom0)", domid);
+		return 1;
+	case -EBUSY:
+		vpctl_err("dom%u already has a vprime device with this mac or "
+			  "name (%s)", domid, spec);
+		return 1;
+	default:
+		vpctl_err("dom%u device %u: %s", domid, d->devid, strerror(-r));
+		return 1;
+	}
+}
+
+int vpctl_cmd_add(int argc, char **argv)
+{
+	static struct vpx_cfg cfg;
+	char err[VPCTL_ERR_LEN], *text = NULL;
+	struct vpx_store s;
+	uint32_t domid, i;
+	size_t len;
+	int r, rc = 0;
+
+	if (argc < 3) {
+		vpctl_usage_of("add");
+		return 1;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	if (!strcmp(argv[2], "--config")) {
+		if (argc != 4) {
+			vpctl_usage_of("add");
+			return 1;
+		}
+		r = vpctl_read_file(argv[3], &text, &len);
+		if (r) {
+			vpctl_err("%s: %s", argv[3], strerror(-r));
+			return 1;
+		}
+		r = vpx_parse(text, len, &cfg, err, sizeof(err));
+		free(text);
+		if (r) {
+			vpctl_err("%s: %s", argv[3], err);
+			return 1;
+		}
+	} else {
+		for (i = 2; i < (uint32_t)argc; i++) {
+			struct vpx_dev *d = &cfg.dev[cfg.ndev];
+
+			if (cfg.ndev == VPX_DEVS_MAX) {
+				vpctl_err("at most %u devices at once", VPX_DEVS_MAX);
+				return 1;
+			}
+			if (vpx_parse_spec(argv[i], strlen(argv[i]), d, err,
+					   sizeof(err))) {
+				vpctl_err("'%.60s': %s", argv[i], err);
+				return 1;
+			}
+			cfg.ndev++;
+		}
+	}
+	if (vpctl_store_open(&s, false))
+		return 1;
+	r = vpx_domid(&s, argv[1], &domid);
+	if (r) {
+		vpctl_err("no domain '%.64s'%s", argv[1], r == -EBUSY ?
+			  " (the name is not unique: use its id)" : r == -EINVAL ?
+			  " (a name or an id)" : "");
+		vpx_store_xs_close(&s);
+		return 1;
+	}
+	for (i = 0; i < cfg.ndev; i++)
+		rc |= vpctl_add_one(&s, domid, &cfg.dev[i], false);
+	vpx_store_xs_close(&s);
+	return rc;
+}
