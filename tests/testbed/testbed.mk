@@ -1,0 +1,32 @@
+# vprime Xen testbed: makefile fragment. The top-level Makefile defines TOP
+# (the repository root) and includes this file. See docs/testbed.md.
+#
+#   make testbed-deps                    install host packages (root, apt)
+#   make testbed-images                  fetch pinned .debs, build modules and images
+#   make testbed-check                   one boot: scenarios baseline and modules
+#   make testbed-run SCENARIOS="a b"     one boot running the named scenarios
+#   make testbed-shell                   dom0 shell on the serial console
+#
+# Environment knobs (TESTBED_ACCEL=kvm, TESTBED_TIMEOUT, ...): tests/testbed/run.sh --help.
+
+TESTBED_DIR := $(TOP)/tests/testbed
+TESTBED_CHECK_SCENARIOS := baseline modules
+SCENARIOS ?=
+
+.PHONY: testbed-deps testbed-images testbed-check testbed-run testbed-shell
+
+testbed-deps:
+	bash $(TESTBED_DIR)/install-deps.sh
+
+testbed-images:
+	bash $(TESTBED_DIR)/build-images.sh
+
+testbed-check:
+	bash $(TESTBED_DIR)/run.sh --label check $(TESTBED_CHECK_SCENARIOS)
+
+testbed-run:
+	@test -n "$(strip $(SCENARIOS))" || { echo 'testbed-run: name scenarios: make testbed-run SCENARIOS="baseline modules"' >&2; exit 2; }
+	bash $(TESTBED_DIR)/run.sh --label run $(SCENARIOS)
+
+testbed-shell:
+	bash $(TESTBED_DIR)/run.sh --shell
