@@ -26,6 +26,14 @@ $(BUILD)/test/test_engine_%: tests/engine/test_engine_%.c $(ENGINE_SIM_SRCS) \
 		-DVPE_TOPDIR='"$(TOP)"' -o $@ $< \
 		$(ENGINE_SIM_SRCS) $(TEST_LIBS) $(ENGINE_LIBS)
 
+# The vprimed binary's command line, run as a program.
+HOST_TESTS += $(BUILD)/test/test_engine_cli
+
+$(BUILD)/test/test_engine_cli: tests/engine/test_engine_cli.c \
+		$(BUILD)/bin/vprimed | $(BUILD)/test
+	$(CC) $(SAN_CFLAGS) -DVPRIMED='"$(BUILD)/bin/vprimed"' \
+		-DVPE_TOPDIR='"$(TOP)"' -o $@ $< $(TEST_LIBS)
+
 ENGINE_FUZZERS := fuzz_topo fuzz_ctl
 FUZZERS += $(addprefix $(BUILD)/fuzz/,$(ENGINE_FUZZERS))
 

@@ -126,6 +126,35 @@ static void test_delay(void **state)
 	ef_free(f);
 }
 
+/*
+ * The same, with the clock driven to exactly the time the engine asks to
+ * be woken at (what vprimed's ppoll timeout does in real time): the
+ * schedule itself adds no error at all.
+ */
+static void test_delay_event_driven(void **state)
+{
+	struct ef *f = ef_new(2, 0, pair("\"delay\": \"5ms\", "
+					 "\"bandwidth\": \"100Mbit\""));
+	u64 next_send = f->h.clock, next_ev, ser = 80 * US;	/* 1000 B */
+	u32 sent = 0, i;
+
+	(void)state;
+	while (f->nr_rx < 1000) {
+		if (f->h.clock >= next_send && sent < 1000) {
+			assert_int_equal(ef_send(f, 0, 1, sent++, 1000), 0);
+			next_send += 333 * US + sent % 17;
+		}
+		next_ev = vpe_engine_step(f->e);
+		ef_collect(f);
+		f->h.clock = next_ev < next_send || sent == 1000 ? next_ev : next_send;
+	}
+	for (i = 0; i < f->nr_rx; i++)
+		assert_int_equal(f->rx[i].at - f->rx[i].pl.sent, 5 * MS + ser);
+	print_message("delay 5ms + 80us serialisation, event-driven clock: "
+		      "error p50 0 ns, p99 0 ns (all %u frames exact)\n", f->nr_rx);
+	ef_free(f);
+}
+
 static void test_jitter_fifo(void **state)
 {
 	struct ef *f = ef_new(2, 0, pair("\"delay\": \"5ms\", \"jitter\": \"1ms\""));
@@ -478,6 +507,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delay),
+		cmocka_unit_test(test_delay_event_driven),
 		cmocka_unit_test(test_jitter_fifo),
 		cmocka_unit_test(test_bandwidth),
 		cmocka_unit_test(test_loss_random),
