@@ -195,6 +195,7 @@ struct vpe_stats {
 	u64 attaches, detaches, attach_errors;
 	u64 ctl_cmds, ctl_errors, ctl_overlong;
 	u64 steps;
+	u64 sync_errors;			/* sync ioctls that failed */
 };
 
 #define VPE_MAC_TABLE 256u		/* per switch, power of two */

@@ -485,7 +485,8 @@ u64 vpe_engine_step(struct vpe_engine *e)
 	e->st.steps++;
 	if (e->rescan_wanted)
 		vpe_engine_rescan(e);
-	vprime_sync(e->vp, 0, NULL);
+	if (vprime_sync(e->vp, 0, NULL))
+		e->st.sync_errors++;
 	now = e->now(e->now_arg);
 	while (taken < VPE_STEP_RX_MAX &&
 	       (n = vprime_rx_peek(e->vp, fr, VPE_BATCH)) > 0) {
@@ -496,7 +497,8 @@ u64 vpe_engine_step(struct vpe_engine *e)
 	while (vpe_sched_pop_due(&e->sched, now, &ev))
 		vpe_event(e, &ev, now);
 	if (e->tx_pending) {
-		vprime_sync(e->vp, VPRIME_SYNC_TX, NULL);
+		if (vprime_sync(e->vp, VPRIME_SYNC_TX, NULL))
+			e->st.sync_errors++;
 		e->tx_pending = false;
 	}
 	vpe_ports_check(e);
