@@ -69,7 +69,7 @@ int vpctl_cmd_add(int argc, char **argv)
 		}
 		r = vpctl_read_file(argv[3], &text, &len);
 		if (r) {
-			vpctl_err("%s: %s", argv[3], strerror(-r));
+			vpctl_err("%s: %s", argv[3], vpctl_file_err(r));
 			return 1;
 		}
 		r = vpx_parse(text, len, &cfg, err, sizeof(err));

@@ -34,7 +34,7 @@ int vpctl_cmd_config(int argc, char **argv)
 	}
 	r = vpctl_read_file(file, &text, &len);
 	if (r) {
-		vpctl_err("%s: %s", file, strerror(-r));
+		vpctl_err("%s: %s", file, vpctl_file_err(r));
 		return 1;
 	}
 	r = vpx_parse(text, len, &cfg, err, sizeof(err));

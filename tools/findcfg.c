@@ -248,3 +248,9 @@ int vpctl_find_config(const char *domname, const char *const *dirs,
 	}
 	return bad ? bad : -ENOENT;
 }
+
+const char *vpctl_file_err(int r)
+{
+	return r == -EINVAL ? "not a regular file" : r == -EFBIG ?
+		"larger than 1 MiB: not an xl config" : strerror(-r);
+}

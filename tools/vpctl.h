@@ -192,6 +192,8 @@ int vpctl_find_config(const char *domname, const char *const *dirs,
 		      size_t errlen);
 /* vpctl_read_file - at most VPX_TEXT_MAX bytes, malloc'd, NUL added. */
 int vpctl_read_file(const char *path, char **text, size_t *len);
+/* why vpctl_read_file() failed, for the user */
+const char *vpctl_file_err(int r);
 
 /* ---- kdev.c --------------------------------------------------------------- */
 
