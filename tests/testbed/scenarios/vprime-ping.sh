@@ -10,7 +10,7 @@
 # both ways, and the dom0 counters (debugfs, vpfwd's STATS) must match
 # what the guests sent and received.  Ends with removal of both devices,
 # vpfwd's exit, the module's unload and a leak check.
-# tb-timeout: 420
+# tb-timeout: 900
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
