@@ -15,11 +15,31 @@
 #include "vp_parse.h"
 #include "vpctl.h"
 
+/* Is device @d->devid of @domid already exactly @d (same mac and name)? */
+static bool vpctl_same(struct vpx_store *s, uint32_t domid,
+		       const struct vpx_dev *d)
+{
+	struct vpx_devstate ds;
+
+	return !vpx_dev_state(s, domid, d->devid, &ds) && ds.has_mac &&
+	       !memcmp(ds.mac, d->mac, 6) && ds.has_name == d->has_name &&
+	       (!d->has_name || !strcmp(ds.name, d->name));
+}
+
+/*
+ * @from_config: the devids are the config's, and a device that is already
+ * there as the config describes it is fine (vprimectl watch may have added
+ * it first: vprime-xl and the service together).
+ */
 static int vpctl_add_one(struct vpx_store *s, uint32_t domid,
-			 struct vpx_dev *d, bool quiet_exists)
+			 struct vpx_dev *d, bool from_config)
 {
 	char spec[160];
-	int r = vpx_dev_add(s, domid, d);
+	int r;
+
+	if (from_config)
+		d->has_devid = true;
+	r = vpx_dev_add(s, domid, d);
 
 	vpx_format_spec(d, spec, sizeof(spec));
 	switch (r) {
@@ -31,21 +51,26 @@ static int vpctl_add_one(struct vpx_store *s, uint32_t domid,
 				  "protocol 1; set it there with ip link", d->mtu);
 		return 0;
 	case -EEXIST:
-		if (quiet_exists)
+	case -EBUSY:
+		if (from_config && vpctl_same(s, domid, d)) {
+			printf("dom%u: vprime device %u already present (%s)\n",
+			       domid, d->devid, spec);
 			return 0;
+		}
+		if (r == -EBUSY)
+			break;
 		vpctl_err("dom%u already has a vprime device %u", domid, d->devid);
 		return 1;
 	case -ESRCH:
 		vpctl_err("domain %u does not exist (or is dom0)", domid);
 		return 1;
-	case -EBUSY:
-		vpctl_err("dom%u already has a vprime device with this mac or "
-			  "name (%s)", domid, spec);
-		return 1;
 	default:
 		vpctl_err("dom%u device %u: %s", domid, d->devid, strerror(-r));
 		return 1;
 	}
+	vpctl_err("dom%u already has a vprime device with this mac or name (%s)",
+		  domid, spec);
+	return 1;
 }
 
 int vpctl_cmd_add(int argc, char **argv)
@@ -55,6 +80,7 @@ int vpctl_cmd_add(int argc, char **argv)
 	struct vpx_store s;
 	uint32_t domid, i;
 	size_t len;
+	bool from_config = false;
 	int r, rc = 0;
 
 	if (argc < 3) {
@@ -67,6 +93,7 @@ int vpctl_cmd_add(int argc, char **argv)
 			vpctl_usage_of("add");
 			return 1;
 		}
+		from_config = true;
 		r = vpctl_read_file(argv[3], &text, &len);
 		if (r) {
 			vpctl_err("%s: %s", argv[3], vpctl_file_err(r));
@@ -105,7 +132,7 @@ int vpctl_cmd_add(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < cfg.ndev; i++)
-		rc |= vpctl_add_one(&s, domid, &cfg.dev[i], false);
+		rc |= vpctl_add_one(&s, domid, &cfg.dev[i], from_config);
 	vpx_store_xs_close(&s);
 	return rc;
 }
