@@ -48,3 +48,11 @@ $(BUILD)/test/test_prime_attach: tests/lib/test_prime_attach.c \
 		examples/prime_attach.c $(LIB_SIM_SRCS) $(LIB_SIM_HDRS) | $(BUILD)/test
 	$(CC) $(SAN_CFLAGS) -I$(TOP)/examples -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS)
 
+
+# libFuzzer target: the API under arbitrary call sequences and arguments.
+FUZZERS += $(BUILD)/fuzz/fuzz_lib_api
+
+$(BUILD)/fuzz/fuzz_lib_api: tests/fuzz/fuzz_lib_api.c $(LIB_SIM_SRCS) \
+		$(LIB_SIM_HDRS) tests/lib/vp_harness.h | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -I$(TOP)/tests/lib -o $@ $< \
+		$(LIB_SIM_SRCS)
