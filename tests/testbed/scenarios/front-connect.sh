@@ -8,10 +8,10 @@
 #
 # 1. Both ends reach Connected; carrier off; jumbo MTU accepted (the
 #    backend offers feature-jumbo) and published as "mtu".
-# 2. rmmod vprime-back: the frontend goes Closed, its grants revoked.
+# 2. unbind + rmmod vprime-back: the frontend goes Closed, grants revoked.
 # 3. modprobe vprime-back: the frontend reconnects by itself (RESET), same
 #    netdev, no guest action; ethtool shows resets=1, connects=2.
-# 4. rmmod vprime-front: both ends close, nothing leaked on either side
+# 4. unbind + rmmod vprime-front: both ends close, nothing leaked
 #    (grant_leaked_pages 0 in the guest; grants_mapped 0 in dom0).
 # tb-timeout: 300
 
@@ -63,7 +63,11 @@ fe_stats connected
 [ "$(fe_stat connected connects)" = 1 ] || tb_fail "connects is not 1"
 
 # -------------------------------------------------------------- 2. backend gone
+# A bound device pins the backend module (xenbus_dev_probe() takes a
+# module reference): unbind it, then unload.  The bus writes Closed.
 t0=$SECONDS
+echo "vprime-$dom-0" >/sys/bus/xen-backend/devices/vprime-$dom-0/driver/unbind ||
+	tb_fail "could not unbind the backend device"
 tb_dom0_unload_modules vprime-back
 tb_wait_for 20 front_closed || tb_fail "frontend did not close after the backend left: $(states)"
 tb_log "backend unloaded: $(states) after $((SECONDS - t0)) s"
@@ -85,7 +89,7 @@ fe_stats reconnected
 
 # -------------------------------------------------------------- 4. frontend gone
 t0=$SECONDS
-g1 'rmmod vprime-front; dmesg' >"$TB_OUT/guest-dmesg.txt"
+g1 'echo vprime-0 >/sys/bus/xen/devices/vprime-0/driver/unbind && rmmod vprime-front; dmesg' >"$TB_OUT/guest-dmesg.txt"
 tb_figure front_rmmod_s $((SECONDS - t0)) s
 tb_wait_for 20 front_closed || tb_fail "frontend not Closed after rmmod: $(states)"
 grep -q 'XSA-396' "$TB_OUT/guest-dmesg.txt" && tb_fail "the guest leaked pages: $(grep -m1 XSA-396 "$TB_OUT/guest-dmesg.txt")"

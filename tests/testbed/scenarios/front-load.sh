@@ -9,9 +9,9 @@
 # With no backend the device never connects: the netdev must still appear
 # with the xenstore MAC, show no carrier, take MTU changes within 68..1500
 # (no feature-jumbo was negotiated), go down and up, print ethtool -S, and
-# the module must unload cleanly, taking the netdev with it.  Then the
-# module is loaded again (the device node is Closed by now: the re-probe
-# must bring it back).  Each pass is one guest script (a guest command
+# unbinding the device must take the netdev with it and the module must
+# unload cleanly.  Then the module is loaded again (the device node is
+# Closed by now: the re-probe must bring it back).  Each pass is one guest script (a guest command
 # costs seconds under emulation); it prints "CHECK-FAIL reason" and exits 1
 # at the first check that does not hold.
 # Note: modprobe takes about 30 s here: the xenbus core waits for a
@@ -58,8 +58,11 @@ ip link set \$ifn mtu 67 2>/dev/null && fail "mtu 67 accepted"
 ip link set \$ifn address 00:16:3e:5a:00:02 && ip link set \$ifn address $MAC || fail "mac change"
 for i in 1 2 3; do ip link set \$ifn down && ip link set \$ifn up || fail "down/up \$i"; done
 ethtool -i \$ifn && ethtool -S \$ifn && ethtool \$ifn | grep 'Link detected' || fail "ethtool"
+# A bound device pins its driver's module (xenbus_dev_probe() takes a
+# reference): unbind it first, as for xen-netfront.
+echo vprime-0 >/sys/bus/xen/devices/vprime-0/driver/unbind || fail "unbind vprime-0"
+ip link show \$ifn >/dev/null 2>&1 && fail "\$ifn still there after unbind"
 rmmod vprime-front || fail "rmmod"
-ip link show \$ifn >/dev/null 2>&1 && fail "\$ifn still there after rmmod"
 dmesg | grep -E 'BUG:|Oops|WARNING:|Call Trace:' && fail "oops in the guest"
 dmesg | grep vprime
 echo PASS-DONE
