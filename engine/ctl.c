@@ -91,14 +91,18 @@ static int vpe_cmd_stats(struct vpe_engine *e, int argc, char **argv,
 	(void)argc; (void)argv; (void)err; (void)errlen;
 	vpe_buf_printf(o, "engine rx_frames %llu rx_bytes %llu tx_frames %llu "
 		       "tx_bytes %llu flood_copies %llu in_flight %u steps %llu "
-		       "sync_errors %llu\n",
+		       "sync_errors %llu arp_replies %llu arp_requests %llu "
+		       "routed %llu\n",
 		       (unsigned long long)s->rx_frames,
 		       (unsigned long long)s->rx_bytes,
 		       (unsigned long long)s->tx_frames,
 		       (unsigned long long)s->tx_bytes,
 		       (unsigned long long)s->flood_copies, e->sched.n,
 		       (unsigned long long)s->steps,
-		       (unsigned long long)s->sync_errors);
+		       (unsigned long long)s->sync_errors,
+		       (unsigned long long)s->arp_replies,
+		       (unsigned long long)s->arp_requests,
+		       (unsigned long long)s->routed);
 	for (i = 0; i < VPE_DROP_MAX; i++)
 		vpe_buf_printf(o, "drop %s %llu\n", vpe_drop_name(i),
 			       (unsigned long long)s->drops[i]);

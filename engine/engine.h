@@ -7,6 +7,7 @@
  *   link.c     one direction of a link: loss, queue, serialisation, delay
  *   sched.c    binary min-heap of timed events (frames in flight)
  *   fwd.c      the engine: bind guests to ports, switches, the step loop
+ *   router.c   IPv4 routers: ARP, longest-prefix routes, TTL
  *   capture.c  per-device pcap files with nanosecond timestamps
  *   ctl.c      the control protocol (line based) and its unix socket
  *   main.c     command line, signals, the poll loop
@@ -37,7 +38,8 @@ typedef uint64_t u64;
 
 /* ---- topo.c ----------------------------------------------------------- */
 
-enum vpe_node_type { VPE_NODE_GUEST = 0, VPE_NODE_SWITCH = 1 };
+enum vpe_node_type { VPE_NODE_GUEST = 0, VPE_NODE_SWITCH = 1,
+		     VPE_NODE_ROUTER = 2 };
 enum vpe_match_by { VPE_MATCH_ID = 0, VPE_MATCH_NAME = 1, VPE_MATCH_MAC = 2 };
 
 struct vpe_ge {			/* Gilbert-Elliott two-state loss */
@@ -58,6 +60,22 @@ struct vpe_link_params {
 	u64 queue_bytes;	/* drop-tail limit, bytes waiting (0: none) */
 };
 
+#define VPE_RIF_MAX	16u	/* interfaces per router */
+#define VPE_ROUTES_MAX	64u	/* static routes per router */
+
+struct vpe_topo_rif {		/* a router's interface on one link */
+	char link[VPE_NAME_LEN];
+	u32 link_idx;		/* resolved once links are read */
+	u32 ip;			/* host byte order */
+	u32 plen;
+	u8 mac[6];
+};
+
+struct vpe_topo_route {
+	u32 prefix, plen;	/* host byte order */
+	u32 via;		/* gateway, in a connected subnet */
+};
+
 struct vpe_topo_node {
 	char name[VPE_NAME_LEN];
 	enum vpe_node_type type;
@@ -66,6 +84,10 @@ struct vpe_topo_node {
 	u32 domid, devid;
 	u8 mac[6];
 	char dev[VPRIME_NAME_LEN];
+	/* routers */
+	u32 nr_rif, nr_routes;
+	struct vpe_topo_rif rif[VPE_RIF_MAX];
+	struct vpe_topo_route route[VPE_ROUTES_MAX];
 };
 
 struct vpe_topo_link {
@@ -175,7 +197,13 @@ void vpe_capture_close(struct vpe_capture *c);
 	X(no_buffer,	"no buffer to copy a flooded frame")		\
 	X(no_event,	"event pool exhausted")				\
 	X(filtered,	"switch: destination is behind the ingress")	\
-	X(unknown_port,	"frame from a port no guest is bound to")
+	X(unknown_port,	"frame from a port no guest is bound to")	\
+	X(ttl_expired,	"router: IPv4 TTL reached zero")		\
+	X(no_route,	"router: no route to the destination")		\
+	X(no_arp,	"router: next hop not resolved yet (ARP sent)")	\
+	X(not_ipv4,	"router: neither IPv4 nor ARP")			\
+	X(router_local,	"router: addressed to the router itself")	\
+	X(bad_header,	"router: truncated or malformed header")
 
 #define VPE_DROP_ENUM(n, d) VPE_DROP_##n,
 enum vpe_drop { VPE_DROPS(VPE_DROP_ENUM) VPE_DROP_MAX };
@@ -195,7 +223,8 @@ struct vpe_stats {
 	u64 attaches, detaches, attach_errors;
 	u64 ctl_cmds, ctl_errors, ctl_overlong;
 	u64 steps;
-	u64 sync_errors;			/* sync ioctls that failed */
+	u64 sync_errors;
+	u64 arp_replies, arp_requests, routed;			/* sync ioctls that failed */
 };
 
 #define VPE_MAC_TABLE 256u		/* per switch, power of two */
@@ -207,8 +236,19 @@ struct vpe_mac_ent {
 	u64 seen;
 };
 
+#define VPE_ARP_TABLE 256u		/* per router, power of two */
+
+struct vpe_arp_ent {
+	u32 ip;
+	u8 mac[6];
+	bool used;
+};
+
 struct vpe_node {
 	struct vpe_topo_node *t;
+	/* router: rif_ldir[i] leaves through interface i */
+	u32 rif_ldir[VPE_RIF_MAX];
+	struct vpe_arp_ent *arp;
 	/* guest */
 	int port;			/* -1: not attached */
 	u32 out_ldir;			/* its link, direction away from it */
@@ -246,6 +286,14 @@ int vpe_engine_rescan(struct vpe_engine *e);
 int vpe_engine_node(const struct vpe_engine *e, const char *name);
 int vpe_engine_link(const struct vpe_engine *e, const char *name);
 const char *vpe_drop_name(u32 id);
+void vpe_send(struct vpe_engine *e, u32 ld, struct vprime_frame *f, u64 t);
+void vpe_drop(struct vpe_engine *e, struct vprime_frame *f, enum vpe_drop why);
+
+/* ---- router.c ----------------------------------------------------------- */
+
+int vpe_router_init(struct vpe_engine *e, struct vpe_node *n);
+void vpe_router(struct vpe_engine *e, struct vpe_node *r, struct vpe_ev *ev);
+int vpe_parse_ipv4(const char *s, u32 *ip, u32 *plen);
 
 /* ---- ctl.c -------------------------------------------------------------- */
 

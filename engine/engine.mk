@@ -3,7 +3,7 @@
 # simulated guests, fuzzers for the topology parser and the control
 # protocol, and `make bench-engine`.  Included by the top Makefile.
 ENGINE_SRCS := engine/topo.c engine/link.c engine/sched.c engine/fwd.c \
-	engine/capture.c engine/ctl.c
+	engine/router.c engine/capture.c engine/ctl.c
 ENGINE_HDRS := engine/engine.h $(LIB_HDRS)
 ENGINE_LIBS := -ljansson -lpcap -lm
 # Engine + libvprime over the simulated backend, for tests and the bench.
@@ -34,13 +34,19 @@ $(BUILD)/test/test_engine_cli: tests/engine/test_engine_cli.c \
 	$(CC) $(SAN_CFLAGS) -DVPRIMED='"$(BUILD)/bin/vprimed"' \
 		-DVPE_TOPDIR='"$(TOP)"' -o $@ $< $(TEST_LIBS)
 
-ENGINE_FUZZERS := fuzz_topo fuzz_ctl
+ENGINE_FUZZERS := fuzz_topo fuzz_ctl fuzz_topo_frames
 FUZZERS += $(addprefix $(BUILD)/fuzz/,$(ENGINE_FUZZERS))
 
 $(BUILD)/fuzz/fuzz_topo: tests/fuzz/fuzz_topo.c $(ENGINE_SIM_SRCS) \
 		$(ENGINE_SIM_HDRS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/engine -I$(TOP)/tests/sim \
 		-I$(TOP)/tests/lib -o $@ $< $(ENGINE_SIM_SRCS) $(ENGINE_LIBS)
+
+$(BUILD)/fuzz/fuzz_topo_frames: tests/fuzz/fuzz_topo_frames.c $(ENGINE_SIM_SRCS) \
+		$(ENGINE_SIM_HDRS) tests/engine/engine_fixture.h | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/engine -I$(TOP)/tests/sim \
+		-I$(TOP)/tests/engine -I$(TOP)/tests/lib -o $@ $< \
+		$(ENGINE_SIM_SRCS) $(ENGINE_LIBS)
 
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c $(ENGINE_SIM_SRCS) \
 		$(ENGINE_SIM_HDRS) tests/engine/engine_fixture.h | $(BUILD)/fuzz

@@ -24,8 +24,7 @@
 #define VPE_LIST_MAX		1024u
 #define VPE_MAC_PROBES		8u
 
-static void vpe_drop(struct vpe_engine *e, struct vprime_frame *f,
-		     enum vpe_drop why)
+void vpe_drop(struct vpe_engine *e, struct vprime_frame *f, enum vpe_drop why)
 {
 	e->st.drops[why]++;
 	if (f->nseg)
@@ -85,9 +84,11 @@ static int vpe_nodes_init(struct vpe_engine *e)
 				continue;
 			if (n->t->type == VPE_NODE_GUEST)
 				n->out_ldir = d;
-			else
+			else if (n->t->type == VPE_NODE_SWITCH)
 				n->out[n->nr_out++] = d;
 		}
+		if (n->t->type == VPE_NODE_ROUTER && vpe_router_init(e, n))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -142,6 +143,7 @@ void vpe_engine_free(struct vpe_engine *e)
 		vpe_capture_close(e->node[i].cap);
 		free(e->node[i].out);
 		free(e->node[i].mac);
+		free(e->node[i].arp);
 	}
 	for (i = 0; e->ldir && i < e->nr_ldir; i++)
 		vpe_link_dir_fini(&e->ldir[i]);
@@ -267,8 +269,7 @@ static void vpe_ports_check(struct vpe_engine *e)
 
 /* ---- forwarding ------------------------------------------------------------ */
 
-static void vpe_send(struct vpe_engine *e, u32 ld, struct vprime_frame *f,
-		     u64 t)
+void vpe_send(struct vpe_engine *e, u32 ld, struct vprime_frame *f, u64 t)
 {
 	static const enum vpe_drop map[VPE_LDROP_MAX] = {
 		[VPE_LDROP_loss_random] = VPE_DROP_loss_random,
@@ -469,8 +470,10 @@ static void vpe_event(struct vpe_engine *e, struct vpe_ev *ev, u64 now)
 
 	if (n->t->type == VPE_NODE_GUEST)
 		vpe_deliver(e, n, ev, now);
-	else
+	else if (n->t->type == VPE_NODE_SWITCH)
 		vpe_switch(e, n, ev);
+	else
+		vpe_router(e, n, ev);
 }
 
 /* One pass of the engine; returns when the next frame is due. */

@@ -325,11 +325,104 @@ static int vpe_guest_parse(json_t *o, struct vpe_topo_node *n,
 	return 0;
 }
 
+static int vpe_rif_parse(struct vpe_topo_node *n, json_t *o, u32 i,
+			 const char *where, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "link", "ip", "mac", NULL };
+	struct vpe_topo_rif *rif = &n->rif[i];
+	const char *link, *ip, *mac;
+	char w[96];
+
+	snprintf(w, sizeof(w), "%s.interfaces[%u]", where, i);
+	if (!json_is_object(o))
+		return vpe_err(err, errlen, "%s: must be an object", w);
+	if (vpe_keys_check(o, keys, w, err, errlen) ||
+	    vpe_json_str(o, "link", &link, w, err, errlen) ||
+	    vpe_json_str(o, "ip", &ip, w, err, errlen) ||
+	    vpe_json_str(o, "mac", &mac, w, err, errlen))
+		return -EINVAL;
+	if (!link || !vpe_name_ok(link))
+		return vpe_err(err, errlen, "%s: needs 'link', a link name", w);
+	snprintf(rif->link, sizeof(rif->link), "%s", link);
+	if (!ip || vpe_parse_ipv4(ip, &rif->ip, &rif->plen) || rif->plen < 1 ||
+	    rif->plen > 30)
+		return vpe_err(err, errlen, "%s: 'ip' must be an address with a "
+			       "prefix length 1..30, e.g. \"10.0.1.1/24\"", w);
+	if (mac && (vpe_parse_mac(mac, rif->mac) || (rif->mac[0] & 1)))
+		return vpe_err(err, errlen, "%s: bad unicast mac '%.40s'", w, mac);
+	return 0;
+}
+
+static int vpe_route_parse(struct vpe_topo_node *n, json_t *o, u32 i,
+			   const char *where, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "prefix", "via", NULL };
+	struct vpe_topo_route *rt = &n->route[i];
+	const char *prefix, *via;
+	char w[96];
+
+	snprintf(w, sizeof(w), "%s.routes[%u]", where, i);
+	if (!json_is_object(o))
+		return vpe_err(err, errlen, "%s: must be an object", w);
+	if (vpe_keys_check(o, keys, w, err, errlen) ||
+	    vpe_json_str(o, "prefix", &prefix, w, err, errlen) ||
+	    vpe_json_str(o, "via", &via, w, err, errlen))
+		return -EINVAL;
+	if (!prefix || vpe_parse_ipv4(prefix, &rt->prefix, &rt->plen))
+		return vpe_err(err, errlen, "%s: 'prefix' must be like "
+			       "\"10.0.3.0/24\"", w);
+	if (rt->plen < 32 && (rt->prefix & (~0u >> rt->plen)))
+		return vpe_err(err, errlen, "%s: prefix has host bits set", w);
+	if (!via || vpe_parse_ipv4(via, &rt->via, NULL))
+		return vpe_err(err, errlen, "%s: 'via' must be an IPv4 address", w);
+	return 0;
+}
+
+static int vpe_router_parse(struct vpe_topo *t, json_t *o, u32 idx,
+			    const char *where, char *err, size_t errlen)
+{
+	struct vpe_topo_node *n = &t->node[idx];
+	json_t *ifs = json_object_get(o, "interfaces");
+	json_t *rts = json_object_get(o, "routes"), *v;
+	size_t i;
+	u32 k;
+
+	if (!json_is_array(ifs) || json_array_size(ifs) == 0 ||
+	    json_array_size(ifs) > VPE_RIF_MAX)
+		return vpe_err(err, errlen, "%s: a router needs 'interfaces', an "
+			       "array of 1..%u", where, VPE_RIF_MAX);
+	if (rts && (!json_is_array(rts) || json_array_size(rts) > VPE_ROUTES_MAX))
+		return vpe_err(err, errlen, "%s: 'routes' must be an array of at "
+			       "most %u", where, VPE_ROUTES_MAX);
+	json_array_foreach(ifs, i, v) {
+		if (vpe_rif_parse(n, v, (u32)i, where, err, errlen))
+			return -EINVAL;
+		if (!json_object_get(v, "mac")) {	/* 02:52:<node>:00:<if> */
+			u8 auto_mac[6] = { 0x02, 0x52, (u8)(idx >> 8), (u8)idx,
+					   0, (u8)i };
+
+			memcpy(n->rif[i].mac, auto_mac, 6);
+		}
+		for (k = 0; k < i; k++)
+			if (!strcmp(n->rif[k].link, n->rif[i].link))
+				return vpe_err(err, errlen, "%s: two interfaces "
+					       "on link '%s'", where, n->rif[i].link);
+		n->nr_rif++;
+	}
+	json_array_foreach(rts, i, v) {
+		if (vpe_route_parse(n, v, (u32)i, where, err, errlen))
+			return -EINVAL;
+		n->nr_routes++;
+	}
+	return 0;
+}
+
 static int vpe_node_parse(struct vpe_topo *t, json_t *o, u32 i, char *err,
 			  size_t errlen)
 {
 	static const char *const keys[] = { "name", "type", "mac", "device",
-					    "domid", "devid", NULL };
+					    "domid", "devid", "interfaces",
+					    "routes", NULL };
 	struct vpe_topo_node *n = &t->node[i];
 	const char *name, *type;
 	char where[64];
@@ -357,9 +450,21 @@ static int vpe_node_parse(struct vpe_topo *t, json_t *o, u32 i, char *err,
 				       "'name' and 'type'", where, name);
 		return 0;
 	}
+	if (!strcmp(type, "router")) {
+		n->type = VPE_NODE_ROUTER;
+		if (json_object_get(o, "mac") || json_object_get(o, "device") ||
+		    json_object_get(o, "domid") || json_object_get(o, "devid"))
+			return vpe_err(err, errlen, "%s (%s): a router takes "
+				       "'interfaces' and 'routes'", where, name);
+		snprintf(where, sizeof(where), "nodes[%u] (%s)", i, name);
+		return vpe_router_parse(t, o, i, where, err, errlen);
+	}
 	if (strcmp(type, "guest"))
 		return vpe_err(err, errlen, "%s (%s): unknown type '%.40s' "
-			       "(guest or switch)", where, name, type);
+			       "(guest, switch or router)", where, name, type);
+	if (json_object_get(o, "interfaces") || json_object_get(o, "routes"))
+		return vpe_err(err, errlen, "%s (%s): only a router has "
+			       "'interfaces' and 'routes'", where, name);
 	n->type = VPE_NODE_GUEST;
 	return vpe_guest_parse(o, n, where, err, errlen);
 }
@@ -493,14 +598,60 @@ static int vpe_link_parse(struct vpe_topo *t, json_t *o, u32 i, char *err,
 	return vpe_link_params_parse(&l->prm, o, where, err, errlen);
 }
 
+/* A router's interfaces name its links; its gateways are on them. */
+static int vpe_router_check(struct vpe_topo *t, u32 i, char *err,
+			    size_t errlen)
+{
+	struct vpe_topo_node *n = &t->node[i];
+	u32 j, k, deg = 0;
+
+	for (k = 0; k < n->nr_rif; k++) {
+		struct vpe_topo_rif *rif = &n->rif[k];
+
+		for (j = 0; j < t->nr_links; j++)
+			if (!strcmp(t->link[j].name, rif->link))
+				break;
+		if (j == t->nr_links || (t->link[j].a != i && t->link[j].b != i))
+			return vpe_err(err, errlen, "router '%s': interface on "
+				       "'%s', which is not one of its links",
+				       n->name, rif->link);
+		rif->link_idx = j;
+	}
+	for (j = 0; j < t->nr_links; j++)
+		deg += (t->link[j].a == i) + (t->link[j].b == i);
+	if (deg != n->nr_rif)
+		return vpe_err(err, errlen, "router '%s' has %u links and %u "
+			       "interfaces (one interface per link)", n->name,
+			       deg, n->nr_rif);
+	for (k = 0; k < n->nr_routes; k++) {
+		const struct vpe_topo_route *rt = &n->route[k];
+
+		for (j = 0; j < n->nr_rif; j++) {
+			u32 m = ~0u << (32 - n->rif[j].plen);
+
+			if ((rt->via & m) == (n->rif[j].ip & m) &&
+			    rt->via != n->rif[j].ip)
+				break;
+		}
+		if (j == n->nr_rif)
+			return vpe_err(err, errlen, "router '%s': routes[%u] "
+				       "gateway is on none of its subnets",
+				       n->name, k);
+	}
+	return 0;
+}
+
 /* Whole-topology rules: one link per guest, one node per device. */
-static int vpe_topo_check(const struct vpe_topo *t, char *err, size_t errlen)
+static int vpe_topo_check(struct vpe_topo *t, char *err, size_t errlen)
 {
 	u32 i, j, deg;
 
 	for (i = 0; i < t->nr_nodes; i++) {
 		const struct vpe_topo_node *n = &t->node[i];
 
+		if (n->type == VPE_NODE_ROUTER &&
+		    vpe_router_check(t, i, err, errlen))
+			return -EINVAL;
 		if (n->type != VPE_NODE_GUEST)
 			continue;
 		for (deg = 0, j = 0; j < t->nr_links; j++)

@@ -381,6 +381,151 @@ static void test_switch_learn_flood(void **state)
 	ef_free(f);
 }
 
+/* ---- routing ------------------------------------------------------------------ */
+
+static const u8 r_mac_a[6] = { 0x02, 0x52, 0, 0, 0, 1 };
+static const u8 r_mac_b[6] = { 0x02, 0x52, 0, 0, 0, 2 };
+
+static void put16(u8 *p, u32 v) { p[0] = (u8)(v >> 8); p[1] = (u8)v; }
+static void put32(u8 *p, u32 v) { put16(p, v >> 16); put16(p + 2, v); }
+static u32 get16(const u8 *p) { return (u32)p[0] << 8 | p[1]; }
+static u32 get32(const u8 *p) { return get16(p) << 16 | get16(p + 2); }
+
+static u32 ip_sum(const u8 *h, u32 n)
+{
+	u32 s = 0, i;
+
+	for (i = 0; i < n; i += 2)
+		s += get16(h + i);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return ~s & 0xffff;
+}
+
+static u32 arp_req(u8 *p, u32 g, u32 spa, u32 tpa)
+{
+	memset(p, 0, 60);
+	memset(p, 0xff, 6);
+	vh_mac(g, p + 6);
+	put16(p + 12, 0x0806);
+	put16(p + 14, 1);
+	put16(p + 16, 0x0800);
+	p[18] = 6;
+	p[19] = 4;
+	put16(p + 20, 1);
+	vh_mac(g, p + 22);
+	put32(p + 28, spa);
+	put32(p + 38, tpa);
+	return 60;
+}
+
+static u32 ipv4(u8 *p, u32 g, const u8 *dmac, u32 src, u32 dst, u8 ttl)
+{
+	memset(p, 0, 100);
+	memcpy(p, dmac, 6);
+	vh_mac(g, p + 6);
+	put16(p + 12, 0x0800);
+	p[14] = 0x45;
+	put16(p + 16, 86);
+	p[22] = ttl;
+	p[23] = 17;
+	put32(p + 26, src);
+	put32(p + 30, dst);
+	put16(p + 24, ip_sum(p + 14, 20));
+	return 100;
+}
+
+/* Run the engine 1 ms and return what guest @g got (0: nothing). */
+static int got(struct ef *f, u32 g, u8 *buf)
+{
+	u32 i;
+
+	for (i = 0; i < 100; i++) {
+		vpe_engine_step(f->e);
+		f->h.clock += 10 * US;
+	}
+	return vp_sim_guest_recv(f->h.g[g], buf, VPRIME_FRAME_MAX);
+}
+
+#define IP(a, b, c, d) ((u32)(a) << 24 | (u32)(b) << 16 | (u32)(c) << 8 | (d))
+
+static void test_router(void **state)
+{
+	struct ef *f = ef_new(2, 0,
+		"{\"nodes\": ["
+		"{\"name\":\"h0\",\"type\":\"guest\",\"mac\":\"02:00:5e:00:00:00\"},"
+		"{\"name\":\"h1\",\"type\":\"guest\",\"mac\":\"02:00:5e:00:00:01\"},"
+		"{\"name\":\"r\",\"type\":\"router\",\"interfaces\":["
+		"{\"link\":\"la\",\"ip\":\"10.0.1.1/24\",\"mac\":\"02:52:00:00:00:01\"},"
+		"{\"link\":\"lb\",\"ip\":\"10.0.2.1/24\",\"mac\":\"02:52:00:00:00:02\"}],"
+		"\"routes\":[{\"prefix\":\"10.0.3.0/24\",\"via\":\"10.0.2.99\"}]}],"
+		"\"links\": [{\"name\":\"la\",\"a\":\"h0\",\"b\":\"r\",\"delay\":\"100us\"},"
+		"{\"name\":\"lb\",\"a\":\"r\",\"b\":\"h1\",\"delay\":\"100us\"}]}");
+	u8 out[100], in[VPRIME_FRAME_MAX], h1mac[6];
+	u32 len;
+
+	(void)state;
+	vh_mac(1, h1mac);
+	/* h0 asks for its gateway: the reply is the request turned round. */
+	len = arp_req(out, 0, IP(10, 0, 1, 2), IP(10, 0, 1, 1));
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	assert_int_equal(got(f, 0, in), 60);
+	assert_int_equal(get16(in + 20), 2);
+	assert_memory_equal(in + 22, r_mac_a, 6);
+	assert_int_equal(get32(in + 28), IP(10, 0, 1, 1));
+	assert_int_equal(get32(in + 38), IP(10, 0, 1, 2));
+	/* First packet: h1 unknown, so dropped, and the router asks for it. */
+	len = ipv4(out, 0, r_mac_a, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	assert_int_equal(got(f, 1, in), 60);
+	assert_int_equal(get16(in + 12), 0x0806);
+	assert_int_equal(get32(in + 38), IP(10, 0, 2, 2));
+	assert_memory_equal(in + 6, r_mac_b, 6);
+	assert_int_equal(drops(f, VPE_DROP_no_arp), 1);
+	/* h1 answers (its own request to the router teaches the router too). */
+	len = arp_req(out, 1, IP(10, 0, 2, 2), IP(10, 0, 2, 1));
+	assert_int_equal(vp_sim_guest_send(f->h.g[1], out, len), 0);
+	assert_int_equal(got(f, 1, in), 60);
+	/* Now routed: MACs rewritten, TTL 63, checksum still right. */
+	len = ipv4(out, 0, r_mac_a, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	assert_int_equal(got(f, 1, in), 100);
+	assert_memory_equal(in, h1mac, 6);
+	assert_memory_equal(in + 6, r_mac_b, 6);
+	assert_int_equal(in[22], 63);
+	assert_int_equal(ip_sum(in + 14, 20), 0);
+	assert_memory_equal(in + 26, out + 26, 8);
+	assert_int_equal(f->e->st.routed, 1);
+	/* A static route: the router asks for its gateway. */
+	len = ipv4(out, 0, r_mac_a, IP(10, 0, 1, 2), IP(10, 0, 3, 7), 64);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	assert_int_equal(got(f, 1, in), 60);
+	assert_int_equal(get32(in + 38), IP(10, 0, 2, 99));
+	/* And what a router refuses, each for its reason. */
+	len = ipv4(out, 0, r_mac_a, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 1);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	len = ipv4(out, 0, r_mac_a, IP(10, 0, 1, 2), IP(192, 168, 0, 1), 64);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	len = ipv4(out, 0, r_mac_a, IP(10, 0, 1, 2), IP(10, 0, 2, 1), 64);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	len = ipv4(out, 0, r_mac_a, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64);
+	put16(out + 12, 0x86dd);	/* IPv6 */
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	len = ipv4(out, 0, r_mac_b, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 64);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	out[14] = 0x43;			/* IHL 12 bytes */
+	put16(out, 0x0252); put32(out + 2, 1);
+	assert_int_equal(vp_sim_guest_send(f->h.g[0], out, len), 0);
+	assert_int_equal(got(f, 1, in), 0);
+	assert_int_equal(drops(f, VPE_DROP_ttl_expired), 1);
+	assert_int_equal(drops(f, VPE_DROP_no_route), 1);
+	assert_int_equal(drops(f, VPE_DROP_router_local), 1);
+	assert_int_equal(drops(f, VPE_DROP_not_ipv4), 1);
+	assert_int_equal(drops(f, VPE_DROP_filtered), 1);
+	assert_int_equal(drops(f, VPE_DROP_bad_header), 1);
+	ef_free(f);
+}
+
 /* ---- devices ---------------------------------------------------------------------- */
 
 static void test_device_gone_and_back(void **state)
@@ -515,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_queue_limit),
 		cmocka_unit_test(test_lateness_counted),
 		cmocka_unit_test(test_switch_learn_flood),
+		cmocka_unit_test(test_router),
 		cmocka_unit_test(test_device_gone_and_back),
 		cmocka_unit_test(test_many_devices),
 		cmocka_unit_test(test_capture_pcap_ns),

@@ -22,7 +22,7 @@
 static void test_examples_load(void **state)
 {
 	static const char *const files[] = { "two-hosts.json", "star-8.json",
-					     "dumbbell.json" };
+					     "dumbbell.json", "routed.json" };
 	char path[512], err[VPE_ERR_LEN];
 	struct vpe_topo *t;
 	u32 i;
@@ -92,8 +92,33 @@ static void test_bad_files(void **state)
 		{ "{\"nodes\": []}", "'nodes' must be an array of 1.." },
 		{ "{\"nodez\": []}", "unknown key 'nodez'" },
 		{ "{" N2 ", \"nodes\": []}", "JSON error" },	/* duplicate key */
+		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"hub\"}]}",
+		  "unknown type 'hub' (guest, switch or router)" },
 		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"router\"}]}",
-		  "unknown type 'router'" },
+		  "a router needs 'interfaces'" },
+#define R(ifs, rts) "{\"nodes\":[" G("a", "02:00:00:00:00:01") ",{\"name\":\"r\"," \
+	"\"type\":\"router\",\"interfaces\":[" ifs "]" rts "}],\"links\":[{\"name\":" \
+	"\"l\",\"a\":\"a\",\"b\":\"r\"}]}"
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.1\"}", ""), "'ip' must be" },
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.300/24\"}", ""), "'ip' must be" },
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.1/31\"}", ""), "'ip' must be" },
+		{ R("{\"link\":\"m\",\"ip\":\"10.0.0.1/24\"}", ""),
+		  "interface on 'm', which is not one of its links" },
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.1/24\"},"
+		    "{\"link\":\"l\",\"ip\":\"10.0.1.1/24\"}", ""),
+		  "two interfaces on link 'l'" },
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.1/24\",\"mac\":\"01:00:00:00:00:01\"}",
+		    ""), "bad unicast mac" },
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.1/24\"}",
+		    ",\"routes\":[{\"prefix\":\"10.1.0.1/16\",\"via\":\"10.0.0.9\"}]"),
+		  "host bits set" },
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.1/24\"}",
+		    ",\"routes\":[{\"prefix\":\"10.1.0.0/16\",\"via\":\"10.9.0.9\"}]"),
+		  "gateway is on none of its subnets" },
+		{ R("{\"link\":\"l\",\"ip\":\"10.0.0.1/24\"}",
+		    ",\"routes\":[{\"prefix\":\"10.1.0.0/16\"}]"), "'via' must be" },
+		{ "{\"nodes\":[{\"name\":\"a\",\"type\":\"guest\",\"domid\":1,"
+		  "\"routes\":[]}]}", "only a router has" },
 		{ "{\"nodes\":[{\"name\":\"a b\",\"type\":\"switch\"}]}",
 		  "'name' must be" },
 		{ "{\"nodes\":[{\"type\":\"switch\"}]}", "'name' must be" },
