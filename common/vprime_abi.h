@@ -210,6 +210,11 @@ struct vprime_stats {
 #define VPRIME_IOC_SETUP	_IOWR(VPRIME_IOC_MAGIC, 1, struct vprime_setup)
 #define VPRIME_IOC_LIST		_IOWR(VPRIME_IOC_MAGIC, 2, struct vprime_list)
 #define VPRIME_IOC_ATTACH	_IOWR(VPRIME_IOC_MAGIC, 3, struct vprime_attach)
+/*
+ * DETACH: frames still on the port's TX ring complete on the completion
+ * ring (counted tx_drop_gone); frames on its RX ring stay where they are,
+ * their buffers the engine's to take back; the port becomes FREE.
+ */
 #define VPRIME_IOC_DETACH	_IOW(VPRIME_IOC_MAGIC, 4, __u32)
 #define VPRIME_IOC_SYNC		_IOWR(VPRIME_IOC_MAGIC, 5, struct vprime_sync)
 #define VPRIME_IOC_STATS	_IOWR(VPRIME_IOC_MAGIC, 6, struct vprime_stats)

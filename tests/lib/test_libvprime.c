@@ -438,7 +438,9 @@ static void test_hot_attach_detach(void **state)
 			 0);
 	assert_int_equal(vprime_sync(fx->vp, 0, NULL), 0);
 	assert_int_equal(vprime_detach(fx->vp, (u32)b), 0);
-	assert_int_equal(lib_stat(fx->vp, VPRIME_LIB_STAT_detach_reclaimed), 6);
+	/* The 5 RX frames come back at detach; the deferred TX frame comes
+	 * back on the completion ring, as vprime-back does it. */
+	assert_int_equal(lib_stat(fx->vp, VPRIME_LIB_STAT_detach_reclaimed), 5);
 	/* Frames the caller holds stay valid; forward them to port a. */
 	assert_int_equal(vprime_tx_submit(fx->vp, (u32)b, &fr[0], 0), -EINVAL);
 	assert_int_equal(vprime_tx_submit(fx->vp, (u32)a, &fr[0], 0), 0);

@@ -267,12 +267,17 @@ static void vp_sim_port_release(struct vp_sim_file *f, u32 i)
 {
 	struct vp_sim_port *p = &f->port[i];
 
+	struct vp_sync_res res;
+
 	if (!p->used)
 		return;
 	if (p->g) {
 		vp_sim_carrier(p->g, false);
 		p->g->port_owner = NULL;
 	}
+	/* As vprime-back: the engine's queued TX frames complete as drops. */
+	vp_sync_to_guest(NULL, &f->e, &p->ep, f->e.hdr.ring_size, 0, p->stats,
+			 &res);
 	memset(p->ep.info, 0, sizeof(*p->ep.info));
 	memset(p, 0, sizeof(*p));
 }
