@@ -14,14 +14,14 @@ rc=$(tb_guest_run h1 'exit 7' >/dev/null; echo $?) || true
 [ "$out" = "$(printf 'out\nerr')" ] || tb_fail "output came back as '$out'"
 
 # round trip of a trivial command
-t0=$(date +%s%N)
-for _ in 1 2 3 4 5; do tb_guest_run h1 true; done
-tb_figure agent_rtt $((($(date +%s%N) - t0) / 5000000)) ms
+t0=${EPOCHREALTIME/./}
+for _ in 1 2 3; do tb_guest_run h1 true; done
+tb_figure agent_rtt $(((${EPOCHREALTIME/./} - t0) / 3000)) ms
 
-# 100 KiB of output intact (base64 chunks through xenstore)
-sum_guest=$(tb_guest_run h1 'head -c 102400 /dev/urandom >/tmp/r; md5sum </tmp/r | cut -d" " -f1')
+# 24 KiB of binary output intact (18 base64 chunks through xenstore)
+sum_guest=$(tb_guest_run h1 'head -c 24576 /dev/urandom >/tmp/r; md5sum </tmp/r | cut -d" " -f1')
 sum_dom0=$(tb_guest_run -t 120 h1 'cat /tmp/r' | md5sum | cut -d' ' -f1)
-[ "$sum_guest" = "$sum_dom0" ] || tb_fail "100 KiB output corrupted ($sum_guest != $sum_dom0)"
+[ "$sum_guest" = "$sum_dom0" ] || tb_fail "24 KiB output corrupted ($sum_guest != $sum_dom0)"
 
 # the timeout kills a hung command and the agent keeps serving
 rc=0

@@ -31,6 +31,7 @@ check_log() {
 # The same load/unload script serves dom0 (bash) and the guest (busybox sh):
 # load all in order, then unload in passes (a module still used by another
 # one goes in a later pass).
+# shellcheck disable=SC2016 # expanded in the guest / in dom0's bash -c
 cycle='
 mods="$(ls /lib/modules/$(uname -r)/extra/vprime/ 2>/dev/null | sed -n "s/\.ko$//p")"
 [ -n "$mods" ] || { echo "no modules in the image"; exit 3; }
@@ -64,6 +65,7 @@ tb_log "dom0: ${#mods[@]} module(s) loaded and unloaded"
 
 # guest
 tb_guest_start m1
+# shellcheck disable=SC2016
 gmods=$(tb_guest_run m1 'ls /lib/modules/$(uname -r)/extra/vprime/ | sed -n "s/\.ko$//p" | tr "\n" " "')
 [ "$gmods" = "$(printf '%s ' "${mods[@]}")" ] ||
 	tb_fail "guest module set '$gmods' differs from dom0's '${mods[*]}'"

@@ -14,6 +14,9 @@
 #   vp_stat DOMID DEVID NAME            a dom0 per-device counter (debugfs)
 #   vp_count NAME                       a module-wide count (debugfs)
 #   vp_leak_check                       nothing mapped, bound or allocated
+#   vp_back_unbind_all                  unbind every device from vprime-back
+#                                       (xenbus holds a module reference per
+#                                       bound device: rmmod needs this first)
 
 VP_DEBUGFS=/sys/kernel/debug/vprime/devices
 VP_FWD=${VP_FWD:-$TB_TOP/build/bin/vpfwd}
@@ -125,6 +128,14 @@ vp_leak_check() {
 	for k in grants_mapped evtchns_bound areas engines; do
 		v=$(vp_count "$k")
 		[ "$v" = 0 ] || tb_fail "leak: $k is $v (see debugfs-final.txt)"
+	done
+}
+
+vp_back_unbind_all() {
+	local drv=/sys/bus/xen-backend/drivers/vprime d
+	for d in "$drv"/vprime-*; do
+		[ -e "$d" ] || continue
+		echo "${d##*/}" >"$drv/unbind"
 	done
 }
 

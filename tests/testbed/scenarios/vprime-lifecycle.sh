@@ -78,6 +78,7 @@ tb_log "3: g2 destroyed under the engine: port GONE, detached, g1 unaffected"
 # 4. backend module reload under a connected guest
 vp_fwd_stop
 carrier_is g1 "$if1" 0
+vp_back_unbind_all
 tb_dom0_unload_modules vprime_back
 [ ! -e "$VP_DEBUGFS" ] || tb_fail "debugfs left after rmmod"
 tb_dom0_load_modules vprime-back

@@ -1,0 +1,2 @@
+# temporary: crashes dom0
+echo c >/proc/sysrq-trigger

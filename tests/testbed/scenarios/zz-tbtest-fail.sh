@@ -1,0 +1,3 @@
+# temporary: deliberate failure
+tb_log "about to fail"
+tb_fail "deliberate failure for the harness test"

@@ -1,0 +1,3 @@
+# temporary: runs past its timeout
+# tb-timeout: 15
+sleep 100
