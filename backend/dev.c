@@ -431,23 +431,6 @@ static bool vp_port_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
 	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) != g->fill_cons;
 }
 
-/*
- * Ask the guest for an event on its next TX frame or FILL post.
- * common/'s vp_guest_arm() writes tx_cons + 1 and fill_cons + 1, but the
- * event rule (vp_ring_need_event, vprime_if.h: "notify me when prod moves
- * past this index") makes that fire only on the second frame; the
- * frontend arms with its cons.  Re-arm at cons until common/ is fixed.
- */
-static void vp_back_arm(struct vp_guest *g)
-{
-	vp_guest_arm(g);
-	if (g->broken)
-		return;
-	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_TX].event, g->tx_cons);
-	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].event, g->fill_cons);
-	virt_mb();	/* [B4] event before prod is read again */
-}
-
 /* EPOLLIN if any port has work; dev locks taken one at a time. */
 static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
 			      bool arm)
@@ -462,7 +445,7 @@ static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
 			continue;
 		spin_lock(&fp->dev->lock);
 		if (arm && fp->dev->live)
-			vp_back_arm(&fp->dev->guest);
+			vp_guest_arm(&fp->dev->guest);
 		ready = vp_port_ready(vf, fp, now, next_due);
 		spin_unlock(&fp->dev->lock);
 		if (ready)

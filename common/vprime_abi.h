@@ -178,7 +178,7 @@ struct vprime_sync {
 	X(rx_stall_no_buf,	"guest frames waiting: engine gave no buffers") \
 	X(rx_stall_ring_full,	"guest frames waiting: engine RX ring full") \
 	X(rx_stall_txc_full,	"guest frames waiting: guest not reaping TXC") \
-	X(tx_stall_no_fill,	"engine frames waiting: guest posted no RX slots") \
+	X(tx_stall_no_fill,	"engine frames waiting: guest RX ring full or no RX slots") \
 	X(tx_deferred,		"engine frames held for their delivery time") \
 	X(tx_drop_gone,		"engine frames dropped: device gone or down") \
 	X(tx_drop_bad,		"engine frames dropped: bad buffer or length") \
