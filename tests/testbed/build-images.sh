@@ -38,8 +38,7 @@ BB_SKIP="brctl"
 
 need() { command -v "$1" >/dev/null || tb_die "host tool '$1' missing: run 'make testbed-deps' (tests/testbed/install-deps.sh)"; }
 for t in apt-get dpkg dpkg-deb cpio gzip xz depmod modprobe ldd sha256sum; do need "$t"; done
-[ -x /bin/busybox ] && file_is_static=1 || file_is_static=0
-[ "$file_is_static" = 1 ] || tb_die "/bin/busybox missing: run 'make testbed-deps'"
+[ -x /bin/busybox ] || tb_die "/bin/busybox missing: run 'make testbed-deps'"
 
 mkdir -p "$TB_CACHE" "$TB_BUILD" "$TB_IMAGES" "$TB_WORK"
 
@@ -251,7 +250,8 @@ overlay_modules() {
 # ---------------------------------------------------------------- 4. images
 kernel_images() {
 	local vmlinuz=$TB_STAGE/boot/vmlinuz-$ABI off
-	if [ ! -s "$TB_IMAGES/guest-vmlinux.gz" ] || [ "$TB_IMAGES/guest-vmlinux.gz" -ot "$TB_STAGE/.stamp" ]; then
+	if [ ! -s "$TB_IMAGES/guest-vmlinux" ] || [ "$TB_IMAGES/guest-vmlinux" -ot "$TB_STAGE/.stamp" ] ||
+		[ "$(cat "$TB_IMAGES/guest-vmlinux.format" 2>/dev/null)" != "${TESTBED_GUEST_KERNEL_FORMAT:-gz}" ]; then
 		gzip -dc "$TB_STAGE/boot/xen-4.17-amd64.gz" >"$TB_IMAGES/xen"
 		cp "$vmlinuz" "$TB_IMAGES/dom0-vmlinuz"
 		# Guests: the ELF vmlinux out of the bzImage (xz payload), gzip'ed:
@@ -262,15 +262,20 @@ kernel_images() {
 		{ tail -c +$((off + 1)) "$vmlinuz" | xz -dc 2>/dev/null || true; } >"$TB_WORK/vmlinux"
 		[ "$(head -c 4 "$TB_WORK/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] ||
 			tb_die "could not extract vmlinux from $vmlinuz"
-		gzip -1 -c "$TB_WORK/vmlinux" >"$TB_IMAGES/guest-vmlinux.gz.tmp"
-		mv "$TB_IMAGES/guest-vmlinux.gz.tmp" "$TB_IMAGES/guest-vmlinux.gz"
+		case ${TESTBED_GUEST_KERNEL_FORMAT:-gz} in
+		gz) gzip -1 -c "$TB_WORK/vmlinux" >"$TB_IMAGES/guest-vmlinux.tmp" ;;
+		raw) cp "$TB_WORK/vmlinux" "$TB_IMAGES/guest-vmlinux.tmp" ;;
+		*) tb_die "TESTBED_GUEST_KERNEL_FORMAT must be gz or raw" ;;
+		esac
+		mv "$TB_IMAGES/guest-vmlinux.tmp" "$TB_IMAGES/guest-vmlinux"
+		echo "${TESTBED_GUEST_KERNEL_FORMAT:-gz}" >"$TB_IMAGES/guest-vmlinux.format"
 		rm -f "$TB_WORK/vmlinux"
 	fi
 }
 
 base_stamp() {
 	{
-		cat "$TB_DIR/versions.env" "$0" "$TB_STAGE/.stamp"
+		cat "$TB_DIR/versions.env" "$0" "$TB_STAGE/.stamp" "$TB_IMAGES/guest-vmlinux.format"
 		for b in $DOM0_BINS $GUEST_BINS busybox; do ls -lL "$(command -v "$b")"; done
 	} | tb_hash
 }
@@ -280,9 +285,7 @@ guest_base() {
 	skeleton "$root"
 	# shellcheck disable=SC2086
 	replace_bins "$root" $GUEST_BINS
-	for b in xenstore; do
-		copy_bin "$root" "$TB_STAGE/usr/bin/$b" "/usr/bin/$b"
-	done
+	copy_bin "$root" "$TB_STAGE/usr/bin/xenstore" /usr/bin/xenstore
 	for b in read write rm ls list exists watch chmod; do
 		ln -sf xenstore "$root/usr/bin/xenstore-$b"
 	done
@@ -314,7 +317,7 @@ dom0_base() {
 	# shellcheck disable=SC2086
 	add_kmods "$root" $DOM0_KMODS
 	mkdir -p "$root/tb/guest"
-	cp "$TB_IMAGES/guest-vmlinux.gz" "$root/tb/guest/vmlinux.gz"
+	cp "$TB_IMAGES/guest-vmlinux" "$root/tb/guest/vmlinux"
 	mkcpio "$root" "$TB_WORK/dom0-base.cpio"
 }
 
@@ -348,7 +351,7 @@ manifest() {
 		echo "[our modules]"
 		for ko in "$MODDIR"/*.ko; do [ -e "$ko" ] && echo "$(basename "$ko") $(sha256sum <"$ko" | cut -c1-16)"; done
 		echo "[images]"
-		(cd "$TB_IMAGES" && ls -l xen dom0-vmlinuz dom0-initrd.cpio guest-vmlinux.gz guest-initrd.cpio | awk '{print $5, $9}')
+		(cd "$TB_IMAGES" && stat -c '%s %n' xen dom0-vmlinuz dom0-initrd.cpio guest-vmlinux guest-initrd.cpio)
 	} >"$TB_IMAGES/manifest.txt"
 }
 

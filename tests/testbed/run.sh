@@ -32,7 +32,7 @@ done
 scenarios=("$@")
 [[ $label =~ ^[A-Za-z0-9_-]+$ ]] || tb_die "bad label '$label'"
 if [ "$shell" = 0 ]; then
-	[ ${#scenarios[@]} -gt 0 ] || tb_die "no scenario named (available: $(cd "$TB_DIR/scenarios" && ls ./*.sh | sed 's#^\./##; s#\.sh$##' | tr '\n' ' '))"
+	[ ${#scenarios[@]} -gt 0 ] || tb_die "no scenario named (available: $(find "$TB_DIR/scenarios" -maxdepth 1 -name '*.sh' -printf '%f\n' | sed 's#\.sh$##' | sort | tr '\n' ' '))"
 fi
 total_limit=240
 for s in "${scenarios[@]}"; do
@@ -64,6 +64,7 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	sleep 0.2
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	[ -z "${ticket:-}" ] || rm -f "$ticket"
 	return 0
 }
 trap cleanup EXIT
@@ -76,13 +77,36 @@ trap 'tb_die "interrupted"' INT TERM
 # an inherited descriptor of the lock file shares the caller's lock.
 lock=${TESTBED_LOCK:-/tmp/vprime-testbed.lock}
 lockfd=""
-for fd in /proc/$$/fd/*; do
+for fd in /proc/"$$"/fd/*; do
 	if [ "$(readlink "$fd" 2>/dev/null)" = "$lock" ]; then lockfd=${fd##*/}; break; fi
 done
-[ -n "$lockfd" ] || exec {lockfd}>>"$lock"
-if ! flock -n "$lockfd"; then
-	tb_log "another testbed run holds $lock; waiting (at most ${TESTBED_LOCK_WAIT:-1800}s)"
-	flock -w "${TESTBED_LOCK_WAIT:-1800}" "$lockfd" || tb_die "waited ${TESTBED_LOCK_WAIT:-1800}s for $lock"
+if [ -z "$lockfd" ]; then
+	exec {lockfd}>>"$lock"
+	# Waiters queue in arrival order (flock alone is not fair): a ticket file
+	# per waiter; only the oldest live ticket may take the lock.
+	queue=$lock.queue
+	mkdir -p "$queue"
+	ticket=$queue/$(date +%s%N).$$
+	: >"$ticket"
+	waited=0 said=0
+	while :; do
+		for t in "$queue"/*; do # drop tickets of waiters that died
+			[ -e "$t" ] && ! kill -0 "${t##*.}" 2>/dev/null && rm -f "$t"
+		done
+		first=$(find "$queue" -type f | sort | head -n 1)
+		if [ "$first" = "$ticket" ] && flock -n "$lockfd"; then break; fi
+		if [ "$said" = 0 ]; then
+			tb_log "another testbed run holds $lock or is queued first; waiting (at most ${TESTBED_LOCK_WAIT:-1800}s)"
+			said=1
+		fi
+		waited=$((waited + 1))
+		[ "$waited" -lt "${TESTBED_LOCK_WAIT:-1800}" ] || { rm -f "$ticket"; tb_die "waited ${TESTBED_LOCK_WAIT:-1800}s for $lock"; }
+		sleep 1
+	done
+	rm -f "$ticket"
+	[ "$said" = 0 ] || tb_log "got $lock after ${waited}s"
+else
+	flock -n "$lockfd" || tb_die "inherited descriptor of $lock is not locked"
 fi
 
 # ------------------------------------------------------------------ images
@@ -97,7 +121,7 @@ cp "$TB_IMAGES/manifest.txt" "$res/" 2>/dev/null || true
 # ------------------------------------------------------------------ qemu
 accel=${TESTBED_ACCEL:-tcg}
 case $accel in
-tcg) accel_args=(-accel tcg,thread=multi -cpu qemu64) ;;
+tcg) accel_args=(-accel "tcg,thread=multi" -cpu qemu64) ;;
 kvm)
 	[ -w /dev/kvm ] || tb_die "TESTBED_ACCEL=kvm but /dev/kvm is not usable"
 	accel_args=(-accel kvm -cpu host)
@@ -141,7 +165,6 @@ deadline=$(($(date +%s) + total_limit))
 boot_deadline=$(($(date +%s) + boot_limit))
 booted=0 done_seen=0 fatal="" panic="" pos=0 cur="" cur_partial=""
 declare -A verdict=()
-stage="dom0 init"
 handle_line() {
 	local l=${1//$'\r'/}
 	[ "${TESTBED_VERBOSE:-0}" = 1 ] && printf '  | %s\n' "$l" >&2
@@ -201,6 +224,10 @@ while :; do
 		wait "$qpid" || true
 		break
 	fi
+	# the same markers as files on the results share (console lines can be
+	# garbled by interleaved kernel messages)
+	if [ "$booted" = 0 ] && [ -f "$res/BOOTED" ]; then handle_line "TB-BOOT xen-ready (file)"; fi
+	if [ -z "$fatal" ] && [ -s "$res/FATAL" ]; then fatal=$(head -n 1 "$res/FATAL"); fi
 	now=$(date +%s)
 	if [ -n "$fatal" ] || [ -n "$panic" ]; then
 		# give Xen a moment to print its crash output and reboot (-no-reboot exits)
@@ -218,6 +245,7 @@ while :; do
 	sleep 0.5
 done
 [ -z "$cur_partial" ] || handle_line "$cur_partial"
+if [ "$done_seen" = 0 ] && [ -f "$res/DONE" ]; then handle_line "TB-DONE (file)"; fi
 [ "$done_seen" = 1 ] && tb_step_end
 rm -f "$res/.chunk"
 cleanup

@@ -43,11 +43,17 @@
 #   tb_guest_run [-t SECS] NAME 'shell command'
 #       Run a command in the guest (busybox sh); prints its stdout+stderr,
 #       returns its exit status (137: killed by the timeout, default 60 s;
-#       255: the agent did not answer). Every call is logged to
-#       $TB_OUT/guest-NAME.log. The channel is the guest's xenstore directory,
-#       not the network: it works whatever the guest's devices do. Output is
-#       capped at the last 128 KiB. Start long-running things in the background
-#       ('iperf3 -s -D', 'cmd >/tmp/x 2>&1 &').
+#       255: the agent did not answer). The command runs in busybox sh (ash)
+#       in its own process group (killed whole at the timeout), with iproute2's
+#       and kmod's ip/tc/ss/modprobe/insmod/rmmod/lsmod in front of busybox's
+#       applets; `bash -c '...'` for bash. Every call is logged to
+#       $TB_OUT/guest-NAME.log with its timings. The channel is the guest's
+#       xenstore directory, not the network: it works whatever the guest's
+#       devices do. Output is capped at its last 64 KiB (each 1800 bytes of
+#       base64 is one xenstore node: large outputs are slow). Start long-running
+#       things in the background ('iperf3 -s -D', 'cmd >/tmp/x 2>&1 &').
+#       Each call costs some seconds under emulation (process creation is
+#       expensive in PV guests): batch commands into one call.
 #   tb_guest_domid NAME / tb_guest_domname NAME
 #   tb_guest_destroy NAME           xl destroy (checks its console for oopses)
 #   tb_guest_console NAME           path of its console log (xenconsoled)
@@ -67,7 +73,7 @@
 TB_TOP=${TB_TOP:-/tb/top}
 TB_SCEN_DIR=${TB_SCEN_DIR:-$TB_TOP/tests/testbed/scenarios}
 TB_RUN_OUT=${TB_RUN_OUT:-/tb/out}
-TB_GUEST_KERNEL=${TB_GUEST_KERNEL:-/tb/guest/vmlinux.gz}
+TB_GUEST_KERNEL=${TB_GUEST_KERNEL:-/tb/guest/vmlinux}
 TB_GUEST_RAMDISK=${TB_GUEST_RAMDISK:-/tb/guest/initrd.cpio}
 TB_CONSOLE_DIR=${TB_CONSOLE_DIR:-$TB_RUN_OUT/consoles}
 TB_STATE=${TB_STATE:-/run/tb}
@@ -150,9 +156,11 @@ tb_dom0_unload_modules() {
 
 # ------------------------------------------------------------- guests
 tb_guest_domname() { echo "tb-$TB_SCENARIO-$1"; }
-tb_guest_domid() {
+tb_guest_domid() { # cached: xl itself costs a second under emulation
 	local id
+	if [ -s "$TB_STATE/guests/$1.domid" ]; then cat "$TB_STATE/guests/$1.domid"; return 0; fi
 	id=$(xl domid "$(tb_guest_domname "$1")" 2>/dev/null) || return 1
+	[ ! -e "$TB_STATE/guests/$1" ] || echo "$id" >"$TB_STATE/guests/$1.domid"
 	echo "$id"
 }
 tb_guest_console() { echo "$TB_CONSOLE_DIR/guest-$(tb_guest_domname "$1").log"; }
@@ -199,6 +207,7 @@ tb_guest_start() {
 		local l
 		for l in "${xl[@]}"; do echo "$l"; done
 	} >"$cfg"
+	rm -f "$TB_STATE/guests/$name".*
 	echo "$name" >"$TB_STATE/guests/$name"
 	tb_log "starting guest $name ($(tb_guest_domname "$name"), ${mem} MB${ips[*]:+, ${ips[*]}})"
 	local flags=()
@@ -217,19 +226,24 @@ tb_guest_unpause() {
 }
 
 tb_guest_wait() { # NAME [TIMEOUT]
-	local name=$1 timeout=${2:-180} id t0=$SECONDS
+	local name=$1 timeout=${2:-180} id t0=$SECONDS k=0 dom
+	dom=$(tb_guest_domname "$name")
 	id=$(tb_guest_domid "$name") || tb_fail "guest $name does not exist"
 	while ! xenstore-read "$(tb__xsbase "$id")/ready" >/dev/null 2>&1; do
 		if [ $((SECONDS - t0)) -ge "$timeout" ]; then
 			tb_fail "guest $name not up after ${timeout}s; console: $(tail -n 3 "$(tb_guest_console "$name")" 2>/dev/null | tr -d '\r' | tr '\n' '|')"
 		fi
-		if ! xl domid "$(tb_guest_domname "$name")" >/dev/null 2>&1; then
-			tb_fail "guest $name died while booting; console: $(tail -n 3 "$(tb_guest_console "$name")" 2>/dev/null | tr -d '\r' | tr '\n' '|')"
+		k=$((k + 1))
+		if [ $((k % 10)) = 0 ]; then # xl is costly: check the domain only now and then
+			local state
+			state=$(xl list "$dom" 2>/dev/null | awk 'NR==2 {print $5}') ||
+				tb_fail "guest $name died while booting; console: $(tail -n 3 "$(tb_guest_console "$name")" 2>/dev/null | tr -d '\r' | tr '\n' '|')"
+			case $state in
+			*c*) tb_fail "guest $name crashed while booting; console: $(tail -n 5 "$(tb_guest_console "$name")" 2>/dev/null | tr -d '\r' | tr '\n' '|')" ;;
+			"") tb_fail "guest $name disappeared while booting" ;;
+			esac
 		fi
-		if xl list "$(tb_guest_domname "$name")" 2>/dev/null | awk 'NR==2 {exit !($5 ~ /c/)}'; then
-			tb_fail "guest $name crashed while booting; console: $(tail -n 5 "$(tb_guest_console "$name")" 2>/dev/null | tr -d '\r' | tr '\n' '|')"
-		fi
-		sleep 0.3
+		sleep 0.5
 	done
 	tb_log "guest $name up in $((SECONDS - t0))s: $(xenstore-read "$(tb__xsbase "$id")/ready")"
 }
@@ -237,39 +251,53 @@ tb_guest_wait() { # NAME [TIMEOUT]
 tb_guest_run() { # [-t SECS] NAME CMD
 	local timeout=60
 	if [ "$1" = -t ]; then timeout=$2; shift 2; fi
-	local name=$1 cmd=$2 id base seq n i chunks=() rc
+	local name=$1 cmd=$2 id base seq i chunks=() args=() rc n times
 	id=$(tb_guest_domid "$name") || { echo "tb_guest_run: no guest $name" >&2; return 255; }
 	base=$(tb__xsbase "$id")
 	seq=$(($(cat "$TB_STATE/guests/$name.seq" 2>/dev/null || echo 0) + 1))
 	echo "$seq" >"$TB_STATE/guests/$name.seq"
-	mapfile -t chunks < <(printf '%s\n' "$cmd" | base64 -w 1500)
-	local args=()
+	mapfile -t chunks < <(printf '%s\n' "$cmd" | base64 -w 1800)
 	for i in "${!chunks[@]}"; do args+=("$base/req/$i" "${chunks[$i]}"); done
-	xenstore-write "${args[@]}" "$base/req/n" "${#chunks[@]}" "$base/req/timeout" "$timeout" ||
-		{ echo "tb_guest_run: xenstore-write failed" >&2; return 255; }
-	xenstore-write "$base/req/seq" "$seq"
-	local t0=$EPOCHREALTIME
-	local deadline=$((SECONDS + timeout + 30)) delay=0.05
-	while [ "$(xenstore-read "$base/rsp/seq" 2>/dev/null)" != "$seq" ]; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			echo "tb_guest_run: guest $name did not answer within $((timeout + 30))s" >&2
-			printf '### %s [%s] no answer\n%s\n' "$(date +%T)" "$seq" "$cmd" >>"$TB_OUT/guest-$name.log"
-			return 255
-		fi
-		sleep "$delay"
-		[ "$delay" = 0.05 ] && delay=0.1 || delay=0.2
+	# Watch for the answer before asking (its first event says it is set up).
+	local wfifo=$TB_STATE/guests/$name.watch wpid line t0 t1 deadline
+	rm -f "$wfifo"
+	mkfifo "$wfifo"
+	xenstore-watch "$base/rsp/seq" >"$wfifo" 2>/dev/null &
+	wpid=$!
+	exec {wfd}<"$wfifo"
+	rm -f "$wfifo"
+	read -r -t 30 -u "$wfd" line || true
+	t0=${EPOCHREALTIME/./}
+	if ! xenstore-write "${args[@]}" "$base/req/seq" "$seq ${#chunks[@]} $timeout"; then
+		kill "$wpid" 2>/dev/null || true
+		exec {wfd}<&-
+		echo "tb_guest_run: xenstore-write failed" >&2
+		return 255
+	fi
+	deadline=$((SECONDS + timeout + 30))
+	rc=255
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		read -r -t 5 -u "$wfd" line || true
+		if [ "$(xenstore-read "$base/rsp/seq" 2>/dev/null)" = "$seq" ]; then rc=0; break; fi
 	done
-	local t1=$EPOCHREALTIME
-	n=$(xenstore-read "$base/rsp/n")
-	rc=$(xenstore-read "$base/rsp/rc")
+	kill "$wpid" 2>/dev/null || true
+	wait "$wpid" 2>/dev/null || true
+	exec {wfd}<&-
+	if [ "$rc" = 255 ]; then
+		echo "tb_guest_run: guest $name did not answer within $((timeout + 30))s" >&2
+		printf '### %s [%s] no answer within %ss $ %s\n' "$(date +%T)" "$seq" "$((timeout + 30))" "$cmd" >>"$TB_OUT/guest-$name.log"
+		return 255
+	fi
+	t1=${EPOCHREALTIME/./}
+	n=0 rc=255 times=""
+	{ read -r n && read -r rc && read -r times; } < <(xenstore-read "$base/rsp/n" "$base/rsp/rc" "$base/rsp/times") || true
 	local out=$TB_STATE/guests/$name.out
-	: >"$out.b64"
-	for ((i = 0; i < n; i++)); do xenstore-read "$base/rsp/$i" >>"$out.b64"; done
-	base64 -d "$out.b64" >"$out"
+	args=()
+	for ((i = 0; i < n; i++)); do args+=("$base/rsp/$i"); done
+	if [ "$n" -gt 0 ]; then xenstore-read "${args[@]}" | base64 -d >"$out"; else : >"$out"; fi
 	{
-		printf '### %s [%s] rc=%s answer %.2fs, read %.2fs, guest %s $ %s\n' "$(date +%T)" "$seq" "$rc" \
-			"$(echo "$t1 - $t0" | bc 2>/dev/null || echo 0)" "$(echo "$EPOCHREALTIME - $t1" | bc 2>/dev/null || echo 0)" \
-			"$(xenstore-read "$base/rsp/times" 2>/dev/null | tr ' ' /)" "$cmd"
+		printf '### %s [%s] rc=%s answer %sms read %sms guest %s $ %s\n' "$(date +%T)" "$seq" "$rc" \
+			"$(((t1 - t0) / 1000))" "$(((${EPOCHREALTIME/./} - t1) / 1000))" "${times// //}" "$cmd"
 		cat "$out"
 	} >>"$TB_OUT/guest-$name.log"
 	cat "$out"
@@ -283,7 +311,7 @@ tb_guest_destroy() { # NAME
 		xl destroy "$dom" >>"$TB_OUT/log" 2>&1 || tb_fail "xl destroy $name failed"
 		tb_log "guest $name destroyed"
 	fi
-	rm -f "$TB_STATE/guests/$name" "$TB_STATE/guests/$name.seq"
+	rm -f "$TB_STATE/guests/$name" "$TB_STATE/guests/$name".*
 	if [ "${TB_ALLOW_OOPS:-0}" != 1 ] && [ -f "$(tb_guest_console "$name")" ] &&
 		tb_oops_in "$(tb_guest_console "$name")"; then
 		tb_fail "kernel oops/BUG/WARNING in guest $name: $(grep -Em1 "$TB_OOPS_RE" "$(tb_guest_console "$name")" | tr -d '\r')"
@@ -295,7 +323,7 @@ tb__cleanup_guests() {
 	local f
 	for f in "$TB_STATE"/guests/*; do
 		[ -e "$f" ] || continue
-		case $f in *.seq | *.out | *.b64) continue ;; esac
+		case ${f##*/} in *.*) continue ;; esac
 		tb_guest_destroy "$(basename "$f")" || true
 	done
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Host-side helpers shared by the testbed scripts. Sourced, never run.
 #
 # Paths (all overridable from the environment):
@@ -25,7 +25,7 @@ tb_warn() { printf '[testbed %s] WARNING: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 tb_die()  { printf 'TESTBED FAIL: %s\n' "$*" >&2; exit 1; }
 
 # No silent death under set -e: name the command that failed.
-trap 'rc=$?; printf "TESTBED FAIL: %s: command failed (exit %s) at line %s: %s\n" "${0##*/}" "$rc" "$LINENO" "$BASH_COMMAND" >&2' ERR
+trap 'printf "TESTBED FAIL: %s: command failed (exit %s) at line %s: %s\n" "${0##*/}" "$?" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
 # Step timing: tb_step_begin NAME ... tb_step_end; tb_steps_report prints all.
 TB_STEP_NAMES=()
