@@ -100,6 +100,8 @@ if grep -q '^grants_mapped' "$TB_OUT/debugfs-closed.txt"; then
 fi
 tb_log "closed: $(states)"
 
+echo "vprime-$dom-0" >/sys/bus/xen-backend/devices/vprime-$dom-0/driver/unbind ||
+	tb_fail "could not unbind the backend device at the end"
 tb_dom0_unload_modules vprime-back
 xenstore-rm "$FE"
 xenstore-rm "/local/domain/0/backend/vprime/$dom"
