@@ -32,12 +32,13 @@ done
 scenarios=("$@")
 [[ $label =~ ^[A-Za-z0-9_-]+$ ]] || tb_die "bad label '$label'"
 if [ "$shell" = 0 ]; then
-	[ ${#scenarios[@]} -gt 0 ] || tb_die "no scenario named (available: $(find "$TB_DIR/scenarios" -maxdepth 1 -name '*.sh' -printf '%f\n' | sed 's#\.sh$##' | sort | tr '\n' ' '))"
+	[ ${#scenarios[@]} -gt 0 ] || tb_die "no scenario named (available: $(find "$TB_DIR/scenarios" -maxdepth 1 -name '*.sh' ! -name '*-lib.sh' -printf '%f\n' | sed 's#\.sh$##' | sort | tr '\n' ' '))"
 fi
 total_limit=240
 for s in "${scenarios[@]}"; do
 	[[ $s =~ ^[a-z0-9][a-z0-9_-]*$ ]] || tb_die "bad scenario name '$s' (allowed: [a-z0-9][a-z0-9_-]*)"
 	[ -f "$TB_DIR/scenarios/$s.sh" ] || tb_die "no scenario '$s' (no tests/testbed/scenarios/$s.sh)"
+	case $s in *-lib) tb_die "'$s' is a scenario helper library (*-lib.sh), not a scenario" ;; esac
 	t=$(sed -n 's/^# *tb-timeout: *\([0-9][0-9]*\).*/\1/p' "$TB_DIR/scenarios/$s.sh" | head -n 1)
 	total_limit=$((total_limit + ${t:-300} + 30))
 done

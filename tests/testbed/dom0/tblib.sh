@@ -2,7 +2,9 @@
 # vprime testbed: the scenario library (runs in dom0, bash).
 #
 # ============================ SCENARIO CONTRACT ============================
-# A scenario is tests/testbed/scenarios/<name>.sh (name: [a-z0-9][a-z0-9_-]*).
+# A scenario is tests/testbed/scenarios/<name>.sh (name: [a-z0-9][a-z0-9_-]*;
+# files named *-lib.sh there are helper libraries that scenarios source with
+# `. "$TB_SCEN_DIR/<x>-lib.sh"`, not scenarios).
 # run-scenarios runs each one in its own bash process in dom0, with this file
 # sourced and `set -euo pipefail` on, then sources the scenario. So:
 #

@@ -1,4 +1,0 @@
-# temporary: a failing command under set -e
-true
-false
-tb_log "not reached"

@@ -1,3 +1,0 @@
-# temporary: deliberate failure
-tb_log "about to fail"
-tb_fail "deliberate failure for the harness test"

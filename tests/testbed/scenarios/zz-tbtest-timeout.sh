@@ -1,3 +1,0 @@
-# temporary: runs past its timeout
-# tb-timeout: 15
-sleep 100
