@@ -16,6 +16,7 @@ pkgs=(
 	libcmocka-dev		# unit-test framework of the host tests
 	libjansson-dev		# JSON topology files of vprimed
 	libpcap-dev		# per-device pcap captures of vprimed
+	libxen-dev		# xenstore.h and libxenstore for vprimectl
 	pkg-config
 )
 
