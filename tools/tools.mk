@@ -2,7 +2,7 @@
 # vprimectl (tools/): build/bin/vprimectl, its host tests and the fuzz
 # target of the xl-config reader.  Included by the top Makefile.
 #
-# Needs libxenstore (Debian: libxen-dev, see tools/deps.txt).
+# Needs libxenstore (Debian: libxen-dev, installed by tools/install-deps.sh).
 VPCTL_SRCS := tools/vprimectl.c tools/cmd_add.c tools/cmd_remove.c \
 	tools/cmd_list.c tools/cmd_stats.c tools/cmd_capture.c tools/cmd_link.c \
 	tools/cmd_config.c tools/cmd_watch.c tools/xlcfg.c tools/devops.c \
