@@ -36,7 +36,7 @@ HOST_TESTS :=
 FUZZERS :=
 BENCHES :=
 
-.PHONY: all check check-host check-unit check-fuzz check-modules modules \
+.PHONY: all demo check check-host check-unit check-fuzz check-modules modules \
 	bench-core bench help deps clean
 .SECONDEXPANSION:
 all:
@@ -58,6 +58,8 @@ help:
 	@echo "make modules      kernel modules against KDIR=$(KDIR)"
 	@echo "make bench-core   benchmark of the data-path core against memcpy"
 	@echo "make testbed-check  boot Xen under QEMU and run the scenarios"
+	@echo "make demo         the testbed demo: guests through vprimed's emulated links"
+	@echo "make bench-engine vprimed capacity and fidelity on the host"
 
 deps:
 	bash $(TOP)/tools/install-deps.sh
@@ -83,3 +85,8 @@ clean:
 
 check: deps
 	@$(MAKE) --no-print-directory all check-host check-modules testbed-check
+
+# The testbed demo: guests from xl-configs/ through vprimed's topology.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory testbed-run SCENARIOS=demo
