@@ -46,6 +46,7 @@ include tests/tests.mk
 -include engine/engine.mk
 -include tools/tools.mk
 -include tests/tools/tools.mk
+-include tests/bench/bench.mk
 -include tests/testbed/testbed.mk
 
 all: $(BINS)
