@@ -165,17 +165,15 @@ static netdev_tx_t vpf_netdev_xmit(struct sk_buff *skb,
 	return NETDEV_TX_OK;
 }
 
-/* Publish the MTU to the backend, best effort: it may size buffers by it. */
+/*
+ * 68..9000 with feature-jumbo, else 68..1500 (max_mtu).  Nothing to tell
+ * the backend: it was given max_mtu at connect (vpf_xenbus_publish()).
+ */
 static int vpf_netdev_change_mtu(struct net_device *ndev, int mtu)
 {
-	struct vpf_dev *vpf = netdev_priv(ndev);
-
 	if (mtu < ndev->min_mtu || mtu > ndev->max_mtu)
 		return -EINVAL;
 	ndev->mtu = mtu;
-	if (READ_ONCE(vpf->rings.up))
-		xenbus_printf(XBT_NIL, vpf->xbdev->nodename, VPRIME_XS_MTU,
-			      "%u", mtu);
 	return 0;
 }
 

@@ -152,7 +152,12 @@ static int vpf_xenbus_publish(struct vpf_dev *vpf)
 	u32 val[ARRAY_SIZE(vpf_xs_keys)] = {
 		vpf->feat.version, vpf->rings.ctrl.ref, vpf->rings.evtchn,
 		vpf->rings.tx_nr_pages, vpf->rings.rx_nr_pages, vpf->feat.csum,
-		READ_ONCE(vpf->ndev->mtu),
+		/*
+		 * The backend sizes frames by "mtu" once, at connect: publish
+		 * the largest MTU the device may take, not the current one, so
+		 * a later ip link set mtu (up to max_mtu) needs no reconnect.
+		 */
+		READ_ONCE(vpf->ndev->max_mtu),
 	};
 	unsigned int i;
 	int err;

@@ -6,8 +6,8 @@
 #   backend/vprime/<id>/0  <== rings ==>  device/vprime/0 -> ethN
 #                  no engine: carrier must stay off
 #
-# 1. Both ends reach Connected; carrier off; jumbo MTU accepted (the
-#    backend offers feature-jumbo) and published as "mtu".
+# 1. Both ends reach Connected; carrier off; "mtu" published as 9000 (the
+#    largest MTU: the backend offers feature-jumbo); MTU 9000 accepted.
 # 2. unbind + rmmod vprime-back: the frontend goes Closed, grants revoked.
 # 3. modprobe vprime-back: the frontend reconnects by itself (RESET), same
 #    netdev, no guest action; ethtool shows resets=1, connects=2.

@@ -35,6 +35,15 @@ tb_log "csum offload requested: g1 $(xenstore-read "$(vp_fe_path g1 0)/request-c
 vp_guest g1 "ip addr add $IP1/24 dev $if1 && ip link set $if1 mtu 9000 up" >/dev/null
 vp_guest g2 "ip addr add $IP2/24 dev $if2 && ip link set $if2 mtu 9000 up" >/dev/null
 
+# On a failure: both guests' counters, vpfwd's and dom0's, then fail.
+diag_fail() {
+	vp_guest g1 "ethtool -S $if1" >"$TB_OUT/ethtool-g1-fail.txt" 2>&1 || true
+	vp_guest g2 "ethtool -S $if2" >"$TB_OUT/ethtool-g2-fail.txt" 2>&1 || true
+	vp_fwd_dump || true
+	cp "$VP_DEBUGFS" "$TB_OUT/debugfs-fail.txt" 2>/dev/null || true
+	tb_fail "$*"
+}
+
 carrier_is() { # GUEST IFNAME 0|1
 	vp_guest "$1" "for i in \$(seq 100); do [ \$(cat /sys/class/net/$2/carrier) = $3 ] && exit 0; sleep 0.1; done; exit 1" >/dev/null
 }
@@ -45,10 +54,14 @@ carrier_is g2 "$if2" 1
 tb_log "carrier on in both guests"
 
 # ---------------------------------------------------------------- 1. jumbo
+out=$(tb_guest_run -t 60 g1 "ping -c 3 -W 5 $IP2") || true
+echo "$out" >"$TB_OUT/ping-small.txt"
+echo "$out" | grep -q '3 packets transmitted, 3 packets received' ||
+	diag_fail "small ping g1 -> g2: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 out=$(tb_guest_run -t 60 g1 "ping -c 5 -s 8000 -W 5 $IP2") || true
 echo "$out" >"$TB_OUT/ping-jumbo.txt"
 echo "$out" | grep -q '5 packets transmitted, 5 packets received' ||
-	tb_fail "jumbo ping g1 -> g2: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	diag_fail "jumbo ping g1 -> g2: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 tb_log "jumbo pings (8000 bytes, multi-slot) 5/5"
 
 # ---------------------------------------------------------------- 2. TCP
@@ -58,7 +71,7 @@ vp_guest g2 'iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5' >/dev/null
 out=$(tb_guest_run -t 90 g1 "iperf3 -c $IP2 -t 5 -f m") || true
 echo "$out" >"$TB_OUT/iperf3-g1-g2.txt"
 mbps=$(echo "$out" | awk '/receiver/ {for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") v = $i} END {print v}')
-[ -n "$mbps" ] || tb_fail "iperf3 g1 -> g2: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+[ -n "$mbps" ] || diag_fail "iperf3 g1 -> g2: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 tb_figure front_iperf3_tcp_g1_g2 "$mbps" Mbit/s
 
 # ---------------------------------------------------------------- 3. engine cycle
@@ -72,7 +85,7 @@ carrier_is g1 "$if1" 1
 carrier_is g2 "$if2" 1
 out=$(tb_guest_run -t 30 g2 "ping -c 3 -W 5 $IP1") || true
 echo "$out" | grep -q '3 packets transmitted, 3 packets received' ||
-	tb_fail "ping after the engine came back: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	diag_fail "ping after the engine came back: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 tb_log "engine back: carrier on, ping 3/3"
 vp_fwd_stop
 
