@@ -45,6 +45,8 @@ fe_stat() { # CHECKPOINT NAME
 dom0_debugfs() { cat /sys/kernel/debug/vprime/devices 2>/dev/null || true; }
 
 # -------------------------------------------------------------- 1. connect
+engines=$(awk '$1 == "engines" {print $2}' /sys/kernel/debug/vprime/devices 2>/dev/null || true)
+[ "${engines:-0}" = 0 ] || tb_fail "an engine is attached already (left by an earlier scenario?): engines=$engines"
 tb_wait_for 30 both_connected || tb_fail "not Connected after 30 s: $(states)"
 tb_log "connected: $(states)"
 ifn=$(g1 'ls /sys/bus/xen/devices/vprime-0/net/')

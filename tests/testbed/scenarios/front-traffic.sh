@@ -41,6 +41,8 @@ diag_fail() {
 	vp_guest g2 "ethtool -S $if2" >"$TB_OUT/ethtool-g2-fail.txt" 2>&1 || true
 	vp_fwd_dump || true
 	cp "$VP_DEBUGFS" "$TB_OUT/debugfs-fail.txt" 2>/dev/null || true
+	# vpfwd must not outlive the scenario (it would attach the next ones').
+	[ -z "$VP_FWD_PID" ] || { kill -TERM "$VP_FWD_PID"; wait "$VP_FWD_PID"; } || true
 	tb_fail "$*"
 }
 
