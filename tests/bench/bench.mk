@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+# make bench: vprime against the stock paths on the Xen testbed, one boot
+# (tests/testbed/scenarios/bench.sh; docs/benchmarks.md "Testbed: vprime
+# against the stock paths").  A benchmark: it prints figures, checks nothing.
+#
+#   make bench                      one boot, the bench scenario, the table
+#   BENCH_SECS=5 BENCH_REPS=1 ...   knobs, passed to dom0 in build/bench/bench.env
+#   TESTBED_ACCEL=kvm make bench    on a host with VT-x (default tcg)
+#
+# Boots share the machine: the run takes /tmp/vprime-testbed.lock like
+# every testbed boot (run.sh shares a lock its caller holds).
+BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr
+BENCHES += $(BENCH_TOOLS)
+BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS
+
+# pmfwd runs in dom0 (its own libc: static); udp_rr goes into guests through
+# the xenstore command channel, so it is a few KB: no libc, raw syscalls.
+$(BUILD)/bench/pmfwd: tests/bench/pmfwd.c | $(BUILD)/bench
+	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
+
+$(BUILD)/bench/udp_rr: tests/bench/udp_rr.c | $(BUILD)/bench
+	$(CC) -std=c11 $(WARN) -Os -static -nostdlib -ffreestanding -fno-builtin \
+		-fno-stack-protector -fno-pie -no-pie -s -o $@ $<
+
+.PHONY: bench-tools
+bench-tools: $(BENCH_TOOLS) $(BUILD)/bin/vpfwd
+
+bench: bench-tools
+	@: >$(BUILD)/bench/bench.env
+	@$(foreach k,$(BENCH_KNOBS),$(if $($(k)),echo '$(k)=$($(k))' >>$(BUILD)/bench/bench.env;))
+	@{ echo "machine: $$(hostname), $$(nproc) CPUs, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
+	   echo "accelerator: $${TESTBED_ACCEL:-tcg}; started $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } | tee $(BUILD)/bench/testbed-header.txt
+	flock /tmp/vprime-testbed.lock bash $(TOP)/tests/testbed/run.sh --label bench bench; \
+	rc=$$?; d=$$(ls -d $(BUILD)/testbed/results/*-bench | tail -n 1); t=$$d/bench/table.txt; \
+	if [ -s $$t ]; then { cat $(BUILD)/bench/testbed-header.txt; \
+		echo "results: $$d"; cat $$t; } \
+		| tee $(BUILD)/bench/testbed-table.txt; fi; exit $$rc

@@ -1,0 +1,390 @@
+# shellcheck shell=bash
+# bench: vprime against the stock paths, guest to guest, in one boot.
+# A benchmark, not a test: it fails only when a path cannot be set up.
+#
+#   (a) stock   g1 netfront = netback vif ==== xenbr0 ==== vif netback = netfront g2
+#   (b) pmfwd   the same vifs taken off the bridge; tests/bench/pmfwd.c in dom0
+#               forwards between them with packet-mmap rings (how a simulator
+#               attaches today, in its most efficient form)
+#   (c) vprime  g1 vprime-front = vprime-back == vpfwd == vprime-back = g2
+#   (d) engine  g1 vprime-front = vprime-back == vpfwd, which drops every frame
+#               (unknown destination MAC): the guest-to-engine handoff ceiling
+#
+# For each path: 64 B and 1514 B frame rates (kernel pktgen in g1, counted
+# at the receiver's interface counters; for (d) at the backend's counters),
+# ping RTT p50/p99, UDP request/response (tests/bench/udp_rr.c, sent to the
+# guests through the command channel), iperf3 TCP; and per frame at 64 B the
+# event deliveries (dom0 and guest /proc/interrupts), vprime's backend
+# counters and the engine's system calls.  Results: $TB_OUT/table.txt,
+# $TB_OUT/results.txt (key=value), figures.  Knobs (environment, or a
+# line in /tb/top/build/bench/bench.env): BENCH_SECS (pktgen seconds, 5),
+# BENCH_REPS (repetitions of each rate, 1), BENCH_PINGS (100), BENCH_RR_SECS (4),
+# BENCH_TCP_SECS (5).
+# tb-timeout: 840
+
+# shellcheck source=vprime-lib.sh
+. "$TB_SCEN_DIR/vprime-lib.sh"
+
+[ ! -r "$TB_TOP/build/bench/bench.env" ] || . "$TB_TOP/build/bench/bench.env"
+SECS=${BENCH_SECS:-5}
+REPS=${BENCH_REPS:-1}
+PINGS=${BENCH_PINGS:-100}
+RR_SECS=${BENCH_RR_SECS:-4}
+TCP_SECS=${BENCH_TCP_SECS:-5}
+PMFWD=$TB_TOP/build/bench/pmfwd
+UDPRR=$TB_TOP/build/bench/udp_rr
+MAC1=00:16:3e:5d:00:01
+MAC2=00:16:3e:5d:00:02
+MAC_NONE=00:16:3e:5d:00:ee
+VIP1=10.79.0.1
+VIP2=10.79.0.2
+RES=$TB_OUT/results.txt
+: >"$RES"
+
+[ -x "$PMFWD" ] || tb_fail "no $PMFWD (make bench builds it)"
+[ -x "$UDPRR" ] || tb_fail "no $UDPRR (make bench builds it)"
+[ -x "$VP_FWD" ] || tb_fail "no $VP_FWD (make bench builds it)"
+
+res() { echo "$1=$2" >>"$RES"; }	# KEY VALUE
+get() { sed -n "s/^$1=//p" "$RES" | tail -n 1; }
+# calc 'awk expression' with no input; prints "-" on nonsense
+calc() { awk "BEGIN { v = $1; if (v != v) print \"-\"; else printf \"%.${2:-2}f\n\", v }" 2>/dev/null || echo -; }
+gr() { tb_guest_run "$@" || true; }	# a guest command whose failure is a figure, not a verdict
+
+# dom0 event deliveries: sum over CPUs of /proc/interrupts lines whose
+# name (last field) matches the regex.
+irq_sum() {
+	awk -v re="$1" 'NR > 1 && $NF ~ re { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break }
+		END { print s + 0 }' /proc/interrupts
+}
+# The same in a guest (a command string to run there; prints the sum).
+GUEST_IRQ="awk -v re='eth0|vprime' 'NR > 1 && \$NF ~ re { for (i = 2; i <= NF; i++) if (\$i ~ /^[0-9]+\$/) s += \$i; else break } END { print \"irq=\" s + 0 }' /proc/interrupts"
+
+tb_dmesg_mark
+tb_dom0_load_modules vprime-back
+tb_guest_start g1 --vif --ip eth0=10.99.0.11/24 --mods vprime-front,pktgen --nowait
+tb_guest_start g2 --vif --ip eth0=10.99.0.12/24 --mods vprime-front,pktgen --nowait
+tb_guest_wait g1
+tb_guest_wait g2
+d1=$(tb_guest_domid g1)
+d2=$(tb_guest_domid g2)
+vp_dev_add g1 0 "$MAC1" g1-vp0
+vp_dev_add g2 0 "$MAC2" g2-vp0
+vp_wait_connected g1 0
+vp_wait_connected g2 0
+vif1=vif$d1.0
+vif2=vif$d2.0
+
+# Each guest: udp_rr from the command (no file transfer into guests),
+# its servers, its interface names and MACs.
+rr_b64=$(gzip -9c "$UDPRR" | base64 -w 0)
+setup_guest() { # GUEST VIP
+	vp_guest "$1" "echo '$rr_b64' | base64 -d | gunzip >/tmp/udp_rr && chmod +x /tmp/udp_rr
+		(/tmp/udp_rr -s 9000 >/dev/null 2>&1 &)
+		iperf3 -s -D >/dev/null 2>&1
+		vp=\$(ls /sys/bus/xen/devices/vprime-0/net/)
+		ip addr add $2/24 dev \$vp && ip link set \$vp up
+		echo vp=\$vp; echo mac=\$(cat /sys/class/net/eth0/address)
+		ls /proc/net/pktgen/pgctrl >/dev/null && echo pktgen=yes"
+}
+out1=$(setup_guest g1 "$VIP1")
+out2=$(setup_guest g2 "$VIP2")
+vp1=$(echo "$out1" | sed -n 's/^vp=//p')
+vp2=$(echo "$out2" | sed -n 's/^vp=//p')
+emac2=$(echo "$out2" | sed -n 's/^mac=//p')
+echo "$out1" | grep -q pktgen=yes || tb_fail "no pktgen in g1: $out1"
+{ [ -n "$vp1" ] && [ -n "$vp2" ] && [ -n "$emac2" ]; } || tb_fail "guest set-up: '$out1' '$out2'"
+tb_log "g1 dom$d1 $vif1 $vp1, g2 dom$d2 $vif2 $vp2 (eth0 $emac2)"
+res dom0_cpus "$(grep -c ^processor /proc/cpuinfo)"
+res dom0_cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1 | tr ' ' _)"
+res xen "$(xl info 2>/dev/null | awk '$1 == "xen_version" {print $3}')"
+res kernel "$(uname -r)"
+res secs "$SECS"
+res reps "$REPS"
+
+# ------------------------------------------------------------ engine helpers
+ENG=none ENG_PID="" ENG_LOG=""
+eng_start() { # pmfwd|vpfwd ARGS...
+	ENG=$1
+	ENG_LOG=$TB_OUT/$1.log
+	shift
+	case $ENG in
+	pmfwd) "$PMFWD" "$@" >"$ENG_LOG" 2>&1 & ;;
+	vpfwd) "$VP_FWD" "$@" >"$ENG_LOG" 2>&1 & ;;
+	esac
+	ENG_PID=$!
+	tb_wait_for 10 grep -q "$ENG: ready" "$ENG_LOG" ||
+		tb_fail "$ENG did not start: $(tail -n 3 "$ENG_LOG" | tr '\n' ' ')"
+}
+eng_stop() {
+	[ -n "$ENG_PID" ] || return 0
+	kill -TERM "$ENG_PID" 2>/dev/null || true
+	wait "$ENG_PID" || true
+	ENG_PID="" ENG=none
+}
+# The engine's data-path system calls so far: vpfwd syncs+polls (one ioctl
+# or one poll each), pmfwd polls+sends (one poll or one sendto each).
+eng_syscalls() { # prints "SYSCALLS POLLS"
+	local l n
+	[ -n "$ENG_PID" ] || { echo 0 0; return; }
+	n=$(grep -c . "$ENG_LOG" || true)
+	kill -USR1 "$ENG_PID"
+	tb_wait_for 5 sh -c "[ \$(grep -c . '$ENG_LOG') -gt $n ]" || true
+	case $ENG in
+	vpfwd) l=$(grep '^vpfwd: syncs=' "$ENG_LOG" | tail -n 1)
+		echo "$l" | tr ' ' '\n' | awk -F= '$1 == "syncs" || $1 == "polls" { s += $2 } $1 == "polls" { p = $2 } END { print s + 0, p + 0 }' ;;
+	pmfwd) l=$(grep '^pmfwd: polls=' "$ENG_LOG" | tail -n 1)
+		echo "$l" | tr ' ' '\n' | awk -F= '$1 == "polls" || $1 == "sends" { s += $2 } $1 == "polls" { p = $2 } END { print s + 0, p + 0 }' ;;
+	esac
+}
+eng_counter() { # KEY: the last dump's value
+	grep "^$ENG: " "$ENG_LOG" | grep -v ready | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+vps() { vp_stat "$1" 0 "$2" 2>/dev/null || echo 0; }	# DOMID NAME
+
+# ------------------------------------------------------------ measurements
+# blast PATH SIZE SENDER_IF DST_IP DST_MAC RECV_IF DOM0_IRQ_RE
+#   pktgen in g1 for SECS seconds; the receiver's interface counter (g2's
+#   RECV_IF, or the backend's rx_frames of g1 when RECV_IF is "-")
+#   over pktgen's own elapsed time.  Per frame: event deliveries in dom0
+#   and in both guests, vprime's backend counters, the engine's syscalls.
+blast() {
+	local p=$1 size=$2 sif=$3 dip=$4 dmac=$5 rif=$6 dre=$7 rep out r0 r1 usec sent
+	local i0 i1 g10 g11 g20 g21 s0 s1 p0 p1 k out2
+	local -A b0 b1
+	for ((rep = 1; rep <= REPS; rep++)); do
+		if [ "$rif" = - ]; then
+			r0=$(vps "$d1" rx_frames)
+			g20=0
+		else
+			out=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ")
+			r0=$(echo "$out" | head -n 1)
+			g20=$(echo "$out" | sed -n 's/^irq=//p')
+		fi
+		for k in rx_frames tx_frames notify_guest guest_events syncs; do
+			b0[$k]=$(( $(vps "$d1" $k) + $(vps "$d2" $k) ))
+		done
+		read -r s0 p0 < <(eng_syscalls)
+		i0=$(irq_sum "$dre")
+		out=$(gr -t $((SECS + 60)) g1 "
+			PG=/proc/net/pktgen
+			pg() { echo \"\$2\" >\$PG/\$1 || echo \"pgerr \$1 \$2\"; }
+			pg kpktgend_0 rem_device_all
+			pg kpktgend_0 'add_device $sif'
+			pg $sif 'count 0'
+			pg $sif 'delay 0'
+			pg $sif 'pkt_size $((size - 4))'
+			pg $sif 'dst $dip'
+			pg $sif 'dst_mac $dmac'
+			pg $sif 'udp_dst_min 9'
+			pg $sif 'udp_dst_max 9'
+			echo 'clone_skb 1000' >\$PG/$sif 2>/dev/null && echo clone=1000 || echo clone=0
+			echo 'burst 32' >\$PG/$sif 2>/dev/null && echo burst=32 || echo burst=1
+			$GUEST_IRQ
+			(echo start >\$PG/pgctrl) &
+			sleep $SECS
+			echo stop >\$PG/pgctrl
+			wait
+			$GUEST_IRQ
+			grep -E 'Result|pps|errors' \$PG/$sif")
+		echo "== $p $size rep $rep" >>"$TB_OUT/pktgen.txt"
+		echo "$out" >>"$TB_OUT/pktgen.txt"
+		i1=$(irq_sum "$dre")
+		read -r s1 p1 < <(eng_syscalls)
+		for k in rx_frames tx_frames notify_guest guest_events syncs; do
+			b1[$k]=$(( $(vps "$d1" $k) + $(vps "$d2" $k) ))
+		done
+		if [ "$rif" = - ]; then
+			r1=$(vps "$d1" rx_frames)
+			g21=0
+		else
+			out2=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ")
+			r1=$(echo "$out2" | head -n 1)
+			g21=$(echo "$out2" | sed -n 's/^irq=//p')
+		fi
+		usec=$(echo "$out" | sed -n 's/.*Result: OK: \([0-9]*\)(c.*/\1/p')
+		sent=$(echo "$out" | sed -n 's/.*usec, \([0-9]*\) (.*/\1/p')
+		g10=$(echo "$out" | sed -n 's/^irq=//p' | head -n 1)
+		g11=$(echo "$out" | sed -n 's/^irq=//p' | tail -n 1)
+		if [ -z "$usec" ] || [ -z "$r1" ] || [ -z "$r0" ]; then
+			tb_log "$p $size: no pktgen result: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+			continue
+		fi
+		local rx=$((r1 - r0))
+		local k2="$p.$size.$rep"
+		res "$k2.tx_pps" "$(calc "$sent / ($usec / 1e6)" 0)"
+		res "$k2.rx_pps" "$(calc "$rx / ($usec / 1e6)" 0)"
+		res "$k2.rx_frames" "$rx"
+		res "$k2.sent" "$sent"
+		res "$k2.clone" "$(echo "$out" | sed -n 's/^clone=//p')"
+		res "$k2.burst" "$(echo "$out" | sed -n 's/^burst=//p')"
+		local fr=$((rx > 0 ? rx : 1))
+		res "$k2.dom0_irq_per_frame" "$(calc "($i1 - $i0) / $fr" 4)"
+		res "$k2.guest_irq_per_frame" "$(calc "(${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0}) / $fr" 4)"
+		res "$k2.eng_syscalls_per_frame" "$(calc "($s1 - $s0) / $fr" 4)"
+		res "$k2.eng_polls_per_frame" "$(calc "($p1 - $p0) / $fr" 4)"
+		for k in notify_guest guest_events syncs; do
+			res "$k2.vp_${k}_per_frame" "$(calc "(${b1[$k]} - ${b0[$k]}) / $fr" 4)"
+		done
+		res "$k2.vp_rx_frames" "$((b1[rx_frames] - b0[rx_frames]))"
+		res "$k2.vp_tx_frames" "$((b1[tx_frames] - b0[tx_frames]))"
+		tb_log "$p $size B rep $rep: sent $(get "$k2.tx_pps") pps, received $(get "$k2.rx_pps") pps ($rx frames), dom0 irq/frame $(get "$k2.dom0_irq_per_frame"), engine syscalls/frame $(get "$k2.eng_syscalls_per_frame")"
+	done
+	# the median repetition's rate
+	res "$p.$size.rx_pps" "$(for ((rep = 1; rep <= REPS; rep++)); do get "$p.$size.$rep.rx_pps"; done | sort -n | awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : "-")}')"
+	res "$p.$size.tx_pps" "$(for ((rep = 1; rep <= REPS; rep++)); do get "$p.$size.$rep.tx_pps"; done | sort -n | awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : "-")}')"
+	tb_figure "${p}_${size}B_rx" "$(get "$p.$size.rx_pps")" frames/s
+}
+
+# latency PATH DST_IP: ping p50/p99 (from each reply's time), udp_rr
+latency() {
+	local p=$1 dip=$2 out
+	out=$(gr -t $((PINGS / 10 + 60)) g1 "ping -c $PINGS -i 0.02 -W 2 $dip")
+	echo "$out" >"$TB_OUT/ping-$p.txt"
+	echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n >"$TB_OUT/ping-$p.sorted"
+	local n
+	n=$(grep -c . "$TB_OUT/ping-$p.sorted" || true)
+	res "$p.ping_n" "$n"
+	if [ "$n" -gt 0 ]; then
+		res "$p.ping_p50_ms" "$(awk -v n="$n" 'NR == int((n * 50 + 99) / 100) {print $1}' "$TB_OUT/ping-$p.sorted")"
+		res "$p.ping_p99_ms" "$(awk -v n="$n" 'NR == int((n * 99 + 99) / 100) {print $1}' "$TB_OUT/ping-$p.sorted")"
+	fi
+	out=$(gr -t $((RR_SECS + 30)) g1 "/tmp/udp_rr -c $dip 9000 $RR_SECS 64")
+	echo "$out" >"$TB_OUT/udp_rr-$p.txt"
+	local k
+	for k in rate p50_us p99_us lost; do
+		res "$p.rr_$k" "$(echo "$out" | tr ' ' '\n' | sed -n "s/^$k=//p")"
+	done
+	tb_figure "${p}_ping_p50" "$(get "$p.ping_p50_ms")" ms
+	tb_figure "${p}_udp_rr" "$(get "$p.rr_rate")" trans/s
+	tb_log "$p: ping p50 $(get "$p.ping_p50_ms") p99 $(get "$p.ping_p99_ms") ms ($n/$PINGS), udp_rr $(get "$p.rr_rate")/s p50 $(get "$p.rr_p50_us") us"
+}
+
+tcp() { # PATH DST_IP
+	local p=$1 out mbps
+	out=$(gr -t $((TCP_SECS + 40)) g1 "iperf3 -c $2 -t $TCP_SECS -f m")
+	echo "$out" >"$TB_OUT/iperf3-$p.txt"
+	mbps=$(echo "$out" | awk '/receiver/ {for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") v = $i} END {print v}')
+	res "$p.tcp_mbps" "${mbps:--}"
+	tb_figure "${p}_tcp" "${mbps:--}" Mbit/s
+	tb_log "$p: iperf3 $mbps Mbit/s"
+}
+
+# ------------------------------------------------------------ (a) stock + bridge
+tb_log "(a) stock netfront/netback + bridge"
+gr g1 "ping -c 2 -W 5 10.99.0.12" >/dev/null
+blast a 64 eth0 10.99.0.12 "$emac2" eth0 "^$vif1|^$vif2"
+blast a 1518 eth0 10.99.0.12 "$emac2" eth0 "^$vif1|^$vif2"
+latency a 10.99.0.12
+tcp a 10.99.0.12
+
+# ------------------------------------------------------------ (b) stock + pmfwd
+tb_log "(b) stock vifs + pmfwd (packet mmap) in dom0, off the bridge"
+ip link set "$vif1" nomaster
+ip link set "$vif2" nomaster
+# A packet socket sees wire frames: checksum and segmentation offloads
+# must be off in the guests (as for any capture-based engine).
+for g in g1 g2; do
+	gr "$g" "ethtool -K eth0 tx off sg off tso off gso off >/dev/null 2>&1; ethtool -k eth0 | grep -E '^(tx-checksumming|tcp-segmentation-offload):' | tr '\n' ' '" >>"$TB_OUT/offloads-b.txt"
+done
+eng_start pmfwd "$vif1" "$vif2"
+gr g1 "ping -c 2 -W 5 10.99.0.12" >/dev/null
+blast b 64 eth0 10.99.0.12 "$emac2" eth0 "^$vif1|^$vif2"
+blast b 1518 eth0 10.99.0.12 "$emac2" eth0 "^$vif1|^$vif2"
+latency b 10.99.0.12
+tcp b 10.99.0.12
+kill -USR1 "$ENG_PID"; sleep 0.5
+res b.pmfwd_final "$(grep '^pmfwd: polls=' "$ENG_LOG" | tail -n 1 | tr ' ' ',')"
+eng_stop
+
+# ------------------------------------------------------------ (c) vprime + vpfwd
+tb_log "(c) vprime + vpfwd"
+eng_start vpfwd
+tb_wait_for 20 grep -q "attached port .* dom $d2 " "$ENG_LOG" ||
+	tb_fail "vpfwd did not attach g2's device: $(tr '\n' ' ' <"$ENG_LOG")"
+tb_wait_for 20 grep -q "attached port .* dom $d1 " "$ENG_LOG" ||
+	tb_fail "vpfwd did not attach g1's device: $(tr '\n' ' ' <"$ENG_LOG")"
+vp_guest g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && exit 0; sleep 0.1; done; exit 1" >/dev/null
+vp_guest g2 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp2/carrier) = 1 ] && exit 0; sleep 0.1; done; exit 1" >/dev/null
+gr g1 "ping -c 2 -W 5 $VIP2" >/dev/null
+blast c 64 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
+blast c 1518 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
+latency c "$VIP2"
+tcp c "$VIP2"
+
+# ------------------------------------------------------------ (d) vprime to engine
+tb_log "(d) vprime guest to engine (engine drops: unknown destination)"
+blast d 64 "$vp1" "$VIP2" "$MAC_NONE" - "vprime"
+blast d 1518 "$vp1" "$VIP2" "$MAC_NONE" - "vprime"
+eng_syscalls >/dev/null
+res d.vpfwd_final "$(grep '^vpfwd: syncs=' "$ENG_LOG" | tail -n 1 | tr ' ' ',')"
+cp "$VP_DEBUGFS" "$TB_OUT/debugfs-end.txt"
+gr g1 "ethtool -S $vp1" >"$TB_OUT/ethtool-g1.txt"
+gr g2 "ethtool -S $vp2" >"$TB_OUT/ethtool-g2.txt"
+eng_stop
+
+# ------------------------------------------------------------ table
+ratio() { # A B: A/B
+	local a=$1 b=$2
+	case "$a$b" in *-*|"") echo -; return ;; esac
+	calc "$a / $b" 2
+}
+{
+	echo "vprime testbed benchmark: $(date -u +%Y-%m-%dT%H:%MZ), Xen $(get xen), dom0+guests $(get kernel),"
+	echo "dom0 $(get dom0_cpus) vCPUs ($(get dom0_cpu | tr _ ' ')), guests 1 vCPU 160 MB; pktgen ${SECS}s x $REPS rep(s), $PINGS pings, udp_rr ${RR_SECS}s, iperf3 ${TCP_SECS}s"
+	echo
+	printf '%-34s %12s %12s %12s %12s\n' "" "(a) bridge" "(b) pmfwd" "(c) vprime" "(d) engine"
+	row() { # LABEL KEY [d]
+		printf '%-34s %12s %12s %12s %12s\n' "$1" "$(get "a.$2")" "$(get "b.$2")" "$(get "c.$2")" "$(get "d.$2")"
+	}
+	row "64 B frames/s received" 64.rx_pps
+	row "64 B frames/s sent (pktgen)" 64.tx_pps
+	row "1518 B frames/s received" 1518.rx_pps
+	row "1518 B frames/s sent (pktgen)" 1518.tx_pps
+	row "ping RTT p50 (ms)" ping_p50_ms
+	row "ping RTT p99 (ms)" ping_p99_ms
+	row "UDP RR transactions/s" rr_rate
+	row "UDP RR p50 / p99 (us)" rr_p50_us
+	row "" rr_p99_us
+	row "iperf3 TCP (Mbit/s)" tcp_mbps
+	echo
+	echo "per frame, measured at 64 B (event deliveries counted where they land):"
+	row "dom0 event deliveries" 64.1.dom0_irq_per_frame
+	row "guest event deliveries (g1+g2)" 64.1.guest_irq_per_frame
+	row "engine syscalls" 64.1.eng_syscalls_per_frame
+	row "engine poll() sleeps" 64.1.eng_polls_per_frame
+	row "vprime notify_guest" 64.1.vp_notify_guest_per_frame
+	row "vprime guest_events" 64.1.vp_guest_events_per_frame
+	row "vprime sync passes (port)" 64.1.vp_syncs_per_frame
+	echo "per frame, measured at 1518 B:"
+	row "dom0 event deliveries" 1518.1.dom0_irq_per_frame
+	row "guest event deliveries (g1+g2)" 1518.1.guest_irq_per_frame
+	row "engine syscalls" 1518.1.eng_syscalls_per_frame
+	row "engine poll() sleeps" 1518.1.eng_polls_per_frame
+	row "vprime notify_guest" 1518.1.vp_notify_guest_per_frame
+	row "vprime guest_events" 1518.1.vp_guest_events_per_frame
+	echo
+	echo "ratios (same boot):                  c/a      c/b      d/a      d/b"
+	for k in 64.rx_pps 1518.rx_pps; do
+		printf '%-34s %8s %8s %8s %8s\n' "$k" "$(ratio "$(get c.$k)" "$(get a.$k)")" "$(ratio "$(get c.$k)" "$(get b.$k)")" \
+			"$(ratio "$(get d.$k)" "$(get a.$k)")" "$(ratio "$(get d.$k)" "$(get b.$k)")"
+	done
+	for k in ping_p50_ms ping_p99_ms rr_rate rr_p50_us tcp_mbps; do
+		printf '%-34s %8s %8s\n' "$k" "$(ratio "$(get c.$k)" "$(get a.$k)")" "$(ratio "$(get c.$k)" "$(get b.$k)")"
+	done
+	echo "b/a: 64 B $(ratio "$(get b.64.rx_pps)" "$(get a.64.rx_pps)"), TCP $(ratio "$(get b.tcp_mbps)" "$(get a.tcp_mbps)"), ping p50 $(ratio "$(get b.ping_p50_ms)" "$(get a.ping_p50_ms)")"
+	echo
+	echo "pktgen: clone_skb/burst accepted (a,b,c,d): $(get a.64.1.clone)/$(get a.64.1.burst) $(get b.64.1.clone)/$(get b.64.1.burst) $(get c.64.1.clone)/$(get c.64.1.burst) $(get d.64.1.clone)/$(get d.64.1.burst)"
+	echo "pmfwd: $(get b.pmfwd_final)"
+	echo "vpfwd: $(get d.vpfwd_final)"
+} >"$TB_OUT/table.txt"
+cat "$TB_OUT/table.txt"
+while IFS= read -r l; do tb__console "TB-BENCH $l"; done <"$TB_OUT/table.txt"
+
+vp_dev_remove g1 0
+vp_dev_remove g2 0
+tb_wait_for 30 sh -c "[ \"\$(awk '\$1==\"devices\"{print \$2}' $VP_DEBUGFS)\" = 0 ]" ||
+	tb_log "devices left after removal: $(vp_count devices)"
+tb_guest_destroy g1
+tb_guest_destroy g2
+tb_dom0_unload_modules vprime_back || tb_log "rmmod vprime_back failed"
