@@ -1,0 +1,246 @@
+# shellcheck shell=bash
+# hostile-guest: a hostile frontend (vprime-hostile.ko in guest h) attacks
+# the live backend while another guest pair (g1, g2) talks through vpfwd.
+#
+#   g1 (10.77.2.1) === vprime-back === vpfwd === vprime-back === g2 (10.77.2.2)
+#                                       |
+#   h  (vprime-hostile) ================+   (attached like any device)
+#
+# For every attack (docs/security.md maps them to the advisories): dom0
+# answers, g1 -> g2 ping goes on, the offending device is counted or
+# disabled with one log line, dom0 memory stays bounded; at the end no
+# grant mapping, event channel or area is left and no xenstore node of h.
+# Dying in each xenbus state (unbind + rmmod of the hostile module while
+# held at Initialising, Initialised, Connected) closes h cleanly.
+# Checks are collected (hx_soft_fail) so one boot reports every failure.
+# tb-timeout: 1500
+
+# shellcheck source=vprime-lib.sh
+. "$TB_SCEN_DIR/vprime-lib.sh"
+# shellcheck source=hostile-lib.sh
+. "$TB_SCEN_DIR/hostile-lib.sh"
+
+MAC1=00:16:3e:5d:00:01
+MAC2=00:16:3e:5d:00:02
+MACH=00:16:3e:5d:00:0f
+
+tb_dmesg_mark
+tb_dom0_load_modules vprime-back
+tb_guest_start g1 --mods vprime-front --nowait
+tb_guest_start g2 --mods vprime-front --nowait
+tb_guest_start h --mods vprime-hostile
+tb_guest_wait g1
+tb_guest_wait g2
+dh=$(tb_guest_domid h)
+vp_dev_add g1 0 "$MAC1"
+vp_dev_add g2 0 "$MAC2"
+vp_wait_connected g1 0
+vp_wait_connected g2 0
+if1=$(vp_guest_ifname g1 0)
+if2=$(vp_guest_ifname g2 0)
+vp_guest g1 "ip addr add 10.77.2.1/24 dev $if1 && ip link set $if1 up" >/dev/null
+vp_guest g2 "ip addr add 10.77.2.2/24 dev $if2 && ip link set $if2 up && iperf3 -s -D" >/dev/null
+vp_fwd_start -i 500
+vp_guest g1 "ping -c 3 -W 5 10.77.2.2" >/dev/null
+grants_pair=$(vp_count grants_mapped)
+evtchns_pair=$(vp_count evtchns_bound)
+tb_figure pair_grants_mapped "$grants_pair" grants
+read -r mem0 slab0 < <(hx_mem)
+
+vp_dev_add h 0 "$MACH"
+vp_wait_connected h 0
+hx_wait_connected 30 || tb_fail "hostile frontend never connected: $(hx_status)"
+tb_wait_for 10 grep -q "vpfwd: attached port .* dom $dh " "$TB_OUT/vpfwd.log" ||
+	tb_log "vpfwd has not attached h yet: $(tail -n 2 "$TB_OUT/vpfwd.log" | tr '\n' ' ')"
+tb_log "h connected: $(hx_status)"
+
+# Per attack: counter deltas of h's device, dom0 alive, pair traffic.
+stat_h() { vp_stat "$dh" 0 "$1"; }
+snap() { # KEY...: "k=v ..." of h's device now
+	local k
+	for k in "$@"; do printf '%s=%s ' "$k" "$(stat_h "$k")"; done
+}
+grew() { # KEY BEFORE: h's KEY is now above BEFORE
+	local now
+	now=$(stat_h "$1")
+	[ -n "$now" ] && [ "$now" -gt "${2:-0}" ]
+}
+disabled0=$(vp_count guests_disabled)
+check_pair() { # LABEL: a short ping g1 -> g2 must get through
+	local r
+	r=$(hx_pair_ping 2)
+	set -- "$1" $r
+	[ "${3:-0}" -gt 0 ] || hx_soft_fail "$1: pair ping got nothing ($2 sent)"
+	tb_figure "pair_ping_${1}" "${3:-0}" "received_of_${2:-0}"
+}
+dom0_alive() { # LABEL
+	timeout 10 cat "$VP_DEBUGFS" >/dev/null || hx_soft_fail "$1: dom0 debugfs read hung"
+}
+
+# --- 1. per-frame checks: counted, device stays up ------------------------
+hx_attack frames 8 >/dev/null
+for a in bad_slot:guest_bad_slot bad_extent:guest_bad_extent \
+	zero_len:guest_zero_len runt:guest_runt oversize:guest_oversize; do
+	name=${a%%:*} key=${a#*:}
+	before=$(stat_h "$key")
+	hx_attack "$name" 8 >/dev/null
+	tb_wait_for 10 grew "$key" "$before" ||
+		hx_soft_fail "$name: $key stayed at $before ($(snap rx_frames syncs))"
+	[ "$(hx_status connected)" = 1 ] || hx_soft_fail "$name: h lost its connection"
+	tb_figure "h_${key}" "$(stat_h "$key")" count
+done
+dom0_alive per-frame
+check_pair per_frame
+
+before=$(stat_h guest_bad_slot)
+hx_attack bad_fill 8 >/dev/null
+vp_guest g1 "ping -c 1 -W 1 10.77.2.99 >/dev/null 2>&1; true" >/dev/null # ARP broadcast reaches h
+tb_figure h_bad_fill_bad_slot "$(( $(stat_h guest_bad_slot) - before ))" count
+hx_attack revoke_live | grep -q refused || hx_soft_fail "revoke_live: guest could end access on a mapped page"
+
+# --- 2. fatal inputs: disabled once, one log line each, h rejoins ---------
+fatal() { # ATTACK [ARG]: device disabled, logged, h reconnects by itself
+	local d0 l0
+	d0=$(vp_count guests_disabled)
+	l0=$(hx_dmesg_count 'guest broke the ring protocol')
+	hx_attack "$@" >/dev/null
+	[ "$1" != rx_cons_far ] ||
+		vp_guest g1 "ping -c 2 -W 1 10.77.2.99 >/dev/null 2>&1; true" >/dev/null
+	if tb_wait_for 20 sh -c "[ \$(awk '\$1==\"guests_disabled\"{print \$2}' $VP_DEBUGFS) -gt $d0 ]"; then
+		local l1
+		l1=$(hx_dmesg_count 'guest broke the ring protocol')
+		[ $((l1 - l0)) = 1 ] || hx_soft_fail "$1: $((l1 - l0)) log lines for one disable"
+	else
+		hx_soft_fail "$1: device not disabled ($(snap guest_bad_index guest_too_many_slots))"
+	fi
+	hx_wait_connected 60 || hx_soft_fail "$1: h did not reconnect after the disable: $(hx_status)"
+	dom0_alive "$1"
+}
+fatal too_many_slots 1
+fatal idx_far
+fatal idx_back
+fatal fill_far
+fatal txc_cons_far
+fatal rx_cons_far
+tb_figure h_disabled "$(( $(vp_count guests_disabled) - disabled0 ))" times
+check_pair fatal
+
+# --- 3. attacks over time, pair traffic measured during each -------------
+during() { # SECS ATTACK [ARG]: run it in h while g1 pings g2
+	local secs=$1 r
+	shift
+	( hx_attack "$@" >"$TB_OUT/attack-$1.txt" 2>&1 ) &
+	local apid=$!
+	sleep 2
+	r=$(hx_pair_ping "$secs")
+	set -- "$1" $r
+	wait "$apid" || true
+	tb_log "$1: pair ping during it: ${3:-0}/${2:-0}; $(cat "$TB_OUT/attack-$1.txt")"
+	tb_figure "pair_ping_during_$1" "${3:-0}" "received_of_${2:-0}"
+	[ "${3:-0}" -gt $(( ${2:-0} / 2 )) ] ||
+		hx_soft_fail "$1: pair ping during the attack ${3:-0}/${2:-0}"
+	dom0_alive "$1"
+}
+l0=$(stat_h guest_events_limited)
+during 10 storm 15
+grew guest_events_limited "$l0" || hx_soft_fail "storm: guest_events_limited stayed at $l0"
+tb_figure h_guest_events "$(stat_h guest_events)" events
+tb_figure h_guest_events_limited "$(stat_h guest_events_limited)" events
+iperf=$(tb_guest_run -t 90 g1 "iperf3 -c 10.77.2.2 -t 5 2>&1 | tail -n 4" || true)
+tb_figure pair_iperf_after_storm "$(echo "$iperf" | awk '/receiver/{print $7}')" Mbit/s
+
+s0=$(stat_h rx_stall_txc_full)
+during 8 one_short 12
+grew rx_stall_txc_full "$s0" || hx_soft_fail "one_short: rx_stall_txc_full stayed at $s0"
+hx_wait_connected 60 || hx_soft_fail "one_short: h did not reconnect"
+s0=$(stat_h tx_stall_no_fill)
+during 8 stall 12
+tb_figure h_tx_stall_no_fill "$(( $(stat_h tx_stall_no_fill) - s0 ))" count
+during 8 desc_flip 12
+hx_wait_connected 60 || hx_soft_fail "desc_flip: h did not come back"
+during 6 idx_flip 8
+hx_wait_connected 60 || hx_soft_fail "idx_flip: h did not come back"
+tb_log "counters of h: $(grep -A1 "^dom$dh " "$VP_DEBUGFS" | tr '\n' ' ')"
+
+# --- 4. xenstore: junk, floods, rejected values, bad grant refs ----------
+during 8 xs_junk 12
+[ "$(hx_status connected)" = 1 ] || hx_soft_fail "xs_junk: h lost its connection (the backend must read its keys once)"
+for kv in mtu=99999 mtu=abc tx-pool-pages=4096 rx-pool-pages=7 \
+	protocol-version=7 ctrl-ref=99999999999999999999 event-channel=0 \
+	tx-pool-pages=0x10 mtu=01500 request-csum-offload=2; do
+	r0=$(vp_count xs_rejects)
+	hx_attack xs_reject "$kv" | grep -q 'rejected then reconnected' ||
+		hx_soft_fail "xs_reject $kv: h did not reconnect"
+	[ "$(vp_count xs_rejects)" -gt "$r0" ] || hx_soft_fail "xs_reject $kv: not counted (xs_rejects $r0)"
+done
+tb_figure xs_rejects "$(vp_count xs_rejects)" count
+for a in bad_ref revoked_ref; do
+	hx_attack "$a" | grep -q 'reconnected' || hx_soft_fail "$a: h did not reconnect"
+	dom0_alive "$a"
+done
+check_pair xenstore
+[ "$(hx_dmesg_count 'mapping rx pool page')" -ge 1 ] ||
+	hx_soft_fail "bad_ref/revoked_ref: no 'mapping rx pool page' log line"
+hx_attack cycle | grep -q reconnected || hx_soft_fail "cycle: h did not reconnect"
+
+read -r mem1 slab1 < <(hx_mem)
+tb_figure dom0_memavailable_delta_attacks "$(( (mem0 - mem1) / 1024 ))" MB
+tb_figure dom0_sunreclaim_delta_attacks "$(( (slab1 - slab0) / 1024 ))" MB
+[ $((mem0 - mem1)) -lt $((48 * 1024)) ] || hx_soft_fail "dom0 MemAvailable fell by $(( (mem0 - mem1) / 1024 )) MB"
+[ $((slab1 - slab0)) -lt $((16 * 1024)) ] || hx_soft_fail "dom0 unreclaimable slab grew by $(( (slab1 - slab0) / 1024 )) MB"
+
+# --- 5. state storm, then dying in each state ------------------------------
+hx_attack state_storm 300 >/dev/null
+sleep 3
+dom0_alive state_storm
+check_pair state_storm
+tb_log "after the state storm: $(grep "^dom$dh " "$VP_DEBUGFS" || echo "h's device unregistered")"
+
+hx_die() { # LABEL: unbind + rmmod the hostile module, remove h's device
+	tb_guest_run h "echo vprime-0 > /sys/bus/xen/drivers/vprime-hostile/unbind; rmmod vprime_hostile" >/dev/null ||
+		hx_soft_fail "$1: unbind/rmmod of vprime-hostile failed in h"
+	vp_dev_remove h 0
+	local g e
+	tb_wait_for 20 sh -c "[ \"\$(awk '\$1==\"devices\"{print \$2}' $VP_DEBUGFS)\" = 2 ]" ||
+		hx_soft_fail "$1: devices $(vp_count devices), want 2"
+	g=$(vp_count grants_mapped) e=$(vp_count evtchns_bound)
+	[ "$g" = "$grants_pair" ] || hx_soft_fail "$1: grants_mapped $g, want $grants_pair (the pair's)"
+	[ "$e" = "$evtchns_pair" ] || hx_soft_fail "$1: evtchns_bound $e, want $evtchns_pair"
+	local left
+	left=$(xenstore-ls "/local/domain/0/backend/vprime/$dh" 2>/dev/null | head -n 3; \
+		xenstore-ls "/local/domain/$dh/device/vprime" 2>/dev/null | head -n 3)
+	[ -z "$left" ] || hx_soft_fail "$1: xenstore nodes left: $(echo "$left" | tr '\n' ' ')"
+}
+hx_die after_storm
+for hold in 1 3 4; do
+	vp_guest h "modprobe vprime-hostile hold=$hold" >/dev/null
+	vp_dev_add h 0 "$MACH"
+	want=$hold
+	tb_wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/$dh/device/vprime/0/state 2>/dev/null)\" = $want ]" ||
+		hx_soft_fail "hold=$hold: h's frontend is in state $(xenstore-read "/local/domain/$dh/device/vprime/0/state" 2>&1)"
+	[ "$hold" != 3 ] || tb_wait_for 30 vp_state_is "$(vp_be_path h 0)" 4 ||
+		hx_soft_fail "hold=3: backend did not connect to an Initialised frontend"
+	tb_log "hold=$hold: backend $(xenstore-read "$(vp_be_path h 0)/state"), frontend $(xenstore-read "$(vp_fe_path h 0)/state"); dying"
+	hx_die "die_in_state_$hold"
+done
+check_pair end
+
+# --- 6. teardown: nothing left ----------------------------------------------
+vp_fwd_dump
+vp_fwd_stop
+vp_dev_remove g1 0
+vp_dev_remove g2 0
+tb_wait_for 20 sh -c "[ \"\$(awk '\$1==\"devices\"{print \$2}' $VP_DEBUGFS)\" = 0 ]" ||
+	hx_soft_fail "devices left: $(vp_count devices)"
+cp "$VP_DEBUGFS" "$TB_OUT/debugfs-final.txt"
+for k in grants_mapped evtchns_bound areas engines; do
+	[ "$(vp_count "$k")" = 0 ] || hx_soft_fail "leak: $k is $(vp_count "$k")"
+done
+tb_figure dom0_log_lines "$(tb_dmesg_since | wc -l)" lines
+tb_dmesg_since >"$TB_OUT/dmesg.txt"
+tb_oops_in "$TB_OUT/dmesg.txt" && hx_soft_fail "oops in dom0: $(grep -Em1 "$TB_OOPS_RE" "$TB_OUT/dmesg.txt")"
+tb_guest_destroy h
+tb_guest_destroy g1
+tb_guest_destroy g2
+tb_dom0_unload_modules vprime_back
+hx_finish
