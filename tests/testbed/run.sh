@@ -12,6 +12,8 @@
 #   TESTBED_BOOT_TIMEOUT=S  until dom0's Xen userland is ready (240)
 #   TESTBED_NO_BUILD=1      use the images already in build/testbed/images
 #   TESTBED_VERBOSE=1       copy the whole serial console to stderr
+#   TESTBED_SCENARIO_DIR=D  take scenarios from D (inside the repo) instead of
+#                           tests/testbed/scenarios
 # Exit status 0 only when dom0 booted, ran every scenario and each one wrote a
 # PASS (or SKIP) verdict; otherwise 1 with a one-line "TESTBED FAIL: reason".
 set -euo pipefail
@@ -24,22 +26,28 @@ while [ $# -gt 0 ]; do
 	--label) label=$2; shift 2 ;;
 	--shell) shell=1; label=shell; shift ;;
 	--no-build) build=0; shift ;;
-	-h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) tb_die "unknown option $1" ;;
 	*) break ;;
 	esac
 done
 scenarios=("$@")
+# Scenarios come from tests/testbed/scenarios, or from TESTBED_SCENARIO_DIR
+# (a directory inside the repository, e.g. under build/ for experiments that
+# are not to be committed: dom0 sees the repository through the 9p share).
+scen_dir=$(cd "${TESTBED_SCENARIO_DIR:-$TB_DIR/scenarios}" 2>/dev/null && pwd) ||
+	tb_die "TESTBED_SCENARIO_DIR ${TESTBED_SCENARIO_DIR:-} does not exist"
+case $scen_dir/ in "$TB_TOP"/*) ;; *) tb_die "TESTBED_SCENARIO_DIR must be inside $TB_TOP (dom0 sees only the repository)" ;; esac
 [[ $label =~ ^[A-Za-z0-9_-]+$ ]] || tb_die "bad label '$label'"
 if [ "$shell" = 0 ]; then
-	[ ${#scenarios[@]} -gt 0 ] || tb_die "no scenario named (available: $(find "$TB_DIR/scenarios" -maxdepth 1 -name '*.sh' ! -name '*-lib.sh' -printf '%f\n' | sed 's#\.sh$##' | sort | tr '\n' ' '))"
+	[ ${#scenarios[@]} -gt 0 ] || tb_die "no scenario named (available: $(find "$scen_dir" -maxdepth 1 -name '*.sh' ! -name '*-lib.sh' -printf '%f\n' | sed 's#\.sh$##' | sort | tr '\n' ' '))"
 fi
 total_limit=240
 for s in "${scenarios[@]}"; do
 	[[ $s =~ ^[a-z0-9][a-z0-9_-]*$ ]] || tb_die "bad scenario name '$s' (allowed: [a-z0-9][a-z0-9_-]*)"
-	[ -f "$TB_DIR/scenarios/$s.sh" ] || tb_die "no scenario '$s' (no tests/testbed/scenarios/$s.sh)"
+	[ -f "$scen_dir/$s.sh" ] || tb_die "no scenario '$s' (no ${scen_dir#"$TB_TOP"/}/$s.sh)"
 	case $s in *-lib) tb_die "'$s' is a scenario helper library (*-lib.sh), not a scenario" ;; esac
-	t=$(sed -n 's/^# *tb-timeout: *\([0-9][0-9]*\).*/\1/p' "$TB_DIR/scenarios/$s.sh" | head -n 1)
+	t=$(sed -n 's/^# *tb-timeout: *\([0-9][0-9]*\).*/\1/p' "$scen_dir/$s.sh" | head -n 1)
 	total_limit=$((total_limit + ${t:-300} + 30))
 done
 [ "$shell" = 1 ] && total_limit=$((10 * 365 * 86400))
@@ -135,6 +143,7 @@ tb_log "accelerator: $accel ($( [ "$accel" = tcg ] && echo 'software emulation; 
 	echo "# written by tests/testbed/run.sh; sourced by dom0's init"
 	echo "TB_RUN='$run'"
 	echo "TB_SCENARIOS='${scenarios[*]}'"
+	echo "TB_SCEN_DIR='/tb/top/${scen_dir#"$TB_TOP"/}'"
 } >"$res/run.conf"
 
 xen_opts="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M bootscrub=0 smap=0 loglvl=all guest_loglvl=all"
