@@ -82,8 +82,8 @@ TB_STATE=${TB_STATE:-/run/tb}
 TB_OOPS_RE='(BUG:|Oops|WARNING:|general protection fault|Kernel panic|Call Trace:|RIP: )'
 mkdir -p "$TB_STATE/guests"
 
-tb__console() { # a line for the host to see (serial console)
-	if [ -w /dev/console ]; then echo "$*" >/dev/console; else echo "$*" >&2; fi
+tb__console() { # a line for the host to see (fd 3: the runner's stdout)
+	{ echo "$*" >&3; } 2>/dev/null || echo "$*" >&2
 }
 tb_log() {
 	local line

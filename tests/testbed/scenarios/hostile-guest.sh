@@ -210,6 +210,10 @@ hx_die() { # LABEL: unbind + rmmod the hostile module, remove h's device
 	left=$(xenstore-ls "/local/domain/0/backend/vprime/$dh" 2>/dev/null | head -n 3; \
 		xenstore-ls "/local/domain/$dh/device/vprime" 2>/dev/null | head -n 3)
 	[ -z "$left" ] || hx_soft_fail "$1: xenstore nodes left: $(echo "$left" | tr '\n' ' ')"
+	# xenbus_dev_fatal() wrote error/backend/vprime/<domid>/<devid> in
+	# dom0's tree: does removing the device take it away?
+	left=$(xenstore-ls "/local/domain/0/error/backend/vprime/$dh" 2>/dev/null | head -n 2)
+	[ -z "$left" ] || hx_soft_fail "$1: dom0 error node left after removal: /local/domain/0/error/backend/vprime/$dh: $(echo "$left" | tr '\n' ' ')"
 }
 hx_die after_storm
 for hold in 1 3 4; do
