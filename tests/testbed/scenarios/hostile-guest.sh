@@ -214,6 +214,7 @@ hx_die() { # LABEL: unbind + rmmod the hostile module, remove h's device
 	# dom0's tree: does removing the device take it away?
 	left=$(xenstore-ls "/local/domain/0/error/backend/vprime/$dh" 2>/dev/null | head -n 2)
 	[ -z "$left" ] || hx_soft_fail "$1: dom0 error node left after removal: /local/domain/0/error/backend/vprime/$dh: $(echo "$left" | tr '\n' ' ')"
+	[ -z "$left" ] || xenstore-rm "/local/domain/0/error/backend/vprime/$dh" # once per cause
 }
 hx_die after_storm
 for hold in 1 3 4; do
