@@ -57,8 +57,10 @@ irq_sum() {
 	awk -v re="$1" 'NR > 1 && $NF ~ re { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break }
 		END { print s + 0 }' /proc/interrupts
 }
-# The same in a guest (a command string to run there; prints the sum).
-GUEST_IRQ="awk -v re='eth0|vprime' 'NR > 1 && \$NF ~ re { for (i = 2; i <= NF; i++) if (\$i ~ /^[0-9]+\$/) s += \$i; else break } END { print \"irq=\" s + 0 }' /proc/interrupts"
+# The same in a guest (a command string to run there; prints the sum):
+# netfront names its queues' irqs vif<devid>-q<n>-tx/-rx, vprime-front
+# "vprime-front".
+GUEST_IRQ="awk -v re='vif|eth|vprime' 'NR > 1 && \$NF ~ re { for (i = 2; i <= NF; i++) if (\$i ~ /^[0-9]+\$/) s += \$i; else break } END { print \"irq=\" s + 0 }' /proc/interrupts"
 
 tb_dmesg_mark
 tb_dom0_load_modules vprime-back
@@ -82,6 +84,7 @@ setup_guest() { # GUEST VIP
 	vp_guest "$1" "echo '$rr_b64' | base64 -d | gunzip >/tmp/udp_rr && chmod +x /tmp/udp_rr
 		(/tmp/udp_rr -s 9000 >/dev/null 2>&1 &)
 		iperf3 -s -D >/dev/null 2>&1
+		for i in \$(seq 100); do [ -n \"\$(ls /sys/bus/xen/devices/vprime-0/net/ 2>/dev/null)\" ] && break; sleep 0.1; done
 		vp=\$(ls /sys/bus/xen/devices/vprime-0/net/)
 		ip addr add $2/24 dev \$vp && ip link set \$vp up
 		echo vp=\$vp; echo mac=\$(cat /sys/class/net/eth0/address)
@@ -137,10 +140,11 @@ eng_syscalls() { # prints "SYSCALLS POLLS"
 		echo "$l" | tr ' ' '\n' | awk -F= '$1 == "polls" || $1 == "sends" { s += $2 } $1 == "polls" { p = $2 } END { print s + 0, p + 0 }' ;;
 	esac
 }
-eng_counter() { # KEY: the last dump's value
-	grep "^$ENG: " "$ENG_LOG" | grep -v ready | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"
+vps() { # DOMID NAME: a backend counter of the device, 0 when absent
+	local v
+	v=$(vp_stat "$1" 0 "$2" 2>/dev/null || true)
+	echo "${v:-0}"
 }
-vps() { vp_stat "$1" 0 "$2" 2>/dev/null || echo 0; }	# DOMID NAME
 
 # ------------------------------------------------------------ measurements
 # blast PATH SIZE SENDER_IF DST_IP DST_MAC RECV_IF DOM0_IRQ_RE
