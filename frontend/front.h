@@ -110,7 +110,7 @@ struct vpf_dev {
 	bool published;		/* our keys are in xenstore */
 	unsigned long flags;
 	struct vpf_features feat;
-	u32 max_frame;		/* bytes a frame may have, both directions */
+	u32 max_frame;		/* largest frame, either way */
 	u32 tx_slots_max;	/* slots a max_frame needs */
 	struct vpf_rings rings;
 	u64 stats[VPF_STAT_MAX];

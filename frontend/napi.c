@@ -53,7 +53,7 @@ static struct sk_buff *vpf_napi_rx_skb(struct vpf_dev *vpf,
 	skb_reset_network_header(skb);
 
 	if (fr->flags & VPRIME_DESC_F_CSUM_BLANK) {
-		/* Like netfront's NETRXF_csum_blank: the L4 sum is not there. */
+		/* As netfront does for NETRXF_csum_blank. */
 		skb->ip_summed = CHECKSUM_PARTIAL;
 		if (skb_checksum_setup(skb, true)) {
 			vpf->stats[VPF_STAT_rx_drop_csum]++;

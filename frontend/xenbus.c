@@ -5,10 +5,10 @@
  *
  * Frontend state walk (answers come from vp_xb_front_on_back()):
  *
- *   Initialising --(back InitWait)--> Initialised --(back Connected)--> Connected
- *        ^                                                          |
- *        |       back InitWait again (backend restarted): RESET     |
- *        +----------------- tear down fully, reconnect <------------+
+ *   Initialising --(back InitWait)--> Initialised
+ *   Initialised --(back Connected)--> Connected
+ *   Connected or Closed --(back InitWait again: it restarted)--> RESET:
+ *        tear down fully --> Initialising --> Initialised --> ...
  *   any --(back Closing/Closed/gone)--> tear down --> Closed
  *
  * Everything the backend wrote to xenstore is parsed strictly

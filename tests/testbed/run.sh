@@ -97,18 +97,20 @@ if [ -z "$lockfd" ]; then
 	mkdir -p "$queue"
 	ticket=$queue/$(date +%s%N).$$
 	: >"$ticket"
-	waited=0 said=0
+	said=0 wait_start=$SECONDS waited=0
 	while :; do
 		for t in "$queue"/*; do # drop tickets of waiters that died
 			[ -e "$t" ] && ! kill -0 "${t##*.}" 2>/dev/null && rm -f "$t"
 		done
 		first=$(find "$queue" -type f | sort | head -n 1)
-		if [ "$first" = "$ticket" ] && flock -n "$lockfd"; then break; fi
+		# first in line: block in flock like a plain `flock` caller does (a
+		# poller would lose every time against waiters blocked in the kernel)
+		if [ "$first" = "$ticket" ] && flock -w 30 "$lockfd"; then break; fi
 		if [ "$said" = 0 ]; then
 			tb_log "another testbed run holds $lock or is queued first; waiting (at most ${TESTBED_LOCK_WAIT:-1800}s)"
 			said=1
 		fi
-		waited=$((waited + 1))
+		waited=$((SECONDS - wait_start))
 		[ "$waited" -lt "${TESTBED_LOCK_WAIT:-1800}" ] || { rm -f "$ticket"; tb_die "waited ${TESTBED_LOCK_WAIT:-1800}s for $lock"; }
 		sleep 1
 	done
