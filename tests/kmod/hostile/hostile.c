@@ -91,6 +91,7 @@ struct hx_dev {
 	int irq;
 	bool up;			/* rings set up */
 	bool connected;
+	bool quiet;		/* no servicing until the next connect */
 	/* one-shot overrides for the next publish */
 	char xs_key[32], xs_val[64];
 	int bad_ref;			/* 1 invalid, 2 revoked */
@@ -235,6 +236,7 @@ static int hx_connect(struct hx_dev *d)
 			p->ref = INVALID_GRANT_REF;
 	}
 	d->bad_ref = 0;
+	d->quiet = false;
 	vp_front_init(&d->f, ctrl, ring, d->tx_va, d->npages, d->rx_va,
 		      d->npages, 1518, &d->mem);
 	d->up = true;
@@ -383,7 +385,8 @@ static void hx_service_fn(struct work_struct *w)
 
 	if (READ_ONCE(service)) {
 		mutex_lock(&d->lock);
-		hx_service_locked(d);
+		if (!d->quiet)
+			hx_service_locked(d);
 		mutex_unlock(&d->lock);
 	}
 	schedule_delayed_work(&d->service_work, HZ / 10);
@@ -720,6 +723,9 @@ static int hx_attack(struct hx_dev *d, const char *name, const char *arg)
 	    !strcmp(name, "rx_cons_far")) {
 		struct vprime_ctrl *c = d->f.ctrl;
 
+		/* our own servicing would write the index back: stop it */
+		d->quiet = true;
+
 		if (!strcmp(name, "idx_far")) {
 			p = &c->ring[VPRIME_RING_TX].prod;
 			WRITE_ONCE(*p, READ_ONCE(c->ring[VPRIME_RING_TX].cons) +
@@ -735,7 +741,9 @@ static int hx_attack(struct hx_dev *d, const char *name, const char *arg)
 		} else if (!strcmp(name, "txc_cons_far")) {
 			p = &c->ring[VPRIME_RING_TXC].cons;
 			WRITE_ONCE(*p, READ_ONCE(*p) + 1000);
-			hx_bad_frames(d, "frames", 2);
+			/* dom0 checks it when it has TX to complete */
+			vp_front_tx_frame(&d->f, hx_frame_hdr, 60, 0);
+			vp_front_tx_push(&d->f);
 		} else {
 			p = &c->ring[VPRIME_RING_RX].cons;
 			WRITE_ONCE(*p, READ_ONCE(*p) - 1000);
