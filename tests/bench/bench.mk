@@ -34,6 +34,8 @@ bench: bench-tools
 	   echo "accelerator: $${TESTBED_ACCEL:-tcg}; started $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } | tee $(BUILD)/bench/testbed-header.txt
 	$(if $(filter 1,$(BENCH_FLOCK)),flock /tmp/vprime-testbed.lock) bash $(TOP)/tests/testbed/run.sh --label bench bench; \
 	rc=$$?; d=$$(ls -d $(BUILD)/testbed/results/*-bench | tail -n 1); t=$$d/bench/table.txt; \
+	if [ ! -s $$t ] && [ -s $$d/bench/results.txt ]; then \
+		bash $(TOP)/tests/bench/bench-table.sh $$d/bench/results.txt >$$t; fi; \
 	if [ -s $$t ]; then { cat $(BUILD)/bench/testbed-header.txt; \
 		echo "results: $$d"; cat $$t; } \
 		| tee $(BUILD)/bench/testbed-table.txt; fi; exit $$rc

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# bench-table.sh RESULTS: the table of a bench run from its results.txt
+# (key=value lines written by tests/testbed/scenarios/bench.sh).  The
+# scenario runs it in dom0 at its end; make bench runs it on the host when
+# a run ended early (the keys measured so far are shown, the rest as "-").
+set -u
+RES=${1:?usage: bench-table.sh RESULTS}
+get() { local v; v=$(sed -n "s/^$1=//p" "$RES" | tail -n 1); echo "${v:--}"; }
+calc() { awk "BEGIN { v = $1; if (v != v) print \"-\"; else printf \"%.${2:-2}f\\n\", v }" 2>/dev/null || echo -; }
+SECS=$(get secs) REPS=$(get reps) PINGS=$(get pings) RR_SECS=$(get rr_secs) TCP_SECS=$(get tcp_secs)
+ratio() { # A B: A/B
+	local a=$1 b=$2
+	case "$a$b" in *-*|"") echo -; return ;; esac
+	calc "$a / $b" 2
+}
+{
+	echo "vprime testbed benchmark: $(date -u +%Y-%m-%dT%H:%MZ), Xen $(get xen), dom0+guests $(get kernel),"
+	echo "dom0 $(get dom0_cpus) vCPUs ($(get dom0_cpu | tr _ ' ')), guests 1 vCPU 160 MB; pktgen ${SECS}s x $REPS rep(s), $PINGS pings, udp_rr ${RR_SECS}s, iperf3 ${TCP_SECS}s"
+	echo
+	printf '%-34s %12s %12s %12s %12s\n' "" "(a) bridge" "(b) pmfwd" "(c) vprime" "(d) engine"
+	row() { # LABEL KEY [d]
+		printf '%-34s %12s %12s %12s %12s\n' "$1" "$(get "a.$2")" "$(get "b.$2")" "$(get "c.$2")" "$(get "d.$2")"
+	}
+	row "64 B frames/s received" 64.rx_pps
+	row "64 B frames/s sent (pktgen)" 64.tx_pps
+	row "1518 B frames/s received" 1518.rx_pps
+	row "1518 B frames/s sent (pktgen)" 1518.tx_pps
+	row "ping RTT p50 (ms)" ping_p50_ms
+	row "ping RTT p99 (ms)" ping_p99_ms
+	row "UDP RR transactions/s" rr_rate
+	row "UDP RR p50 / p99 (us)" rr_p50_us
+	row "" rr_p99_us
+	row "iperf3 TCP (Mbit/s)" tcp_mbps
+	echo
+	echo "per frame, measured at 64 B (event deliveries counted where they land):"
+	row "dom0 event deliveries" 64.1.dom0_irq_per_frame
+	row "guest event deliveries (g1+g2)" 64.1.guest_irq_per_frame
+	row "engine syscalls" 64.1.eng_syscalls_per_frame
+	row "engine poll() sleeps" 64.1.eng_polls_per_frame
+	row "vprime notify_guest" 64.1.vp_notify_guest_per_frame
+	row "vprime guest_events" 64.1.vp_guest_events_per_frame
+	row "vprime sync passes (port)" 64.1.vp_syncs_per_frame
+	echo "per frame, measured at 1518 B:"
+	row "dom0 event deliveries" 1518.1.dom0_irq_per_frame
+	row "guest event deliveries (g1+g2)" 1518.1.guest_irq_per_frame
+	row "engine syscalls" 1518.1.eng_syscalls_per_frame
+	row "engine poll() sleeps" 1518.1.eng_polls_per_frame
+	row "vprime notify_guest" 1518.1.vp_notify_guest_per_frame
+	row "vprime guest_events" 1518.1.vp_guest_events_per_frame
+	echo
+	echo "ratios (same boot):                  c/a      c/b      d/a      d/b"
+	for k in 64.rx_pps 1518.rx_pps; do
+		printf '%-34s %8s %8s %8s %8s\n' "$k" "$(ratio "$(get c.$k)" "$(get a.$k)")" "$(ratio "$(get c.$k)" "$(get b.$k)")" \
+			"$(ratio "$(get d.$k)" "$(get a.$k)")" "$(ratio "$(get d.$k)" "$(get b.$k)")"
+	done
+	for k in ping_p50_ms ping_p99_ms rr_rate rr_p50_us tcp_mbps; do
+		printf '%-34s %8s %8s\n' "$k" "$(ratio "$(get c.$k)" "$(get a.$k)")" "$(ratio "$(get c.$k)" "$(get b.$k)")"
+	done
+	echo "b/a: 64 B $(ratio "$(get b.64.rx_pps)" "$(get a.64.rx_pps)"), TCP $(ratio "$(get b.tcp_mbps)" "$(get a.tcp_mbps)"), ping p50 $(ratio "$(get b.ping_p50_ms)" "$(get a.ping_p50_ms)")"
+	echo
+	echo "pktgen: clone_skb/burst accepted (a,b,c,d): $(get a.64.1.clone)/$(get a.64.1.burst) $(get b.64.1.clone)/$(get b.64.1.burst) $(get c.64.1.clone)/$(get c.64.1.burst) $(get d.64.1.clone)/$(get d.64.1.burst)"
+	echo "pmfwd: $(get b.pmfwd_final)"
+	echo "vpfwd: $(get d.vpfwd_final)"
+}
