@@ -56,10 +56,12 @@ carrier_is g2 "$if2" 1
 tb_log "carrier on in both guests"
 
 # ---------------------------------------------------------------- 1. jumbo
-out=$(tb_guest_run -t 60 g1 "ping -c 3 -W 5 $IP2") || true
+out=$(tb_guest_run -t 60 g1 "ping -c 10 -i 0.5 -W 5 $IP2") || true
 echo "$out" >"$TB_OUT/ping-small.txt"
-echo "$out" | grep -q '3 packets transmitted, 3 packets received' ||
+echo "$out" | grep -q '10 packets transmitted, 10 packets received' ||
 	diag_fail "small ping g1 -> g2: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+rtt=$(echo "$out" | sed -n 's#.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*#\1#p')
+[ -z "$rtt" ] || tb_figure front_ping_rtt_avg "$rtt" ms
 out=$(tb_guest_run -t 60 g1 "ping -c 5 -s 8000 -W 5 $IP2") || true
 echo "$out" >"$TB_OUT/ping-jumbo.txt"
 echo "$out" | grep -q '5 packets transmitted, 5 packets received' ||
