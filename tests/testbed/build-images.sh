@@ -8,7 +8,7 @@
 #   3. modules make -C <top> modules KDIR=...; every .ko left in build/modules
 #              goes into both images (override the dir: TESTBED_MODULES_DIR;
 #              skip the make: TESTBED_BUILD_MODULES=0).
-#   4. images  xen (gunzipped), dom0 vmlinuz, guest vmlinux.gz, and two
+#   4. images  xen (gunzipped), dom0 vmlinuz, guest vmlinux (gzip), and two
 #              initramfs, each a concatenation of uncompressed cpio archives:
 #              a cached "base" layer (busybox, Xen tools, libraries, Debian
 #              modules) and a small "overlay" rebuilt every time (init scripts,
