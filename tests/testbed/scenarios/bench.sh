@@ -144,10 +144,16 @@ eng_syscalls() { # prints "SYSCALLS POLLS"
 		echo "$l" | tr ' ' '\n' | awk -F= '$1 == "polls" || $1 == "sends" { s += $2 } $1 == "polls" { p = $2 } END { print s + 0, p + 0 }' ;;
 	esac
 }
-vps() { # DOMID NAME: a backend counter of the device, 0 when absent
-	local v
-	v=$(vp_stat "$1" 0 "$2" 2>/dev/null || true)
-	echo "${v:-0}"
+# One read of debugfs (process creation is slow in a PV dom0 under TCG):
+# "RX1 RX TX NOTIFY EVENTS SYNCS", g1's rx_frames then sums over both devices.
+vp_snap() {
+	awk -v a="dom$d1" -v b="dom$d2" '
+		($1 == a || $1 == b) && $2 == "dev0" { want = $1; next }
+		want { for (i = 1; i <= NF; i++) { split($i, kv, "="); c[want, kv[1]] = kv[2] }; want = "" }
+		END { k = "rx_frames tx_frames notify_guest guest_events syncs"; n = split(k, ks, " ")
+			printf "%d", c[a, "rx_frames"]
+			for (i = 1; i <= n; i++) printf " %d", c[a, ks[i]] + c[b, ks[i]]
+			print "" }' "$VP_DEBUGFS" 2>/dev/null || echo 0 0 0 0 0 0
 }
 
 # ------------------------------------------------------------ measurements
@@ -158,20 +164,17 @@ vps() { # DOMID NAME: a backend counter of the device, 0 when absent
 #   and in both guests, vprime's backend counters, the engine's syscalls.
 blast() {
 	local p=$1 size=$2 sif=$3 dip=$4 dmac=$5 rif=$6 dre=$7 rep out r0 r1 usec sent
-	local i0 i1 g10 g11 g20 g21 s0 s1 p0 p1 k out2
-	local -A b0 b1
+	local i0 i1 g10 g11 g20 g21 s0 s1 p0 p1 out2 v0 v1 x0 x1 t0 t1 n0 n1 e0 e1 y0 y1
 	for ((rep = 1; rep <= REPS; rep++)); do
+		read -r v0 x0 t0 n0 e0 y0 < <(vp_snap)
 		if [ "$rif" = - ]; then
-			r0=$(vps "$d1" rx_frames)
+			r0=$v0
 			g20=0
 		else
 			out=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ")
 			r0=$(echo "$out" | head -n 1)
 			g20=$(echo "$out" | sed -n 's/^irq=//p')
 		fi
-		for k in rx_frames tx_frames notify_guest guest_events syncs; do
-			b0[$k]=$(( $(vps "$d1" $k) + $(vps "$d2" $k) ))
-		done
 		read -r s0 p0 < <(eng_syscalls)
 		i0=$(irq_sum "$dre")
 		out=$(gr -t $((SECS + 60)) g1 "
@@ -199,11 +202,9 @@ blast() {
 		echo "$out" >>"$TB_OUT/pktgen.txt"
 		i1=$(irq_sum "$dre")
 		read -r s1 p1 < <(eng_syscalls)
-		for k in rx_frames tx_frames notify_guest guest_events syncs; do
-			b1[$k]=$(( $(vps "$d1" $k) + $(vps "$d2" $k) ))
-		done
+		read -r v1 x1 t1 n1 e1 y1 < <(vp_snap)
 		if [ "$rif" = - ]; then
-			r1=$(vps "$d1" rx_frames)
+			r1=$v1
 			g21=0
 		else
 			out2=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ")
@@ -220,22 +221,25 @@ blast() {
 		fi
 		local rx=$((r1 - r0))
 		local k2="$p.$size.$rep"
-		res "$k2.tx_pps" "$(calc "$sent / ($usec / 1e6)" 0)"
-		res "$k2.rx_pps" "$(calc "$rx / ($usec / 1e6)" 0)"
+		local fr=$((rx > 0 ? rx : 1))
+		awk -v k="$k2" -v fr="$fr" -v us="$usec" -v sent="$sent" -v rx="$rx" \
+			-v irq="$((i1 - i0))" -v girq="$((${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0}))" \
+			-v sc="$((s1 - s0))" -v po="$((p1 - p0))" \
+			-v ng="$((n1 - n0))" -v ge="$((e1 - e0))" \
+			-v sy="$((y1 - y0))" 'BEGIN {
+			printf "%s.tx_pps=%.0f\n%s.rx_pps=%.0f\n", k, sent / (us / 1e6), k, rx / (us / 1e6)
+			printf "%s.dom0_irq_per_frame=%.4f\n%s.guest_irq_per_frame=%.4f\n", k, irq / fr, k, girq / fr
+			printf "%s.eng_syscalls_per_frame=%.4f\n%s.eng_polls_per_frame=%.4f\n", k, sc / fr, k, po / fr
+			printf "%s.vp_notify_guest_per_frame=%.4f\n%s.vp_guest_events_per_frame=%.4f\n", k, ng / fr, k, ge / fr
+			printf "%s.vp_syncs_per_frame=%.4f\n", k, sy / fr }' >>"$RES"
 		res "$k2.rx_frames" "$rx"
 		res "$k2.sent" "$sent"
+		res "$k2.usec" "$usec"
 		res "$k2.clone" "$(echo "$out" | sed -n 's/^clone=//p')"
 		res "$k2.burst" "$(echo "$out" | sed -n 's/^burst=//p')"
-		local fr=$((rx > 0 ? rx : 1))
-		res "$k2.dom0_irq_per_frame" "$(calc "($i1 - $i0) / $fr" 4)"
-		res "$k2.guest_irq_per_frame" "$(calc "(${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0}) / $fr" 4)"
-		res "$k2.eng_syscalls_per_frame" "$(calc "($s1 - $s0) / $fr" 4)"
-		res "$k2.eng_polls_per_frame" "$(calc "($p1 - $p0) / $fr" 4)"
-		for k in notify_guest guest_events syncs; do
-			res "$k2.vp_${k}_per_frame" "$(calc "(${b1[$k]} - ${b0[$k]}) / $fr" 4)"
-		done
-		res "$k2.vp_rx_frames" "$((b1[rx_frames] - b0[rx_frames]))"
-		res "$k2.vp_tx_frames" "$((b1[tx_frames] - b0[tx_frames]))"
+		res "$k2.vp_rx_frames" "$((x1 - x0))"
+		res "$k2.vp_tx_frames" "$((t1 - t0))"
+		res "$k2.counts" "irq=$((i1 - i0)),guest_irq=$((${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0})),syscalls=$((s1 - s0)),polls=$((p1 - p0)),notify_guest=$((n1 - n0)),guest_events=$((e1 - e0)),syncs=$((y1 - y0))"
 		tb_log "$p $size B rep $rep: sent $(get "$k2.tx_pps") pps, received $(get "$k2.rx_pps") pps ($rx frames), dom0 irq/frame $(get "$k2.dom0_irq_per_frame"), engine syscalls/frame $(get "$k2.eng_syscalls_per_frame")"
 	done
 	# the median repetition's rate
@@ -296,7 +300,6 @@ for g in g1 g2; do
 	gr "$g" "ethtool -K eth0 tx off sg off tso off gso off >/dev/null 2>&1; ethtool -k eth0 | grep -E '^(tx-checksumming|tcp-segmentation-offload):' | tr '\n' ' '" >>"$TB_OUT/offloads-b.txt"
 done
 eng_start pmfwd "$vif1" "$vif2"
-gr g1 "ping -c 2 -W 5 10.99.0.12" >/dev/null
 blast b 64 eth0 10.99.0.12 "$emac2" eth0 "^$vif1|^$vif2"
 blast b 1518 eth0 10.99.0.12 "$emac2" eth0 "^$vif1|^$vif2"
 latency b 10.99.0.12
@@ -312,9 +315,8 @@ tb_wait_for 20 grep -q "attached port .* dom $d2 " "$ENG_LOG" ||
 	tb_fail "vpfwd did not attach g2's device: $(tr '\n' ' ' <"$ENG_LOG")"
 tb_wait_for 20 grep -q "attached port .* dom $d1 " "$ENG_LOG" ||
 	tb_fail "vpfwd did not attach g1's device: $(tr '\n' ' ' <"$ENG_LOG")"
-vp_guest g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && exit 0; sleep 0.1; done; exit 1" >/dev/null
 vp_guest g2 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp2/carrier) = 1 ] && exit 0; sleep 0.1; done; exit 1" >/dev/null
-gr g1 "ping -c 2 -W 5 $VIP2" >/dev/null
+vp_guest g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && break; sleep 0.1; done; ping -c 2 -W 5 $VIP2" >/dev/null
 blast c 64 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
 blast c 1518 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
 latency c "$VIP2"
