@@ -316,7 +316,7 @@ tb_wait_for 20 grep -q "attached port .* dom $d2 " "$ENG_LOG" ||
 tb_wait_for 20 grep -q "attached port .* dom $d1 " "$ENG_LOG" ||
 	tb_fail "vpfwd did not attach g1's device: $(tr '\n' ' ' <"$ENG_LOG")"
 vp_guest g2 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp2/carrier) = 1 ] && exit 0; sleep 0.1; done; exit 1" >/dev/null
-vp_guest g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && break; sleep 0.1; done; ping -c 2 -W 5 $VIP2" >/dev/null
+gr g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && break; sleep 0.1; done; ping -c 2 -W 5 $VIP2" >/dev/null
 blast c 64 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
 blast c 1518 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
 latency c "$VIP2"
