@@ -13,6 +13,8 @@
  *     PACKET_IGNORE_OUTGOING so our own transmissions are not seen again;
  *   - TX: a TPACKET_V2 PACKET_TX_RING per interface with PACKET_QDISC_BYPASS
  *     (straight to the driver's xmit, no qdisc), one sendto() per batch;
+ *   - frames flagged TP_STATUS_CSUMNOTREADY (a partial checksum the guest
+ *     left to the "device") get their TCP/UDP checksum finished on the copy;
  *   - one user-space copy per frame (RX ring slot to TX ring slot), no
  *     system call per frame: the loop drains every ready frame of both
  *     rings, kicks each TX ring once, and sleeps in poll() only when
@@ -23,7 +25,7 @@
  * Output: "pmfwd: ready ..." once set up; on SIGUSR1 (and at exit, on
  * SIGINT/SIGTERM) one line of counters:
  *   pmfwd: polls= sends= wakeups= rx_frames= tx_frames= drop_txfull=
- *          drop_trunc= k_packets= k_drops=
+ *          drop_trunc= csum_fixed= k_packets= k_drops=
  * polls + sends are the system calls of the data path (per batch);
  * k_packets/k_drops are the kernel's PACKET_STATISTICS of both RX sockets
  * (reading them resets them, so they are summed here across dumps).
@@ -78,7 +80,7 @@ static struct {
 	uint32_t tov_ms;
 	uint32_t nr_frames;
 	uint64_t polls, sends, wakeups, rx_frames, tx_frames, drop_txfull,
-		drop_trunc, k_packets, k_drops;
+		drop_trunc, csum_fixed, k_packets, k_drops;
 } pm = { .tov_ms = 1, .nr_frames = 1024 };
 
 static volatile sig_atomic_t stop_flag, dump_flag;
@@ -206,8 +208,62 @@ static void kick(struct side *s)
 	s->tx_pending = 0;
 }
 
+/*
+ * A frame the sender left with a partial checksum (CHECKSUM_PARTIAL: the
+ * L4 checksum field holds only the pseudo-header sum, the "device" is to
+ * finish it).  The packet socket flags it TP_STATUS_CSUMNOTREADY; a wire
+ * frame must carry the real sum, so finish it as a NIC would: the one's
+ * complement sum from the L4 header to the end, into the field.  Needed
+ * because netfront cannot turn IPv4 TX checksum offload off (it is not in
+ * its hw_features), so ethtool -K tx off leaves it on.
+ */
+static void csum_finish(uint8_t *f, uint32_t len)
+{
+	uint32_t l3 = 14, l4, off, sum = 0, i;
+	uint16_t type;
+	uint8_t proto;
+
+	if (len < l3 + 20)
+		return;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == 0x8100 && len >= 18 + 20) {	/* one VLAN tag */
+		type = (uint16_t)(f[16] << 8 | f[17]);
+		l3 = 18;
+	}
+	if (type == 0x0800) {
+		l4 = l3 + (uint32_t)(f[l3] & 0x0f) * 4;
+		proto = f[l3 + 9];
+	} else if (type == 0x86dd && len >= l3 + 40) {
+		l4 = l3 + 40;	/* no extension headers */
+		proto = f[l3 + 6];
+	} else {
+		return;
+	}
+	if (proto == 6)
+		off = l4 + 16;
+	else if (proto == 17)
+		off = l4 + 6;
+	else
+		return;
+	if (off + 2 > len)
+		return;
+	for (i = l4; i + 1 < len; i += 2)
+		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+	if (i < len)
+		sum += (uint32_t)f[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	if (proto == 17 && sum == 0)
+		sum = 0xffff;
+	f[off] = (uint8_t)(sum >> 8);
+	f[off + 1] = (uint8_t)sum;
+	pm.csum_fixed++;
+}
+
 /* Queue one frame on @to's TX ring; false when the ring is full. */
-static bool tx_frame(struct side *to, const uint8_t *data, uint32_t len)
+static bool tx_frame(struct side *to, const uint8_t *data, uint32_t len,
+		     bool csum)
 {
 	struct tpacket2_hdr *h;
 
@@ -220,6 +276,8 @@ static bool tx_frame(struct side *to, const uint8_t *data, uint32_t len)
 			return false;
 	}
 	memcpy((uint8_t *)h + TX_DATA_OFF, data, len);
+	if (csum)
+		csum_finish((uint8_t *)h + TX_DATA_OFF, len);
 	h->tp_len = len;
 	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
 			 __ATOMIC_RELEASE);
@@ -230,14 +288,14 @@ static bool tx_frame(struct side *to, const uint8_t *data, uint32_t len)
 }
 
 static void one_frame(struct side *to, const uint8_t *data, uint32_t snap,
-		      uint32_t len)
+		      uint32_t len, uint32_t status)
 {
 	pm.rx_frames++;
 	if (snap < len || len > FRAME_SIZE - TX_DATA_OFF) {
 		pm.drop_trunc++;	/* a GSO frame: offloads must be off */
 		return;
 	}
-	if (!tx_frame(to, data, len))
+	if (!tx_frame(to, data, len, status & TP_STATUS_CSUMNOTREADY))
 		pm.drop_txfull++;
 }
 
@@ -253,7 +311,8 @@ static uint32_t drain_v2(struct side *from, struct side *to)
 		if (!(__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) &
 		      TP_STATUS_USER))
 			break;
-		one_frame(to, (uint8_t *)h + h->tp_mac, h->tp_snaplen, h->tp_len);
+		one_frame(to, (uint8_t *)h + h->tp_mac, h->tp_snaplen, h->tp_len,
+			  h->tp_status);
 		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL,
 				 __ATOMIC_RELEASE);
 		from->rx.cur = (from->rx.cur + 1) % from->rx.nr;
@@ -280,7 +339,7 @@ static uint32_t drain_v3(struct side *from, struct side *to)
 					    b->hdr.bh1.offset_to_first_pkt);
 		for (i = 0; i < cnt; i++) {
 			one_frame(to, (uint8_t *)h + h->tp_mac, h->tp_snaplen,
-				  h->tp_len);
+				  h->tp_len, h->tp_status);
 			h = (struct tpacket3_hdr *)((uint8_t *)h + h->tp_next_offset);
 		}
 		__atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL,
@@ -319,9 +378,11 @@ static void dump(void)
 	printf("pmfwd: polls=%" PRIu64 " sends=%" PRIu64 " wakeups=%" PRIu64
 	       " rx_frames=%" PRIu64 " tx_frames=%" PRIu64
 	       " drop_txfull=%" PRIu64 " drop_trunc=%" PRIu64
-	       " k_packets=%" PRIu64 " k_drops=%" PRIu64 "\n",
+	       " csum_fixed=%" PRIu64 " k_packets=%" PRIu64
+	       " k_drops=%" PRIu64 "\n",
 	       pm.polls, pm.sends, pm.wakeups, pm.rx_frames, pm.tx_frames,
-	       pm.drop_txfull, pm.drop_trunc, pm.k_packets, pm.k_drops);
+	       pm.drop_txfull, pm.drop_trunc, pm.csum_fixed, pm.k_packets,
+	       pm.k_drops);
 	fflush(stdout);
 }
 
