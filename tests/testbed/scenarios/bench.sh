@@ -21,7 +21,7 @@
 # $TB_TOP/build/bench/bench.env, written by make bench): BENCH_SECS (pktgen
 # seconds, 5), BENCH_REPS (repetitions of each rate, 1), BENCH_PINGS (100),
 # BENCH_RR_SECS (4), BENCH_TCP_SECS (5).
-# tb-timeout: 840
+# tb-timeout: 870
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
