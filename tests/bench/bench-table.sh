@@ -41,6 +41,9 @@ ratio() { # A B: A/B
 	row "vprime notify_guest" 64.1.vp_notify_guest_per_frame
 	row "vprime guest_events" 64.1.vp_guest_events_per_frame
 	row "vprime sync passes (port)" 64.1.vp_syncs_per_frame
+	row "dom0 CPU busy (share, 64 B run)" 64.1.dom0_busy
+	row "dom0 CPU steal (share)" 64.1.dom0_steal
+	row "engine CPU seconds (64 B run)" 64.1.eng_cpu_s
 	echo "per frame, measured at 1518 B:"
 	row "dom0 event deliveries" 1518.1.dom0_irq_per_frame
 	row "guest event deliveries (g1+g2)" 1518.1.guest_irq_per_frame
@@ -48,6 +51,8 @@ ratio() { # A B: A/B
 	row "engine poll() sleeps" 1518.1.eng_polls_per_frame
 	row "vprime notify_guest" 1518.1.vp_notify_guest_per_frame
 	row "vprime guest_events" 1518.1.vp_guest_events_per_frame
+	row "dom0 CPU busy (share)" 1518.1.dom0_busy
+	row "engine CPU seconds" 1518.1.eng_cpu_s
 	echo
 	echo "ratios (same boot):                  c/a      c/b      d/a      d/b"
 	for k in 64.rx_pps 1518.rx_pps; do

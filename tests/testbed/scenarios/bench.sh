@@ -156,6 +156,17 @@ vp_snap() {
 			print "" }' "$VP_DEBUGFS" 2>/dev/null || echo 0 0 0 0 0 0
 }
 
+# CPU=(total idle+iowait steal engine_ticks) from /proc/stat and the
+# engine's /proc/PID/stat, with bash builtins only (no process).
+cpu_snap() {
+	local _c u n sy id io irq sirq st e=0 f
+	read -r _c u n sy id io irq sirq st _ </proc/stat
+	if [ -n "$ENG_PID" ] && read -r -a f <"/proc/$ENG_PID/stat" 2>/dev/null; then
+		e=$((f[13] + f[14]))
+	fi
+	CPU=($((u + n + sy + id + io + irq + sirq + st)) $((id + io)) "$st" "$e")
+}
+
 # ------------------------------------------------------------ measurements
 # blast PATH SIZE SENDER_IF DST_IP DST_MAC RECV_IF DOM0_IRQ_RE
 #   pktgen in g1 for SECS seconds; the receiver's interface counter (g2's
@@ -165,6 +176,7 @@ vp_snap() {
 blast() {
 	local p=$1 size=$2 sif=$3 dip=$4 dmac=$5 rif=$6 dre=$7 rep out r0 r1 usec sent
 	local i0 i1 g10 g11 g20 g21 s0 s1 p0 p1 out2 v0 v1 x0 x1 t0 t1 n0 n1 e0 e1 y0 y1
+	local -a c0 c1
 	for ((rep = 1; rep <= REPS; rep++)); do
 		read -r v0 x0 t0 n0 e0 y0 < <(vp_snap)
 		if [ "$rif" = - ]; then
@@ -177,6 +189,7 @@ blast() {
 		fi
 		read -r s0 p0 < <(eng_syscalls)
 		i0=$(irq_sum "$dre")
+		cpu_snap; c0=("${CPU[@]}")
 		out=$(gr -t $((SECS + 60)) g1 "
 			PG=/proc/net/pktgen
 			pg() { echo \"\$2\" >\$PG/\$1 || echo \"pgerr \$1 \$2\"; }
@@ -200,6 +213,7 @@ blast() {
 			grep -E 'Result|pps|errors' \$PG/$sif")
 		echo "== $p $size rep $rep" >>"$TB_OUT/pktgen.txt"
 		echo "$out" >>"$TB_OUT/pktgen.txt"
+		cpu_snap; c1=("${CPU[@]}")
 		i1=$(irq_sum "$dre")
 		read -r s1 p1 < <(eng_syscalls)
 		read -r v1 x1 t1 n1 e1 y1 < <(vp_snap)
@@ -239,6 +253,11 @@ blast() {
 		res "$k2.burst" "$(echo "$out" | sed -n 's/^burst=//p')"
 		res "$k2.vp_rx_frames" "$((x1 - x0))"
 		res "$k2.vp_tx_frames" "$((t1 - t0))"
+		# dom0 CPU over the pktgen call: busy and steal share of all its
+		# vCPUs, the engine's own CPU seconds (USER_HZ ticks / 100)
+		res "$k2.dom0_busy" "$(calc "1 - (${c1[1]} - ${c0[1]}) / (${c1[0]} - ${c0[0]} + 0.001)" 2)"
+		res "$k2.dom0_steal" "$(calc "(${c1[2]} - ${c0[2]}) / (${c1[0]} - ${c0[0]} + 0.001)" 2)"
+		res "$k2.eng_cpu_s" "$(calc "(${c1[3]} - ${c0[3]}) / 100" 2)"
 		res "$k2.counts" "irq=$((i1 - i0)),guest_irq=$((${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0})),syscalls=$((s1 - s0)),polls=$((p1 - p0)),notify_guest=$((n1 - n0)),guest_events=$((e1 - e0)),syncs=$((y1 - y0))"
 		tb_log "$p $size B rep $rep: sent $(get "$k2.tx_pps") pps, received $(get "$k2.rx_pps") pps ($rx frames), dom0 irq/frame $(get "$k2.dom0_irq_per_frame"), engine syscalls/frame $(get "$k2.eng_syscalls_per_frame")"
 	done
