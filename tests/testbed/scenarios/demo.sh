@@ -220,11 +220,12 @@ tb_log "measurements took $((SECONDS - TM))s"
 # ---- 5. the table --------------------------------------------------------------
 fmt_bw() { awk -v b="$1" 'BEGIN { if (b == 0) print "unlimited"; else if (b >= 1e9) printf "%g Gbit/s", b / 1e9; else printf "%g Mbit/s", b / 1e6 }'; }
 TABLE=$TB_OUT/table.txt
+F='%-10s %-9s %-8s %-8s %-8s %-7s %-4s| %-9s %-8s %-8s %-8s %-7s %-4s\n'
 {
-	printf '%-14s %-11s %-9s %-9s %-7s %-5s | %-10s %-9s %-9s %-7s %-5s\n' \
-		path "cfg RTT" "base p50" "RTT p50" "err" ok "cfg rate" "expected" measured err ok
-	printf '%-14s %-11s %-9s %-9s %-7s %-5s | %-10s %-9s %-9s %-7s %-5s\n' \
-		"" "(+base)" ms ms "%" "" "" "Mbit/s" "Mbit/s" "%" ""
+	# shellcheck disable=SC2059
+	printf "$F" path "cfg RTT" "base p50" expected "RTT p50" err ok "cfg rate" unshaped expected measured err ok
+	# shellcheck disable=SC2059
+	printf "$F" "" ms ms ms ms % "" Mbit/s Mbit/s Mbit/s Mbit/s % ""
 } >"$TABLE"
 for p in "${PATHS[@]}"; do
 	read -r cl sv ls <<<"$p"
@@ -236,14 +237,14 @@ for p in "${PATHS[@]}"; do
 		-v tp="$TOL_RTT_PCT" -v tm="$TOL_RTT_MS" 'BEGIN {
 			e = m - b - c; lim = c * tp / 100; if (lim < tm) lim = tm
 			printf "%+.1f %s\n", 100 * e / c, (e <= lim && e >= -lim) ? "yes" : "no" }')
-	exp=$(awk -v b="$bmin" -v l="$UDP_LEN" 'BEGIN { printf "%.3f", b / 1e6 * l / (l + 42) }')
+	exp=$(awk -v b="$bmin" -v l="$UDP_LEN" 'BEGIN { printf "%.2f", b / 1e6 * l / (l + 42) }')
 	read -r berr bok < <(awk -v m="${BW1[$key]}" -v x="$exp" -v t="$TOL_BW_PCT" 'BEGIN {
 			e = 100 * (m - x) / x; printf "%+.1f %s\n", e, (e <= t && e >= -t) ? "yes" : "no" }')
 	label="$cl<->$sv"
-	printf '%-14s %-11s %-9s %-9s %-7s %-5s | %-10s %-9s %-9s %-7s %-5s\n' \
-		"$label" "$cfg" "${RTT0[$key]}" "${RTT1[$key]}" "$rerr" "$rok" \
-		"$(fmt_bw "$bmin")" "$exp" "${BW1[$key]}" "$berr" "$bok" >>"$TABLE"
-	printf '%-14s %-11s links: %s; unshaped iperf3 %s Mbit/s\n' "" "" "$ls" "${BW0[$key]}" >>"$TABLE"
+	# shellcheck disable=SC2059
+	printf "$F" "$label" "$cfg" "${RTT0[$key]}" "$(awk -v b="${RTT0[$key]}" -v c="$cfg" 'BEGIN { printf "%.1f", b + c }')" \
+		"${RTT1[$key]}" "$rerr" "$rok" "$(awk -v b="$bmin" 'BEGIN { printf "%g", b / 1e6 }')" \
+		"${BW0[$key]}" "$exp" "${BW1[$key]}" "$berr" "$bok" >>"$TABLE"
 	tb_figure "rtt_${cl}_${sv}_cfg" "$cfg" ms
 	tb_figure "rtt_${cl}_${sv}_base_p50" "${RTT0[$key]}" ms
 	tb_figure "rtt_${cl}_${sv}_p50" "${RTT1[$key]}" ms
