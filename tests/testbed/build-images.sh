@@ -163,6 +163,23 @@ copy_bin() {
 	fi
 }
 host_bin() { command -v "$1" || tb_die "host binary '$1' missing: run 'make testbed-deps'"; }
+# repo_bin_libs ROOT: the shared libraries of the project's own dom0 programs
+# (build/bin: vprimed, vprimectl, vpfwd, ...), which dom0 runs from the
+# read-only repository share; the programs themselves stay on the share.
+repo_bin_libs() {
+	local root=$1 bin lib
+	for bin in "$TB_TOP"/build/bin/*; do
+		[ -f "$bin" ] && [ -x "$bin" ] || continue
+		[ "$(head -c 4 "$bin" | tail -c 3)" = ELF ] || continue
+		while read -r lib; do
+			case $lib in
+			"$TB_STAGE"/*) copy_file "$root" "$lib" "${lib#"$TB_STAGE"}" ;;
+			/*) copy_file "$root" "$lib" ;;
+			esac
+		done < <(LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" 2>/dev/null |
+			awk '/=> \// {print $3} /^[ \t]*\/[^ ]+ \(/ {print $1}')
+	done
+}
 
 # skeleton ROOT: usr-merged tree, busybox and its applet links.
 skeleton() {
@@ -332,6 +349,7 @@ overlays() {
 	cp "$d/tb/guest/initrd.cpio" "$TB_IMAGES/guest-initrd.cpio"
 	install -m 0755 "$TB_DIR/dom0/init" "$d/init"
 	overlay_modules "$TB_WORK/dom0-root" "$d"
+	repo_bin_libs "$d"
 	mkcpio "$d" "$TB_WORK/dom0-ovl.cpio"
 	cat "$TB_WORK/dom0-base.cpio" "$TB_WORK/dom0-ovl.cpio" >"$TB_IMAGES/dom0-initrd.cpio.tmp"
 	mv "$TB_IMAGES/dom0-initrd.cpio.tmp" "$TB_IMAGES/dom0-initrd.cpio"
