@@ -207,12 +207,12 @@ hx_die() { # LABEL: unbind + rmmod the hostile module, remove h's device
 	[ "$g" = "$grants_pair" ] || hx_soft_fail "$1: grants_mapped $g, want $grants_pair (the pair's)"
 	[ "$e" = "$evtchns_pair" ] || hx_soft_fail "$1: evtchns_bound $e, want $evtchns_pair"
 	local left
-	left=$(xenstore-ls "/local/domain/0/backend/vprime/$dh" 2>/dev/null | head -n 3; \
-		xenstore-ls "/local/domain/$dh/device/vprime" 2>/dev/null | head -n 3)
+	left=$({ xenstore-ls "/local/domain/0/backend/vprime/$dh" 2>/dev/null | head -n 3; \
+		xenstore-ls "/local/domain/$dh/device/vprime" 2>/dev/null | head -n 3; } || true)
 	[ -z "$left" ] || hx_soft_fail "$1: xenstore nodes left: $(echo "$left" | tr '\n' ' ')"
 	# xenbus_dev_fatal() wrote error/backend/vprime/<domid>/<devid> in
 	# dom0's tree: does removing the device take it away?
-	left=$(xenstore-ls "/local/domain/0/error/backend/vprime/$dh" 2>/dev/null | head -n 2)
+	left=$(xenstore-ls "/local/domain/0/error/backend/vprime/$dh" 2>/dev/null | head -n 2 || true)
 	[ -z "$left" ] || hx_soft_fail "$1: dom0 error node left after removal: /local/domain/0/error/backend/vprime/$dh: $(echo "$left" | tr '\n' ' ')"
 	[ -z "$left" ] || xenstore-rm "/local/domain/0/error/backend/vprime/$dh" # once per cause
 }
