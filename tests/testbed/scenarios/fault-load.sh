@@ -84,7 +84,8 @@ sleep 5
 kill -KILL "$VP_FWD_PID"
 wait "$VP_FWD_PID" 2>/dev/null || true
 VP_FWD_PID=
-[ "$(vp_count areas)" = 0 ] || hx_soft_fail "kill: area of the killed engine not freed"
+tb_wait_for 10 sh -c "[ \"\$(awk '\$1==\"areas\"{print \$2}' $VP_DEBUGFS)\" = 0 ]" ||
+	hx_soft_fail "kill: area of the killed engine not freed ($(vp_count areas) areas)"
 sleep 3
 vp_fwd_start -i 500
 r=$(bg_ping_result kill)

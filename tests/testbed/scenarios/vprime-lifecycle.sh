@@ -15,6 +15,8 @@
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
+# shellcheck source=hostile-lib.sh
+. "$TB_SCEN_DIR/hostile-lib.sh"   # vpfwd never outlives the scenario
 
 MAC1=00:16:3e:5c:00:01
 MAC2=00:16:3e:5c:00:02
