@@ -251,8 +251,9 @@ static void vp_front_rx_seg(struct vp_front *f, const struct vprime_desc *d,
 
 /*
  * Read the next RX frame.  Returns 1 with @fr filled (check fr->bad; call
- * vp_front_rx_release() either way), 0 if none is complete, -EIO if the
- * backend broke the ring.
+ * vp_front_rx_release() either way), 0 if there is none, -EIO if the
+ * backend broke the ring (a bad index, too many slots, or a frame it
+ * published only part of).
  */
 int vp_front_rx_next(struct vp_front *f, struct vp_frame *fr)
 {
@@ -268,8 +269,14 @@ int vp_front_rx_next(struct vp_front *f, struct vp_frame *fr)
 	}
 	vp_rmb();	/* [B2] */
 	for (;;) {
-		if (f->rx_cons + n == prod)
-			return 0;	/* chain not complete yet */
+		if (f->rx_cons + n == prod) {
+			if (n == 0)
+				return 0;
+			/* Producers publish whole frames: an open chain at
+			 * prod is an error, not a frame still coming. */
+			vp_front_fatal(f, VP_FRONT_STAT_be_partial_frame);
+			return -EIO;
+		}
 		VP_COPY_ONCE(&d[n], &f->ring[VPRIME_RING_RX]
 					    [(f->rx_cons + n) & RING_MASK]);
 		n++;

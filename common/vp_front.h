@@ -6,6 +6,9 @@
  * trusts its backend no more than the backend trusts it).
  * vprime-front.ko drives its netdev with it; the host harness's simulated
  * guests run the same code.
+ *
+ * Not thread-safe: one struct vp_front is shared by transmit and receive
+ * (counters, the broken flag), so the caller serialises every call.
  */
 #ifndef VP_FRONT_H
 #define VP_FRONT_H
@@ -21,6 +24,7 @@
 	X(be_bad_extent,	"backend descriptor outside its slot")	\
 	X(be_zero_len,		"backend descriptor of zero length")	\
 	X(be_too_many_slots,	"backend frame spans too many slots")	\
+	X(be_partial_frame,	"backend published part of a frame (fatal)") \
 	X(be_oversize,		"backend frame longer than the MTU allows") \
 	X(tx_ring_full,		"transmit stopped: ring or slots full")	\
 	X(notify_backend,	"event-channel notifications sent")

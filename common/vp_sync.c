@@ -111,7 +111,9 @@ struct vp_txframe {
 
 /*
  * Copy the chain at g->tx_cons out of the ring.  Returns 1 with a frame,
- * 0 when the chain is not complete yet, -1 on a fatal chain.
+ * -1 on a fatal chain.  A producer publishes whole frames only ([B1]), so a
+ * chain still open at prod is a protocol error, not a frame in progress:
+ * waiting for it would have the engine poll a ring that never moves.
  */
 static int vp_tx_read_frame(struct vp_guest *g, u32 prod,
 			    struct vp_txframe *f)
@@ -124,8 +126,10 @@ static int vp_tx_read_frame(struct vp_guest *g, u32 prod,
 	for (;;) {
 		struct vprime_desc *d = &f->d[f->n];
 
-		if (f->n == avail)
-			return 0;
+		if (f->n == avail) {
+			vp_guest_fatal(g, VPRIME_STAT_guest_partial_frame);
+			return -1;
+		}
 		VP_COPY_ONCE(d, &g->ring[VPRIME_RING_TX][(g->tx_cons + f->n) &
 							 RING_MASK]);
 		f->n++;
@@ -264,8 +268,8 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 			break;
 		}
 		r = vp_tx_read_frame(g, prod, &f);
-		if (r <= 0)
-			break;	/* incomplete chain waits; fatal stops */
+		if (r < 0)
+			break;
 		if (vp_ring_free(g->txc_prod, txc_cons, VPRIME_RING_SIZE) <
 		    f.n) {
 			vp_count(g->stats, VPRIME_STAT_rx_stall_txc_full, 1);

@@ -188,7 +188,8 @@ struct vprime_sync {
 	X(notify_guest,		"event-channel notifications sent to the guest") \
 	X(guest_events,		"event-channel notifications from the guest") \
 	X(guest_events_limited,	"guest notifications over the rate limit") \
-	X(syncs,		"sync passes over this port")
+	X(syncs,		"sync passes over this port")			\
+	X(guest_partial_frame,	"guest published part of a frame (fatal)")
 
 #define VPRIME_STAT_ENUM(n, d) VPRIME_STAT_##n,
 enum vprime_stat_id {

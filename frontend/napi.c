@@ -124,31 +124,6 @@ static int vpf_napi_pass(struct vpf_dev *vpf, struct sk_buff_head *rxq,
 	return done;
 }
 
-/*
- * About to sleep: ask for an event on the next RX frame or TXC entry;
- * true if one arrived meanwhile.  vp_ring_need_event() notifies when
- * prod passes event, so event must be cons (docs/protocol.md, section 6).
- * vp_front_arm() writes cons + 1, which makes a lone frame raise no event
- * (it waits for the next one): rewrite both, same [B4] ordering, until
- * common/ is fixed.  vpf->lock held.
- */
-static bool vpf_napi_arm(struct vpf_dev *vpf)
-{
-	struct vp_front *f = &vpf->front;
-	struct vprime_ring_idx *rx, *txc;
-	bool again = vp_front_arm(f);
-
-	if (f->broken)
-		return false;
-	rx = &f->ctrl->ring[VPRIME_RING_RX];
-	txc = &f->ctrl->ring[VPRIME_RING_TXC];
-	WRITE_ONCE(rx->event, f->rx_cons);
-	WRITE_ONCE(txc->event, f->txc_cons);
-	virt_mb();	/* [B4] event before re-reading prod */
-	return again || READ_ONCE(rx->prod) != f->rx_cons ||
-	       READ_ONCE(txc->prod) != f->txc_cons;
-}
-
 int vpf_napi_poll(struct napi_struct *napi, int budget)
 {
 	struct vpf_dev *vpf = container_of(napi, struct vpf_dev, napi);
@@ -171,16 +146,16 @@ int vpf_napi_poll(struct napi_struct *napi, int budget)
 		return budget;
 
 	spin_lock(&vpf->lock);
-	again = vpf_napi_arm(vpf);
+	again = vp_front_arm(&vpf->front);	/* about to sleep */
 	if (!again && !vpf->poll_work &&
 	    test_bit(VPF_F_EOI_PENDING, &vpf->flags))
 		vpf->stats[VPF_STAT_irq_spurious]++;
 	spin_unlock(&vpf->lock);
 	/*
-	 * Something arrived meanwhile: poll again.  But a pass that found
-	 * nothing while prod had moved means a chain the backend left
-	 * incomplete (vp_front_rx_next() waits for its end): poll once more
-	 * for a race, then sleep rather than spin on a hostile backend.
+	 * Something arrived meanwhile: poll again.  A pass that found
+	 * nothing while prod had moved is a race with the backend (an open
+	 * chain at prod is fatal in vp_front_rx_next()): poll once more,
+	 * then sleep rather than spin.
 	 */
 	if (again && (work || !vpf->idle_repoll)) {
 		vpf->idle_repoll = !work;

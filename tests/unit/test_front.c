@@ -110,6 +110,23 @@ static void test_rx_chain_too_long_is_fatal(void **state)
 	vp_sim_guest_free(g);
 }
 
+static void test_rx_partial_frame_is_fatal(void **state)
+{
+	struct vp_sim_guest *g = guest(9000);
+	const struct vprime_desc half = {
+		.slot = g->ring[VPRIME_RING_FILL][0].slot, .len = 100,
+		.flags = VPRIME_DESC_F_MORE };
+	u8 buf[64];
+
+	(void)state;
+	backend_rx(g, &half, 1);
+	assert_int_equal(vp_sim_guest_recv(g, buf, sizeof(buf)), -EIO);
+	assert_int_equal(g->front.stats[VP_FRONT_STAT_be_partial_frame], 1);
+	/* A broken device reports no work: the driver does not spin. */
+	assert_false(vp_front_arm(&g->front));
+	vp_sim_guest_free(g);
+}
+
 static void test_bad_backend_indices(void **state)
 {
 	struct vp_sim_guest *g = guest(1500);
@@ -185,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_rx_good_frame),
 		cmocka_unit_test(test_rx_hostile_descriptors),
 		cmocka_unit_test(test_rx_chain_too_long_is_fatal),
+		cmocka_unit_test(test_rx_partial_frame_is_fatal),
 		cmocka_unit_test(test_bad_backend_indices),
 		cmocka_unit_test(test_txc_hostile_slots),
 		cmocka_unit_test(test_tx_limits),

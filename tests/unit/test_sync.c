@@ -228,6 +228,26 @@ static void test_too_many_slots_is_fatal(void **state)
 	fixture_free(fx);
 }
 
+static void test_partial_frame_is_fatal(void **state)
+{
+	struct fixture *fx = fixture_new(9000, 0);
+	const struct vprime_desc half[] = {
+		{ .slot = 0, .len = 2048, .flags = VPRIME_DESC_F_MORE },
+		{ .slot = 1, .len = 2048, .flags = VPRIME_DESC_F_MORE },
+	};
+
+	(void)state;
+	/* Published with MORE on its last descriptor: never completes. */
+	hostile_tx(fx->a, half, 2);
+	round_trip(fx);
+	assert_true(fx->a->dom0.broken);
+	assert_int_equal(fx->a->stats[VPRIME_STAT_guest_partial_frame], 1);
+	/* Nothing pending any more: the engine is not kept polling. */
+	assert_false(vp_guest_pending(&fx->a->dom0));
+	assert_false(vp_sim_pending(fx->te.file));
+	fixture_free(fx);
+}
+
 static void test_bad_indices_are_fatal(void **state)
 {
 	struct fixture *fx = fixture_new(1500, 0);
@@ -568,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_timestamp_and_flags),
 		cmocka_unit_test(test_bad_descriptors_dropped_and_counted),
 		cmocka_unit_test(test_too_many_slots_is_fatal),
+		cmocka_unit_test(test_partial_frame_is_fatal),
 		cmocka_unit_test(test_bad_indices_are_fatal),
 		cmocka_unit_test(test_bad_rx_side_indices),
 		cmocka_unit_test(test_bad_fill_slots),
