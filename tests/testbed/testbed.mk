@@ -3,14 +3,17 @@
 #
 #   make testbed-deps                    install host packages (root, apt)
 #   make testbed-images                  fetch pinned .debs, build modules and images
-#   make testbed-check                   one boot: scenarios baseline and modules
+#   make testbed-check                   one boot: the scenarios of TESTBED_CHECK_SCENARIOS
 #   make testbed-run SCENARIOS="a b"     one boot running the named scenarios
 #   make testbed-shell                   dom0 shell on the serial console
 #
 # Environment knobs (TESTBED_ACCEL=kvm, TESTBED_TIMEOUT, ...): tests/testbed/run.sh --help.
 
 TESTBED_DIR := $(TOP)/tests/testbed
-TESTBED_CHECK_SCENARIOS := baseline modules
+# What make check boots: every scenario that has been seen passing reliably.
+# hostile-*, fault-*, vprime-lifecycle, demo and bench run by name.
+TESTBED_CHECK_SCENARIOS := baseline modules vprime-ping front-load front-connect \
+	front-traffic xl-lifecycle
 SCENARIOS ?=
 
 .PHONY: testbed-deps testbed-images testbed-check testbed-run testbed-shell

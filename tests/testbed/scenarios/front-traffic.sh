@@ -12,7 +12,7 @@
 #    carrier on and traffic flows again.
 # Every guest-side error counter (be_*, rx_drop_*, ring_broken,
 # grant_leaked_pages) must stay 0.
-# tb-timeout: 420
+# tb-timeout: 900
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
