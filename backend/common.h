@@ -103,6 +103,8 @@ struct vp_dev {
 	atomic64_t ev_count;
 	atomic64_t ev_limited;
 	unsigned long ev_window;	/* jiffies the window started */
+	u32 ev_tx_prod;			/* guest TX/FILL prod at the last */
+	u32 ev_fill_prod;		/* event: did the guest move since? */
 	u32 ev_in_window;
 
 	struct work_struct fatal_work;	/* disable a broken guest */

@@ -182,18 +182,36 @@ static bool vp_dev_has_work(struct vp_dev *dev)
 }
 
 /*
+ * Did the guest produce anything since its last event?  Only the irq
+ * handler calls this (it does not nest for one irq), so the two copies
+ * need no lock.
+ */
+static bool vp_dev_moved(struct vp_dev *dev)
+{
+	u32 tx = READ_ONCE(dev->ctrl->ring[VPRIME_RING_TX].prod);
+	u32 fill = READ_ONCE(dev->ctrl->ring[VPRIME_RING_FILL].prod);
+	bool moved = tx != dev->ev_tx_prod || fill != dev->ev_fill_prod;
+
+	dev->ev_tx_prod = tx;
+	dev->ev_fill_prod = fill;
+	return moved;
+}
+
+/*
  * The guest notified us.  Wake the engine holding the device if there is
- * work; an event with nothing to do, with no engine to wake, or over the
- * per-second rate is EOI'd as spurious so Xen throttles the channel
- * (XSA-332).  An event with work always wakes: throttling must not lose a
- * wake-up.
+ * work.  An event is EOI'd as spurious, so Xen throttles the channel
+ * (XSA-332), when the guest produced nothing since its last event, when
+ * no engine holds the device, or over the per-second rate.  Progress
+ * that a concurrent sync already consumed is not spurious: flagging it
+ * would have Linux delay this channel's next events (up to a second)
+ * while the guest is behaving.  An event with work always wakes.
  */
 static irqreturn_t vp_interrupt(int irq, void *data)
 {
 	struct vp_dev *dev = data;
 	unsigned int eoi = XEN_EOI_FLAG_SPURIOUS;
 	struct vp_file *vf;
-	bool over;
+	bool over, moved;
 
 	atomic64_inc(&dev->ev_count);
 	if (time_after(jiffies, dev->ev_window + HZ)) {
@@ -202,13 +220,13 @@ static irqreturn_t vp_interrupt(int irq, void *data)
 	}
 	over = ++dev->ev_in_window > vp_event_rate;
 
+	moved = vp_dev_moved(dev);
 	rcu_read_lock();
 	vf = rcu_dereference(dev->owner);
-	if (vf && vp_dev_has_work(dev)) {
+	if (vf && vp_dev_has_work(dev))
 		wake_up_interruptible(&vf->wq);
-		if (!over)
-			eoi = 0;
-	}
+	if (vf && moved && !over)
+		eoi = 0;
 	rcu_read_unlock();
 	if (eoi)
 		atomic64_inc(&dev->ev_limited);
@@ -346,6 +364,8 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 
 	dev->ev_window = jiffies;
 	dev->ev_in_window = 0;
+	dev->ev_tx_prod = 0;	/* every index starts at 0 on connect */
+	dev->ev_fill_prod = 0;
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->xbdev,
 							    cfg->evtchn,
 							    vp_interrupt, 0,
