@@ -41,6 +41,16 @@ static void vpx_be_dom_path(char *out, uint32_t domid)
 		 "/%u", BE_DOMID, domid);
 }
 
+/*
+ * Where xenbus_dev_fatal() leaves the backend's last error for a device;
+ * libxl removes these only for device classes it knows.
+ */
+static void vpx_be_error_path(char *out, uint32_t domid, uint32_t devid)
+{
+	snprintf(out, VPX_PATH_MAX, "/local/domain/%u/error/backend/"
+		 VPRIME_XS_CLASS "/%u/%u", BE_DOMID, domid, devid);
+}
+
 static void vpx_fe_class_path(char *out, uint32_t domid)
 {
 	snprintf(out, VPX_PATH_MAX, "/local/domain/%u/device/" VPRIME_XS_CLASS,
@@ -497,6 +507,10 @@ int vpx_dev_remove(struct vpx_store *s, uint32_t domid, uint32_t devid,
 		vpx_be_dom_path(p, domid);
 		vpx_rm_if_empty(s, t, p);
 		vpx_fe_class_path(p, domid);
+		vpx_rm_if_empty(s, t, p);
+		vpx_be_error_path(p, domid, devid);
+		s->ops->rm(s, t, p);	/* absent unless the backend failed */
+		*strrchr(p, '/') = '\0';
 		vpx_rm_if_empty(s, t, p);
 		r = s->ops->txn_end(s, t, false);
 		if (r != -EAGAIN)

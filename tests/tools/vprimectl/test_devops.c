@@ -437,12 +437,16 @@ static void test_remove_timeout_and_force(void **state)
 	assert_int_equal(fk.sleeps, 20);
 	assert_string_equal(find(BE "/state")->val, "5");
 	assert_non_null(find(FE));
-	/* the domain dies: graceful is refused, force removes */
+	/* the domain dies: graceful is refused, force removes; the error
+	 * node the backend left when it failed the device goes too */
+	put("/local/domain/0/error/backend/vprime/5/0/error", "14 mapping");
 	fk.alive[5] = false;
 	assert_int_equal(vpx_dev_remove(&st, 5, 0, false, 1000, NULL), -ESRCH);
 	assert_int_equal(vpx_dev_remove(&st, 5, 0, true, 0, NULL), 0);
 	assert_null(find(BE));
 	assert_null(find("/local/domain/0/backend/vprime/5"));
+	assert_null(find("/local/domain/0/error/backend/vprime/5/0/error"));
+	assert_null(find("/local/domain/0/error/backend/vprime/5"));
 }
 
 static void test_remove_unprobed(void **state)
