@@ -406,14 +406,14 @@ static void test_engine_faults_counted(void **state)
 {
 	struct fixture *fx = fixture_new(1500, 0);
 	struct vp_test_engine *te = &fx->te;
-	u8 *port = te->e.base + te->e.hdr.off_ports +
-		   fx->pb * te->e.hdr.port_stride;
-	struct vprime_ring_idx *tx_idx =
-		(struct vprime_ring_idx *)(port + VPRIME_PORT_TX_IDX_OFF);
-	struct vprime_edesc *tx = (struct vprime_edesc *)(port +
-				  VPRIME_PORT_DESC_OFF) + te->e.hdr.ring_size;
+	struct vp_eport pb;
+	struct vprime_ring_idx *tx_idx;
+	struct vprime_edesc *tx;
 
 	(void)state;
+	vp_test_port(te, fx->pb, &pb);
+	tx_idx = pb.tx_idx;
+	tx = pb.tx;
 	tx[0] = (struct vprime_edesc){ .buf = NR_BUFS + 5, .len = 64 };
 	tx[1] = (struct vprime_edesc){ .buf = 7, .len = 0 };
 	tx[2] = (struct vprime_edesc){ .buf = 8, .len = 4000 };
@@ -434,15 +434,15 @@ static void test_paced_delivery(void **state)
 {
 	struct fixture *fx = fixture_new(1500, 0);
 	struct vp_test_engine *te = &fx->te;
-	u8 *port = te->e.base + te->e.hdr.off_ports +
-		   fx->pb * te->e.hdr.port_stride;
-	struct vprime_ring_idx *tx_idx =
-		(struct vprime_ring_idx *)(port + VPRIME_PORT_TX_IDX_OFF);
-	struct vprime_edesc *tx = (struct vprime_edesc *)(port +
-				  VPRIME_PORT_DESC_OFF) + te->e.hdr.ring_size;
+	struct vp_eport pb;
+	struct vprime_ring_idx *tx_idx;
+	struct vprime_edesc *tx;
 	u8 buf[64];
 
 	(void)state;
+	vp_test_port(te, fx->pb, &pb);
+	tx_idx = pb.tx_idx;
+	tx = pb.tx;
 	vp_test_frame(te->e.bufs + 3 * VPRIME_BUF_SIZE, 64, fx->b->cfg.mac,
 		      fx->a->cfg.mac, 1);
 	tx[0] = (struct vprime_edesc){ .buf = 3, .len = 64, .tstamp = 5000 };

@@ -82,6 +82,20 @@ static inline void vp_test_engine_fill(struct vp_test_engine *te, u32 first,
 			 __ATOMIC_RELEASE);
 }
 
+/* Engine side: the rings of port @port, without resetting anything. */
+static inline void vp_test_port(struct vp_test_engine *te, u32 port,
+				struct vp_eport *p)
+{
+	u8 *b = te->e.base + te->e.hdr.off_ports + port * te->e.hdr.port_stride;
+
+	memset(p, 0, sizeof(*p));
+	p->info = (struct vprime_port_info *)b;
+	p->rx_idx = (struct vprime_ring_idx *)(b + VPRIME_PORT_RX_IDX_OFF);
+	p->tx_idx = (struct vprime_ring_idx *)(b + VPRIME_PORT_TX_IDX_OFF);
+	p->rx = (struct vprime_edesc *)(b + VPRIME_PORT_DESC_OFF);
+	p->tx = p->rx + te->e.hdr.ring_size;
+}
+
 static inline u32 vp_test_attach(struct vp_test_engine *te, u32 domid)
 {
 	struct vprime_attach a = { .by = VPRIME_ATTACH_BY_ID, .domid = domid };
@@ -108,16 +122,9 @@ static inline u32 vp_test_engine_forward(struct vp_test_engine *te, u32 from,
 	struct vp_eport in, out;
 	u32 rs = te->e.hdr.ring_size, moved = 0;
 	u32 rx_prod, rx_cons, tx_prod, comp_prod;
-	u8 *b = te->e.base + te->e.hdr.off_ports;
 
-	in.rx_idx = (struct vprime_ring_idx *)(b + from * te->e.hdr.port_stride +
-					       VPRIME_PORT_RX_IDX_OFF);
-	in.rx = (struct vprime_edesc *)(b + from * te->e.hdr.port_stride +
-					VPRIME_PORT_DESC_OFF);
-	out.tx_idx = (struct vprime_ring_idx *)(b + to * te->e.hdr.port_stride +
-						VPRIME_PORT_TX_IDX_OFF);
-	out.tx = (struct vprime_edesc *)(b + to * te->e.hdr.port_stride +
-					 VPRIME_PORT_DESC_OFF) + rs;
+	vp_test_port(te, from, &in);
+	vp_test_port(te, to, &out);
 	rx_prod = __atomic_load_n(&in.rx_idx->prod, __ATOMIC_ACQUIRE);
 	rx_cons = in.rx_idx->cons;
 	tx_prod = out.tx_idx->prod;
