@@ -39,23 +39,35 @@ struct vpx_lex {
 	size_t errlen;
 };
 
-static int vpx_fail(struct vpx_lex *lx, uint32_t line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int vpx_fail(struct vpx_lex *lx, uint32_t line, const char *fmt, ...)
+/*
+ * The one error formatter of this file: "line N: " and the message into
+ * @err, or the message alone where @line is 0 (a device spec read on its
+ * own, as from the command line).  Returns -EINVAL, for `return vpx_err()`.
+ */
+static int vpx_err(char *err, size_t errlen, uint32_t line, const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
+static int vpx_err(char *err, size_t errlen, uint32_t line, const char *fmt,
+		   ...)
 {
 	va_list ap;
-	int n;
+	int n = 0;
 
-	if (!lx->err || !lx->errlen)
+	if (!err || !errlen)
 		return -EINVAL;
-	n = snprintf(lx->err, lx->errlen, "line %u: ", line);
-	if (n < 0 || (size_t)n >= lx->errlen)
-		return -EINVAL;
+	if (line) {
+		n = snprintf(err, errlen, "line %u: ", line);
+		if (n < 0 || (size_t)n >= errlen)
+			return -EINVAL;
+	}
 	va_start(ap, fmt);
-	vsnprintf(lx->err + n, lx->errlen - (size_t)n, fmt, ap);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
+
+/* An error in the config text, at @line (which starts at 1). */
+#define vpx_fail(lx, line, ...) \
+	vpx_err((lx)->err, (lx)->errlen, (line), __VA_ARGS__)
 
 static bool vpx_is_ident(char c, bool first)
 {
@@ -176,20 +188,6 @@ static void vpx_skip_nl(struct vpx_lex *lx)
 
 /* ---- device specs ------------------------------------------------------------ */
 
-static int vpx_spec_fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int vpx_spec_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 /* A value for a message: printable, at most 40 bytes. */
 static void vpx_show(const char *s, size_t len, char out[48])
 {
@@ -210,11 +208,11 @@ int vpx_parse_spec(const char *s, size_t len, struct vpx_dev *d, char *err,
 
 	memset(&t, 0, sizeof(t));
 	if (len > VPX_SPEC_MAX)
-		return vpx_spec_fail(err, errlen, "device spec longer than %u "
-				     "bytes", VPX_SPEC_MAX);
+		return vpx_err(err, errlen, 0, "device spec longer than %u "
+			       "bytes", VPX_SPEC_MAX);
 	if (len == 0)
-		return vpx_spec_fail(err, errlen, "empty device spec (needs at "
-				     "least mac=...)");
+		return vpx_err(err, errlen, 0, "empty device spec (needs at "
+			       "least mac=...)");
 	while (i <= len) {
 		size_t a = i, b, eq;
 		const char *k, *v;
@@ -229,14 +227,14 @@ int vpx_parse_spec(const char *s, size_t len, struct vpx_dev *d, char *err,
 		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
 			b--;
 		if (a == b)
-			return vpx_spec_fail(err, errlen, "empty item in device "
-					     "spec (stray ',')");
+			return vpx_err(err, errlen, 0, "empty item in device "
+				       "spec (stray ',')");
 		for (eq = a; eq < b && s[eq] != '='; eq++)
 			;
 		vpx_show(s + a, b - a, show);
 		if (eq == b)
-			return vpx_spec_fail(err, errlen, "'%s' is not key=value",
-					     show);
+			return vpx_err(err, errlen, 0, "'%s' is not key=value",
+				       show);
 		k = s + a;
 		kl = eq - a;
 		v = s + eq + 1;
@@ -244,54 +242,54 @@ int vpx_parse_spec(const char *s, size_t len, struct vpx_dev *d, char *err,
 #define KEY(w) (kl == sizeof(w) - 1 && !memcmp(k, w, kl))
 		if (KEY("mac")) {
 			if (has_mac)
-				return vpx_spec_fail(err, errlen, "mac given twice");
+				return vpx_err(err, errlen, 0, "mac given twice");
 			if (vp_parse_mac(v, (u32)vl, t.mac) || memchr(v, 0, vl)) {
 				vpx_show(v, vl, show);
-				return vpx_spec_fail(err, errlen, "bad mac '%s' (want "
+				return vpx_err(err, errlen, 0, "bad mac '%s' (want "
 					"aa:bb:cc:dd:ee:ff, unicast, not all zero)",
 					show);
 			}
 			has_mac = true;
 		} else if (KEY("name")) {
 			if (t.has_name)
-				return vpx_spec_fail(err, errlen, "name given twice");
+				return vpx_err(err, errlen, 0, "name given twice");
 			if (vp_parse_name(v, (u32)vl, t.name) || memchr(v, 0, vl)) {
 				vpx_show(v, vl, show);
-				return vpx_spec_fail(err, errlen, "bad name '%s' (1-%u "
+				return vpx_err(err, errlen, 0, "bad name '%s' (1-%u "
 					"of A-Z a-z 0-9 _ . -, not starting with . "
 					"or -)", show, VPRIME_NAME_LEN - 1);
 			}
 			t.has_name = true;
 		} else if (KEY("devid")) {
 			if (t.has_devid)
-				return vpx_spec_fail(err, errlen, "devid given twice");
+				return vpx_err(err, errlen, 0, "devid given twice");
 			if (vp_parse_u32(v, (u32)vl, 0, VPX_DEVID_MAX, &t.devid) ||
 			    memchr(v, 0, vl)) {
 				vpx_show(v, vl, show);
-				return vpx_spec_fail(err, errlen, "bad devid '%s' "
+				return vpx_err(err, errlen, 0, "bad devid '%s' "
 					"(decimal 0..%u)", show, VPX_DEVID_MAX);
 			}
 			t.has_devid = true;
 		} else if (KEY("mtu")) {
 			if (t.has_mtu)
-				return vpx_spec_fail(err, errlen, "mtu given twice");
+				return vpx_err(err, errlen, 0, "mtu given twice");
 			if (vp_parse_u32(v, (u32)vl, VPRIME_MTU_MIN, VPRIME_MTU_MAX,
 					 &t.mtu) || memchr(v, 0, vl)) {
 				vpx_show(v, vl, show);
-				return vpx_spec_fail(err, errlen, "bad mtu '%s' "
+				return vpx_err(err, errlen, 0, "bad mtu '%s' "
 					"(decimal %u..%u)", show, VPRIME_MTU_MIN,
 					VPRIME_MTU_MAX);
 			}
 			t.has_mtu = true;
 		} else {
 			vpx_show(k, kl, show);
-			return vpx_spec_fail(err, errlen, "unknown key '%s' (known: "
-					     "mac, name, devid, mtu)", show);
+			return vpx_err(err, errlen, 0, "unknown key '%s' (known: "
+				       "mac, name, devid, mtu)", show);
 		}
 #undef KEY
 	}
 	if (!has_mac)
-		return vpx_spec_fail(err, errlen, "device spec without mac=");
+		return vpx_err(err, errlen, 0, "device spec without mac=");
 	t.line = d->line;
 	*d = t;
 	return 0;
