@@ -55,7 +55,8 @@ static void *vp_file_area(struct vp_file *vf)
 
 /*
  * Give the port up: carrier off, the engine's queued TX buffers back on
- * the completion ring (as tx_drop_gone), the port FREE.  vf->lock held.
+ * the completion ring (as tx_drop_gone), the frames it had not taken off
+ * its RX ring counted (engine_lost), the port FREE.  vf->lock held.
  */
 static void vp_port_detach(struct vp_file *vf, u32 port)
 {
@@ -67,6 +68,7 @@ static void vp_port_detach(struct vp_file *vf, u32 port)
 	vp_dev_set_carrier(dev, false);
 	vp_sync_to_guest(NULL, &vf->eng, &fp->ep, vf->hdr.ring_size, 0,
 			 dev->stats, &res);
+	vp_engine_lost(&vf->eng, &fp->ep, dev->stats);
 	WRITE_ONCE(fp->ep.info->state, VPRIME_PORT_FREE);
 	rcu_assign_pointer(dev->owner, NULL);
 	spin_unlock(&dev->lock);

@@ -512,6 +512,42 @@ void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 		g->rx_prod, old_rx);
 }
 
+/* ---- engine leaving ------------------------------------------------- */
+
+/*
+ * The engine lets port @p go (DETACH, close, exit, kill): the frames dom0
+ * put on the port's RX ring that it had not consumed go with the port.
+ * Count them as engine_lost, by frames, not descriptors: as dom0 wrote
+ * them, a frame is a run of MORE entries and one without, and the last
+ * entry dom0 published always ends one.  The engine's cons is read once;
+ * out of range (ahead of prod, or more than a ring behind) it counts
+ * engine_bad_index and the whole ring is taken as lost, so at most
+ * ring_size frames.  Each entry's flags are read once; an engine that
+ * rewrote them miscounts only its own port.  Nothing is written.  Returns
+ * the frames counted.
+ */
+u32 vp_engine_lost(const struct vp_engine *e, const struct vp_eport *p,
+		   u64 *stats)
+{
+	u32 size = e->hdr.ring_size;
+	u32 prod = p->rx_prod;
+	u32 cons = READ_ONCE(p->rx_idx->cons);
+	u32 i, frames = 0;
+
+	if (!vp_ring_sane(prod, cons, size)) {
+		vp_count(stats, VPRIME_STAT_engine_bad_index, 1);
+		cons = prod - size;
+	}
+	for (i = cons; i != prod; i++) {
+		u16 flags = READ_ONCE(p->rx[i & (size - 1)].flags);
+
+		if (!(flags & VPRIME_DESC_F_MORE) || i + 1 == prod)
+			frames++;
+	}
+	vp_count(stats, VPRIME_STAT_engine_lost, frames);
+	return frames;
+}
+
 /* ---- notification arming -------------------------------------------- */
 
 bool vp_guest_pending(const struct vp_guest *g)

@@ -98,6 +98,8 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 		      struct vp_eport *p, u32 budget, u64 now,
 		      u64 *stats, struct vp_sync_res *res);
+u32 vp_engine_lost(const struct vp_engine *e, const struct vp_eport *p,
+		   u64 *stats);
 bool vp_guest_arm(struct vp_guest *g);
 bool vp_guest_pending(const struct vp_guest *g);
 

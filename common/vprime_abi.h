@@ -189,7 +189,9 @@ struct vprime_sync {
 	X(guest_events,		"event-channel notifications from the guest") \
 	X(guest_events_limited,	"guest notifications over the rate limit") \
 	X(syncs,		"sync passes over this port")			\
-	X(guest_partial_frame,	"guest published part of a frame (fatal)")
+	X(guest_partial_frame,	"guest published part of a frame (fatal)") \
+	X(engine_lost,		"frames given to the engine but not taken "	\
+				"when it detached or exited")
 
 #define VPRIME_STAT_ENUM(n, d) VPRIME_STAT_##n,
 enum vprime_stat_id {
@@ -214,7 +216,9 @@ struct vprime_stats {
 /*
  * DETACH: frames still on the port's TX ring complete on the completion
  * ring (counted tx_drop_gone); frames on its RX ring stay where they are,
- * their buffers the engine's to take back; the port becomes FREE.
+ * their buffers the engine's to take back, and those it had not consumed
+ * are counted engine_lost (libvprime frees them unread); the port becomes
+ * FREE.  Closing the file detaches every port the same way.
  */
 #define VPRIME_IOC_DETACH	_IOW(VPRIME_IOC_MAGIC, 4, __u32)
 #define VPRIME_IOC_SYNC		_IOWR(VPRIME_IOC_MAGIC, 5, struct vprime_sync)

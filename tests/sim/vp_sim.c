@@ -275,9 +275,13 @@ static void vp_sim_port_release(struct vp_sim_file *f, u32 i)
 		vp_sim_carrier(p->g, false);
 		p->g->port_owner = NULL;
 	}
-	/* As vprime-back: the engine's queued TX frames complete as drops. */
+	/*
+	 * As vprime-back: the engine's queued TX frames complete as drops,
+	 * and the frames it left on its RX ring are counted lost.
+	 */
 	vp_sync_to_guest(NULL, &f->e, &p->ep, f->e.hdr.ring_size, 0, p->stats,
 			 &res);
+	vp_engine_lost(&f->e, &p->ep, p->stats);
 	memset(p->ep.info, 0, sizeof(*p->ep.info));
 	memset(p, 0, sizeof(*p));
 }

@@ -579,6 +579,172 @@ static void test_rewritten_between_reads(void **state)
 	fixture_free(fx);
 }
 
+/* ---- frames left on an engine's RX ring (engine_lost) ---------------- */
+
+#define LOST_RING 32u
+
+/* One port of an engine area of its own, as the backend lays it out. */
+struct lost_port {
+	void *mem;
+	struct vp_engine e;
+	struct vp_eport p;
+	u64 stats[VPRIME_STAT_MAX];
+};
+
+static void lost_port_new(struct lost_port *lp)
+{
+	struct vprime_setup s = {
+		.abi_version = VPRIME_ABI_VERSION, .nr_bufs = 64,
+		.ring_size = LOST_RING, .max_ports = 1,
+	};
+	struct vprime_area_hdr hdr;
+
+	memset(lp, 0, sizeof(*lp));
+	assert_int_equal(vp_area_layout(&s, &hdr), 0);
+	lp->mem = calloc(1, hdr.area_size);
+	assert_non_null(lp->mem);
+	vp_engine_init(&lp->e, lp->mem, &hdr);
+	vp_eport_init(&lp->p, &lp->e, 0);
+}
+
+/* dom0 side: publish one frame of @segs descriptors on the RX ring. */
+static void lost_put(struct lost_port *lp, u32 segs)
+{
+	for (u32 i = 0; i < segs; i++) {
+		struct vprime_edesc *d =
+			&lp->p.rx[lp->p.rx_prod & (LOST_RING - 1)];
+
+		d->buf = lp->p.rx_prod % 64;
+		d->len = i + 1 < segs ? VPRIME_BUF_SIZE : 60;
+		d->flags = i + 1 < segs ? VPRIME_DESC_F_MORE : 0;
+		lp->p.rx_prod++;
+	}
+	lp->p.rx_idx->prod = lp->p.rx_prod;
+}
+
+static u32 lost_count(struct lost_port *lp, u32 engine_cons)
+{
+	lp->p.rx_idx->cons = engine_cons;
+	return vp_engine_lost(&lp->e, &lp->p, lp->stats);
+}
+
+static void test_engine_lost_counts_frames(void **state)
+{
+	struct lost_port lp;
+
+	(void)state;
+	lost_port_new(&lp);
+	/* Nothing pending. */
+	assert_int_equal(lost_count(&lp, 0), 0);
+	for (u32 i = 0; i < 5; i++)
+		lost_put(&lp, 1);
+	assert_int_equal(lost_count(&lp, 5), 0);
+	assert_int_equal(lp.stats[VPRIME_STAT_engine_lost], 0);
+	/* N whole frames pending: N; the ones the engine took do not count. */
+	assert_int_equal(lost_count(&lp, 0), 5);
+	assert_int_equal(lost_count(&lp, 2), 3);
+	assert_int_equal(lp.stats[VPRIME_STAT_engine_lost], 8);
+	/* A chained frame counts once; the tail of one the engine had begun
+	 * to read counts as a frame too. */
+	lost_put(&lp, 3);
+	lost_put(&lp, 1);
+	lost_put(&lp, 5);		/* 14 descriptors, 8 frames */
+	assert_int_equal(lost_count(&lp, 5), 3);
+	assert_int_equal(lost_count(&lp, 6), 3);
+	assert_int_equal(lost_count(&lp, 8), 2);
+	assert_int_equal(lost_count(&lp, 13), 1);
+	assert_int_equal(lost_count(&lp, 0), 8);
+	/* A full ring is in range. */
+	while (lp.p.rx_prod != LOST_RING)
+		lost_put(&lp, 1);
+	assert_int_equal(lost_count(&lp, 0), 8 + LOST_RING - 14);
+	assert_int_equal(lp.stats[VPRIME_STAT_engine_bad_index], 0);
+	free(lp.mem);
+}
+
+static void test_engine_lost_wraps(void **state)
+{
+	struct lost_port lp;
+	u32 base = 0xfffffff0u;
+
+	(void)state;
+	lost_port_new(&lp);
+	lp.p.rx_prod = base;
+	for (u32 i = 0; i < 10; i++)
+		lost_put(&lp, 3);		/* 30 descriptors across 2^32 */
+	assert_true(lp.p.rx_prod < base);
+	assert_int_equal(lost_count(&lp, base), 10);
+	assert_int_equal(lost_count(&lp, base + 3), 9);
+	assert_int_equal(lp.stats[VPRIME_STAT_engine_bad_index], 0);
+	free(lp.mem);
+}
+
+static void test_engine_lost_bogus_cons(void **state)
+{
+	const u32 bogus[] = { 4, 5, 100, 0x80000000u, 0xffffffffu - 40 };
+	struct lost_port lp;
+	u32 i, n, total = 0;
+
+	(void)state;
+	lost_port_new(&lp);
+	lost_put(&lp, 1);
+	lost_put(&lp, 2);			/* prod 3 */
+	/* Ahead of prod, or more than a ring behind: clamped to one ring,
+	 * counted as a bad engine index. */
+	for (i = 0; i < sizeof(bogus) / sizeof(bogus[0]); i++) {
+		n = lost_count(&lp, bogus[i]);
+		assert_true(n >= 2 && n <= LOST_RING);
+		total += n;
+		assert_int_equal(lp.stats[VPRIME_STAT_engine_bad_index], i + 1);
+	}
+	assert_int_equal(lp.stats[VPRIME_STAT_engine_lost], total);
+	/* An engine that rewrote every entry as MORE still loses a frame:
+	 * the last entry dom0 published ends one. */
+	for (i = 0; i < LOST_RING; i++)
+		lp.p.rx[i].flags = VPRIME_DESC_F_MORE;
+	assert_int_equal(lost_count(&lp, 0), 1);
+	assert_int_equal(lost_count(&lp, 3), 0);
+	free(lp.mem);
+}
+
+/* Through the stand-in: DETACH and close count what the engine left. */
+static void test_engine_lost_on_detach_and_close(void **state)
+{
+	struct fixture *fx = fixture_new(9000, 0);
+	u8 frame[4000];
+
+	(void)state;
+	vp_test_frame(frame, sizeof(frame), fx->b->cfg.mac, fx->a->cfg.mac, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vp_sim_guest_send(fx->a, frame, 64), 0);
+	for (int i = 0; i < 2; i++)		/* two buffers each */
+		assert_int_equal(vp_sim_guest_send(fx->a, frame, 4000), 0);
+	vp_test_sync(&fx->te);
+	assert_int_equal(fx->a->stats[VPRIME_STAT_rx_frames], 5);
+	assert_int_equal(vp_sim_ioctl(fx->te.file, VPRIME_IOC_DETACH,
+				      &fx->pa), 0);
+	assert_int_equal(fx->a->stats[VPRIME_STAT_engine_lost], 5);
+	assert_int_equal(fx->a->stats[VPRIME_STAT_engine_bad_index], 0);
+	/* Again: the engine forwards what came, then exits with 3 unread. */
+	fx->pa = vp_test_attach(&fx->te, 1);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(vp_sim_guest_send(fx->a, frame, 64), 0);
+	vp_test_sync(&fx->te);
+	assert_int_equal(vp_test_engine_forward(&fx->te, fx->pa, fx->pb), 4);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vp_sim_guest_send(fx->a, frame, 64), 0);
+	vp_test_sync(&fx->te);
+	vp_sim_close(fx->te.file);
+	fx->te.file = NULL;
+	assert_int_equal(fx->a->stats[VPRIME_STAT_rx_frames], 12);
+	assert_int_equal(fx->a->stats[VPRIME_STAT_engine_lost], 5 + 3);
+	/* b's frames: delivered, or dropped when the engine left. */
+	assert_int_equal(fx->b->stats[VPRIME_STAT_tx_frames] +
+			 fx->b->stats[VPRIME_STAT_tx_drop_gone], 4);
+	assert_int_equal(fx->b->stats[VPRIME_STAT_engine_lost], 0);
+	fixture_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -601,6 +767,10 @@ int main(void)
 		cmocka_unit_test(test_port_gone),
 		cmocka_unit_test(test_notifications_suppressed),
 		cmocka_unit_test(test_rewritten_between_reads),
+		cmocka_unit_test(test_engine_lost_counts_frames),
+		cmocka_unit_test(test_engine_lost_wraps),
+		cmocka_unit_test(test_engine_lost_bogus_cons),
+		cmocka_unit_test(test_engine_lost_on_detach_and_close),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
