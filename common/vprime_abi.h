@@ -161,7 +161,30 @@ struct vprime_sync {
 };
 
 /*
+ * Latency histograms (docs/benchmarks.md, "Where the time goes").  Bucket
+ * k counts samples in [2^(9+k), 2^(10+k)) ns, bucket 0 everything below
+ * 2^10 ns and the last everything from 2^30 ns on; the names round the
+ * binary bounds (le_1us = 1024 ns, le_1ms = 2^20 ns, le_1s = 2^30 ns).
+ * VPRIME_LAT_BUCKETS(Y, X, p, d) calls Y(X, p, d, suffix) once per bucket;
+ * with Y = VPRIME_LAT_PASTE it makes one X(p_suffix, d) counter each.
+ */
+#define VPRIME_LAT_NR		22
+#define VPRIME_LAT_BUCKETS(Y, X, p, d)					\
+	Y(X, p, d, le_1us) Y(X, p, d, le_2us) Y(X, p, d, le_4us)	\
+	Y(X, p, d, le_8us) Y(X, p, d, le_16us) Y(X, p, d, le_32us)	\
+	Y(X, p, d, le_64us) Y(X, p, d, le_128us) Y(X, p, d, le_256us)	\
+	Y(X, p, d, le_512us) Y(X, p, d, le_1ms) Y(X, p, d, le_2ms)	\
+	Y(X, p, d, le_4ms) Y(X, p, d, le_8ms) Y(X, p, d, le_16ms)	\
+	Y(X, p, d, le_32ms) Y(X, p, d, le_64ms) Y(X, p, d, le_128ms)	\
+	Y(X, p, d, le_256ms) Y(X, p, d, le_512ms) Y(X, p, d, le_1s)	\
+	Y(X, p, d, over_1s)
+#define VPRIME_LAT_PASTE(X, p, d, s) X(p##_##s, d)
+
+/*
  * Per-port counters.  X(name, description).  The order is ABI: append only.
+ * The lat_to_guest_* counters are a histogram (VPRIME_LAT_BUCKETS) of how
+ * long an engine frame waited from when it was deliverable (its due time,
+ * or the first sync pass that saw it) until dom0 wrote it into the guest.
  */
 #define VPRIME_PORT_STATS(X)						\
 	X(rx_frames,		"frames from the guest to the engine")	\
@@ -191,7 +214,9 @@ struct vprime_sync {
 	X(syncs,		"sync passes over this port")			\
 	X(guest_partial_frame,	"guest published part of a frame (fatal)") \
 	X(engine_lost,		"frames given to the engine but not taken "	\
-				"when it detached or exited")
+				"when it detached or exited")		\
+	VPRIME_LAT_BUCKETS(VPRIME_LAT_PASTE, X, lat_to_guest,		\
+			   "engine frames by wait until written into the guest")
 
 #define VPRIME_STAT_ENUM(n, d) VPRIME_STAT_##n,
 enum vprime_stat_id {
@@ -241,6 +266,10 @@ _Static_assert(sizeof(struct vprime_sync) == 16, "sync size");
 _Static_assert(sizeof(struct vprime_stats) == 8 + 8 * VPRIME_STATS_CAP,
 	       "stats size");
 _Static_assert(VPRIME_STAT_MAX <= VPRIME_STATS_CAP, "stats fit");
+#define VPRIME_LAT_ONE(X, p, d, s) + 1
+_Static_assert(0 VPRIME_LAT_BUCKETS(VPRIME_LAT_ONE, _, _, _) == VPRIME_LAT_NR,
+	       "one latency bucket name per bucket");
+#undef VPRIME_LAT_ONE
 _Static_assert(VPRIME_BUF_SIZE == VPRIME_SLOT_SIZE,
 	       "engine buffers and guest slots map one to one");
 
