@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * debugfs.c - /sys/kernel/debug/vprime/devices: one line per device (ids,
- * xenbus states, engine binding, counters), then the module-wide counts of
- * what is held right now, so tests can check that nothing leaks.
+ * debugfs.c - /sys/kernel/debug/vprime/devices: per device a line of ids,
+ * xenbus states and engine binding, a line of counters and a line of the
+ * lat_to_guest histogram, then the module-wide counts of what is held
+ * right now, so tests can check that nothing leaks.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
 #include "common.h"
+#include "vp_hist.h"
 #include "vp_parse.h"
 #include "vp_xenbus.h"
 
@@ -47,9 +49,14 @@ static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
 		seq_puts(m, " port=-");
 	seq_printf(m, " mtu=%u connects=%u xs_rejects=%u\n", dev->mtu,
 		   dev->connects, dev->xs_rejects);
-	for (i = 0; i < VPRIME_STAT_MAX; i++)
+	/* The counters, then the lat_to_guest histogram on its own line. */
+	for (i = 0; i < VPRIME_STAT_lat_to_guest_le_1us; i++)
 		seq_printf(m, "%s%s=%llu", i ? " " : "  ", vp_stat_names[i],
 			   stats[i]);
+	seq_puts(m, "\n  lat_to_guest");
+	for (i = 0; i < VP_HIST_NR; i++)
+		seq_printf(m, " %s=%llu", vp_hist_label(i),
+			   stats[VPRIME_STAT_lat_to_guest_le_1us + i]);
 	seq_putc(m, '\n');
 }
 

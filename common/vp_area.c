@@ -101,6 +101,9 @@ void vp_eport_init(struct vp_eport *p, struct vp_engine *e, u32 port)
 	p->tx = p->rx + e->hdr.ring_size;
 	p->rx_prod = 0;
 	p->tx_cons = 0;
+	p->tx_waiting = false;
+	p->tx_wait_prod = 0;
+	p->tx_wait_ns = 0;
 	WRITE_ONCE(p->rx_idx->prod, 0);
 	WRITE_ONCE(p->rx_idx->cons, 0);
 	WRITE_ONCE(p->tx_idx->prod, 0);

@@ -13,6 +13,7 @@
  *    (back-pressure) and a stall counter says so: dom0 queues nothing.
  */
 #include "vp_sync.h"
+#include "vp_hist.h"
 #include "vp_ring.h"
 
 #define RING_MASK (VPRIME_RING_SIZE - 1)
@@ -438,6 +439,37 @@ static bool vp_guest_rx_room(struct vp_guest *g, u32 *fill_prod, u32 *room)
 	return true;
 }
 
+/*
+ * Count the wait of the frame at p->tx_cons, written into the guest at
+ * @now: from its due time if the engine gave one, else from the first
+ * pass that left it waiting on the ring (this pass if none did).
+ */
+static void vp_to_guest_lat(const struct vp_eport *p,
+			    const struct vp_rxframe *f, u64 now, u64 *stats)
+{
+	u64 from = f->d[0].tstamp;
+
+	if (!from)
+		from = p->tx_waiting &&
+		       (s32)(p->tx_cons - p->tx_wait_prod) < 0 ?
+		       p->tx_wait_ns : now;
+	vp_hist_add_n(&stats[VPRIME_STAT_lat_to_guest_le_1us],
+		      now > from ? now - from : 0, 1);
+}
+
+/* After a pass: remember when frames were first left waiting. */
+static void vp_to_guest_wait(struct vp_eport *p, u32 prod, u64 now)
+{
+	if (p->tx_cons == prod) {
+		p->tx_waiting = false;
+	} else if (!p->tx_waiting ||
+		   (s32)(p->tx_cons - p->tx_wait_prod) >= 0) {
+		p->tx_waiting = true;
+		p->tx_wait_prod = prod;
+		p->tx_wait_ns = now;
+	}
+}
+
 void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 		      struct vp_eport *p, u32 budget, u64 now,
 		      u64 *stats, struct vp_sync_res *res)
@@ -489,11 +521,13 @@ void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 			room -= f.n;
 			vp_count(stats, VPRIME_STAT_tx_frames, 1);
 			vp_count(stats, VPRIME_STAT_tx_bytes, f.len);
+			vp_to_guest_lat(p, &f, now, stats);
 			res->frames++;
 		}
 		p->tx_cons += f.n;
 		vp_comp_return(e, &f);
 	}
+	vp_to_guest_wait(p, prod, now);
 
 	vp_wmb();	/* [B1] */
 	WRITE_ONCE(p->tx_idx->cons, p->tx_cons);

@@ -57,6 +57,14 @@ struct vp_eport {
 	struct vprime_edesc *tx;
 	u32 rx_prod;				/* private */
 	u32 tx_cons;				/* private */
+	/*
+	 * Frames before tx_wait_prod were on the TX ring, waiting, at the
+	 * pass at tx_wait_ns (the first pass that left them there), if
+	 * tx_waiting: the start of their lat_to_guest wait.
+	 */
+	bool tx_waiting;
+	u32 tx_wait_prod;
+	u64 tx_wait_ns;
 };
 
 /* What one sync pass over a port did, for the caller to act on. */

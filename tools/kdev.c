@@ -68,6 +68,38 @@ int vpctl_kernel_list(struct vprime_devinfo **out, uint32_t *n)
 	return r;
 }
 
+/*
+ * One indented line of a device: "name=value ..." counters, one a line;
+ * or "  histogram le_1us=N ..." (a name first), on one line with only
+ * the buckets that counted something.
+ */
+static void vpctl_debugfs_line(char *line, FILE *out)
+{
+	char *tok, *save = NULL;
+	bool hist = false, any = false;
+
+	for (tok = strtok_r(line, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq) {
+			if (!hist)
+				fprintf(out, "  %-22s", tok);
+			hist = true;
+			continue;
+		}
+		*eq = '\0';
+		if (!hist)
+			fprintf(out, "  %-22s %s\n", tok, eq + 1);
+		else if (strcmp(eq + 1, "0")) {
+			fprintf(out, " %s=%s", tok, eq + 1);
+			any = true;
+		}
+	}
+	if (hist)
+		fprintf(out, "%s\n", any ? "" : " (none)");
+}
+
 int vpctl_debugfs_counters(uint32_t domid, uint32_t devid, void *outp)
 {
 	const char *path = getenv("VPRIME_DEBUGFS");
@@ -81,20 +113,10 @@ int vpctl_debugfs_counters(uint32_t domid, uint32_t devid, void *outp)
 	snprintf(want, sizeof(want), "dom%u dev%u ", domid, devid);
 	while (fgets(line, sizeof(line), f)) {
 		if (found) {
-			char *tok, *save = NULL;
-
 			if (line[0] != ' ')
 				break;
-			for (tok = strtok_r(line, " \n", &save); tok;
-			     tok = strtok_r(NULL, " \n", &save)) {
-				char *eq = strchr(tok, '=');
-
-				if (eq) {
-					*eq = '\0';
-					fprintf(out, "  %-22s %s\n", tok, eq + 1);
-				}
-			}
-			break;
+			vpctl_debugfs_line(line, out);
+			continue;
 		}
 		if (!strncmp(line, want, strlen(want))) {
 			found = true;

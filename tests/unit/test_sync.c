@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "vp_test.h"
+#include "vp_hist.h"
 
 #define NR_BUFS 1024
 
@@ -457,6 +458,50 @@ static void test_paced_delivery(void **state)
 	fixture_free(fx);
 }
 
+/*
+ * lat_to_guest: a timed frame counts from its due time, an untimed one
+ * from the first pass that left it waiting (here behind a timed one).
+ */
+static void test_lat_to_guest(void **state)
+{
+	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_engine *te = &fx->te;
+	const u64 *h = &fx->b->stats[VPRIME_STAT_lat_to_guest_le_1us];
+	struct vp_eport pb;
+	u8 buf[64];
+	u32 i;
+
+	(void)state;
+	vp_test_port(te, fx->pb, &pb);
+	for (i = 3; i < 6; i++)
+		vp_test_frame(te->e.bufs + i * VPRIME_BUF_SIZE, 64,
+			      fx->b->cfg.mac, fx->a->cfg.mac, i);
+	pb.tx[0] = (struct vprime_edesc){ .buf = 3, .len = 64, .tstamp = 5000 };
+	pb.tx_idx->prod = 1;
+	fx->now = 5000;
+	vp_test_sync(te);
+	assert_int_equal(h[0], 1);		/* on time: 0 ns */
+
+	pb.tx[1] = (struct vprime_edesc){ .buf = 4, .len = 64,
+					  .tstamp = 20000 };
+	pb.tx[2] = (struct vprime_edesc){ .buf = 5, .len = 64 };
+	pb.tx_idx->prod = 3;
+	fx->now = 6000;
+	vp_test_sync(te);			/* both wait */
+	fx->now = 9000;
+	vp_test_sync(te);			/* still: first seen at 6000 */
+	fx->now = 23000;
+	vp_test_sync(te);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vp_sim_guest_recv(fx->b, buf, sizeof(buf)),
+				 64);
+	assert_int_equal(h[vp_hist_bucket(3000)], 1);	/* 3 us late */
+	assert_int_equal(h[vp_hist_bucket(17000)], 1);	/* waited 17 us */
+	assert_int_equal(vp_hist_total(h), 3);
+	assert_int_equal(fx->b->stats[VPRIME_STAT_tx_frames], 3);
+	fixture_free(fx);
+}
+
 static void test_port_gone(void **state)
 {
 	struct fixture *fx = fixture_new(1500, 0);
@@ -764,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_guest_stops_reaping_txc),
 		cmocka_unit_test(test_engine_faults_counted),
 		cmocka_unit_test(test_paced_delivery),
+		cmocka_unit_test(test_lat_to_guest),
 		cmocka_unit_test(test_port_gone),
 		cmocka_unit_test(test_notifications_suppressed),
 		cmocka_unit_test(test_rewritten_between_reads),
