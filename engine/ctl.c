@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "vp_hist.h"
 
 #define VPE_CTL_ARGS		24
 #define VPE_CTL_CLIENTS		8
@@ -80,6 +81,32 @@ struct vpe_cmd {
 static const char *const vpe_state_names[] = { "free", "attached", "down",
 					       "gone" };
 
+static void vpe_hist_line(struct vpe_buf *o, const char *name, const u64 *h)
+{
+	u32 k;
+
+	vpe_buf_printf(o, "latency %s", name);
+	for (k = 0; k < VP_HIST_NR; k++)
+		vpe_buf_printf(o, " %s %llu", vp_hist_label(k),
+			       (unsigned long long)h[k]);
+	vpe_buf_printf(o, "\n");
+}
+
+/*
+ * Per-stage histograms: dom0 sync to the engine's rx_peek (libvprime's
+ * lat_to_engine), and the frames' residence in the engine.
+ */
+static void vpe_cmd_stats_lat(struct vpe_engine *e, struct vpe_buf *o)
+{
+	u64 lib[VPRIME_LIB_STAT_MAX];
+
+	if (vprime_lib_stats(e->vp, lib, VPRIME_LIB_STAT_MAX) ==
+	    (int)VPRIME_LIB_STAT_MAX)
+		vpe_hist_line(o, "to_engine",
+			      &lib[VPRIME_LIB_STAT_lat_to_engine_le_1us]);
+	vpe_hist_line(o, "residence", e->st.residence);
+}
+
 static int vpe_cmd_stats(struct vpe_engine *e, int argc, char **argv,
 			 struct vpe_buf *o, char *err, size_t errlen)
 {
@@ -113,6 +140,7 @@ static int vpe_cmd_stats(struct vpe_engine *e, int argc, char **argv,
 	for (i = 0; i < VPE_LATE_BUCKETS; i++)
 		vpe_buf_printf(o, "lateness %s %llu\n", bucket[i],
 			       (unsigned long long)s->late_hist[i]);
+	vpe_cmd_stats_lat(e, o);
 	vpe_buf_printf(o, "devices attaches %llu detaches %llu attach_errors "
 		       "%llu\n", (unsigned long long)s->attaches,
 		       (unsigned long long)s->detaches,
@@ -160,7 +188,7 @@ static int vpe_cmd_ports(struct vpe_engine *e, int argc, char **argv,
 		vpe_buf_printf(o, "node %s port %d state %s capture %s", n->t->name,
 			       n->port, st >= 0 ? vpe_state_names[st] : "?",
 			       n->cap ? "on" : "off");
-		if (vprime_port_stats(e->vp, (u32)n->port, v, VPRIME_STAT_MAX) ==
+		if (vprime_port_stats(e->vp, (u32)n->port, v, VPRIME_STAT_MAX) >=
 		    (int)VPRIME_STAT_MAX)
 			for (u32 k = 0; k < VPRIME_STAT_MAX; k++)
 				vpe_buf_printf(o, " %s %llu", vprime_stat_name(k),

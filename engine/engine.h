@@ -225,6 +225,13 @@ struct vpe_stats {
 	u64 steps;
 	u64 sync_errors;
 	u64 arp_replies, arp_requests, routed;			/* sync ioctls that failed */
+	/*
+	 * Residence: a frame's time in the engine, from dom0 taking it off
+	 * the sending guest's ring (its tstamp) to the step that hands it to
+	 * vprime_tx_submit(); link delays and queueing included.  Buckets of
+	 * VPRIME_LAT_BUCKETS.
+	 */
+	u64 residence[VPRIME_LAT_NR];
 };
 
 #define VPE_MAC_TABLE 256u		/* per switch, power of two */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "vp_hist.h"
 
 #define VPE_BATCH		256u
 #define VPE_STEP_RX_MAX		8192u	/* frames taken in per step */
@@ -357,6 +358,9 @@ static void vpe_deliver(struct vpe_engine *e, struct vpe_node *n,
 	}
 	e->st.tx_frames++;
 	e->st.tx_bytes += ev->f.len;
+	if (ev->f.tstamp)	/* 0: a frame the engine made (ARP) */
+		vp_hist_add_n(e->st.residence, now > ev->f.tstamp ?
+			      now - ev->f.tstamp : 0, 1);
 	e->tx_pending = true;
 }
 

@@ -10,8 +10,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vp_compat.h"
+#include "vp_hist.h"
 #include "vp_ring.h"
 #include "vp_sync.h"
 #include "vprime_transport.h"
@@ -551,6 +553,35 @@ static void vprime_frame_fill(struct vprime *vp, u32 port,
 	}
 }
 
+/* The clock of the descriptors' tstamp (the transport's, else monotonic). */
+static u64 vprime_now(const struct vprime *vp)
+{
+	struct timespec ts;
+
+	if (vp->ops->now)
+		return vp->ops->now(vp->ctx);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+/*
+ * Count frames[0..n) into lat_to_engine: from dom0's sync (tstamp) to now,
+ * one clock read per rx_peek call that returns frames.
+ */
+static void vprime_rx_lat(struct vprime *vp, const struct vprime_frame *fr,
+			  u32 n)
+{
+	u64 *h = &vp->stats[VPRIME_LIB_STAT_lat_to_engine_le_1us];
+	u64 now;
+	u32 i;
+
+	if (!n)
+		return;
+	now = vprime_now(vp);
+	for (i = 0; i < n; i++)
+		vp_hist_add_n(h, now > fr[i].tstamp ? now - fr[i].tstamp : 0, 1);
+}
+
 static u32 vprime_rx_port(struct vprime *vp, u32 port,
 			  struct vprime_frame *frames, u32 max)
 {
@@ -584,10 +615,14 @@ static u32 vprime_rx_port(struct vprime *vp, u32 port,
 int vprime_rx_peek_port(struct vprime *vp, uint32_t port,
 			struct vprime_frame *frames, uint32_t max)
 {
+	u32 got;
+
 	if (!vprime_port_get(vp, port) || !frames)
 		return vprime_bad(vp);
-	return (int)vprime_rx_port(vp, port, frames, max > INT32_MAX ?
-				   INT32_MAX : max);
+	got = vprime_rx_port(vp, port, frames, max > INT32_MAX ?
+			     INT32_MAX : max);
+	vprime_rx_lat(vp, frames, got);
+	return (int)got;
 }
 
 int vprime_rx_peek(struct vprime *vp, struct vprime_frame *frames,
@@ -604,6 +639,7 @@ int vprime_rx_peek(struct vprime *vp, struct vprime_frame *frames,
 		if (vp->port[port].attached)
 			got += vprime_rx_port(vp, port, frames + got, max - got);
 	}
+	vprime_rx_lat(vp, frames, got);
 	vp->rr = (vp->rr + 1) % vp->hdr.max_ports;
 	return (int)got;
 }

@@ -95,7 +95,13 @@ struct vprime_sync_res {
 	uint32_t pending;	/* ports with work left: sync again soon */
 };
 
-/* The library's own counters.  X(name, description); append only. */
+/*
+ * The library's own counters.  X(name, description); append only.  The
+ * lat_to_engine_* counters are a histogram (VPRIME_LAT_BUCKETS of
+ * vprime_abi.h) of the time from dom0's sync taking a frame off the
+ * guest's ring (its tstamp) to vprime_rx_peek() handing it out: one clock
+ * read per call that returns frames.
+ */
 #define VPRIME_LIB_STATS(X)						\
 	X(bad_arg,		"calls refused for a bad argument")	\
 	X(syncs,		"sync ioctls")				\
@@ -107,7 +113,9 @@ struct vprime_sync_res {
 	X(fill_short,		"syncs that left the fill ring below target") \
 	X(kernel_bad_index,	"kernel ring index out of range")	\
 	X(kernel_bad_desc,	"kernel descriptor with a bad buffer or length") \
-	X(detach_reclaimed,	"buffers recovered from detached ports")
+	X(detach_reclaimed,	"buffers recovered from detached ports") \
+	VPRIME_LAT_BUCKETS(VPRIME_LAT_PASTE, X, lat_to_engine,		\
+			   "frames by time from dom0's sync to rx_peek")
 
 #define VPRIME_LIB_STAT_ENUM(n, d) VPRIME_LIB_STAT_##n,
 enum vprime_lib_stat_id {
@@ -252,7 +260,10 @@ int vprime_tx_submit(struct vprime *vp, uint32_t port, struct vprime_frame *f,
 int vprime_port_stats(struct vprime *vp, uint32_t port, uint64_t *val,
 		      uint32_t cap);
 
-/* vprime_lib_stats - the library's counters (enum vprime_lib_stat_id). */
+/*
+ * vprime_lib_stats - the library's counters (enum vprime_lib_stat_id),
+ * the lat_to_engine_* histogram included.
+ */
 int vprime_lib_stats(const struct vprime *vp, uint64_t *val, uint32_t cap);
 
 /* Counter names and descriptions, NULL for an id out of range. */

@@ -46,6 +46,11 @@ static void vprime_sim_close(void *ctx)
 	vp_sim_close(ctx);
 }
 
+static uint64_t vprime_sim_now(void *ctx)
+{
+	return vp_sim_now(ctx);
+}
+
 static const struct vprime_transport vprime_sim_ops = {
 	.name = "sim",
 	.ioctl = vprime_sim_ioctl,
@@ -54,6 +59,7 @@ static const struct vprime_transport vprime_sim_ops = {
 	.fd = vprime_sim_fd,
 	.wait = vprime_sim_wait,
 	.close = vprime_sim_close,
+	.now = vprime_sim_now,
 };
 
 int vprime_open_sim(struct vprime **out, struct vp_sim_host *h,

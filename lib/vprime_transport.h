@@ -25,6 +25,8 @@ struct vprime_transport {
 	int (*wait)(void *ctx, int timeout_ms);
 	/* Release the backend (detaches every port, frees the area). */
 	void (*close)(void *ctx);
+	/* The clock of the descriptors' tstamp, ns; NULL: CLOCK_MONOTONIC. */
+	uint64_t (*now)(void *ctx);
 };
 
 /*

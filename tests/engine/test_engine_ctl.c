@@ -69,6 +69,8 @@ static void test_commands(void **state)
 	ctl(f, "help\n", NULL, "link NAME set");
 	ctl(f, "stats", NULL, "drop queue_full 0");
 	ctl(f, "stats", NULL, "lateness 1-10ms 0");
+	ctl(f, "stats", NULL, "latency to_engine le_1us ");
+	ctl(f, "stats", NULL, "latency residence le_1us 0 le_2us 0");
 	ctl(f, "ports", NULL, "node h1 port 1 state attached");
 	ctl(f, "link l0 show", NULL, "delay 1000000ns");
 	ctl(f, "link l0 set bandwidth 10Mbit queue_packets 5", NULL,

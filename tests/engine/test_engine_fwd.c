@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "engine_fixture.h"
+#include "vp_hist.h"
 
 #define MS 1000000ull
 #define US 1000ull
@@ -344,6 +345,41 @@ static void test_lateness_counted(void **state)
 	ef_free(f);
 }
 
+/* ---- per-stage histograms ---------------------------------------------------- */
+
+/* lat_to_engine (libvprime) and residence (engine) on the virtual clock. */
+static void test_stage_histograms(void **state)
+{
+	struct ef *f = ef_new(2, 0, pair("\"delay\": \"1ms\""));
+	u64 lib[VPRIME_LIB_STAT_MAX];
+	const u64 *to_engine = &lib[VPRIME_LIB_STAT_lat_to_engine_le_1us];
+
+	(void)state;
+	assert_int_equal(ef_send(f, 0, 1, 0, 100), 0);
+	ef_run(f, f->h.clock + 2 * MS, 10 * US);
+	assert_int_equal(f->nr_rx, 1);
+	/* 1 ms of link delay, delivered within a 10 us tick of it. */
+	assert_int_equal(f->e->st.residence[vp_hist_bucket(1 * MS)], 1);
+	assert_int_equal(vp_hist_total(f->e->st.residence), 1);
+	/* Synced and peeked in the same step: no time passed. */
+	assert_int_equal(vprime_lib_stats(f->e->vp, lib, VPRIME_LIB_STAT_MAX),
+			 VPRIME_LIB_STAT_MAX);
+	assert_int_equal(to_engine[0], 1);
+	/* Synced 30 us before the step that peeks it. */
+	assert_int_equal(ef_send(f, 0, 1, 1, 100), 0);
+	assert_int_equal(vprime_sync(f->e->vp, VPRIME_SYNC_RX, NULL), 0);
+	f->h.clock += 30 * US;
+	ef_run(f, f->h.clock + 2 * MS, 10 * US);
+	assert_int_equal(f->nr_rx, 2);
+	vprime_lib_stats(f->e->vp, lib, VPRIME_LIB_STAT_MAX);
+	assert_int_equal(vp_hist_total(to_engine), 2);
+	assert_int_equal(to_engine[vp_hist_bucket(30 * US)], 1);
+	/* Residence counts from dom0's sync, as the link delay does. */
+	assert_int_equal(f->e->st.residence[vp_hist_bucket(1 * MS)], 2);
+	assert_int_equal(vp_hist_total(f->e->st.residence), 2);
+	ef_free(f);
+}
+
 /* ---- switching ------------------------------------------------------------------- */
 
 static u32 count_rx(struct ef *f, u32 guest)
@@ -659,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_loss_gilbert_elliott),
 		cmocka_unit_test(test_queue_limit),
 		cmocka_unit_test(test_lateness_counted),
+		cmocka_unit_test(test_stage_histograms),
 		cmocka_unit_test(test_switch_learn_flood),
 		cmocka_unit_test(test_router),
 		cmocka_unit_test(test_device_gone_and_back),

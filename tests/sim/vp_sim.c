@@ -199,6 +199,11 @@ void vp_sim_host_free(struct vp_sim_host *h)
 	free(h);
 }
 
+u64 vp_sim_now(struct vp_sim_file *f)
+{
+	return f->h->now(f->h->now_arg);
+}
+
 void vp_sim_host_set_clock(struct vp_sim_host *h, u64 (*now)(void *),
 			   void *arg)
 {

@@ -64,6 +64,7 @@ struct vp_sim_file *vp_sim_open(struct vp_sim_host *h);
 int vp_sim_ioctl(struct vp_sim_file *f, unsigned long cmd, void *arg);
 void *vp_sim_area(struct vp_sim_file *f, size_t *size);
 bool vp_sim_pending(struct vp_sim_file *f);
+u64 vp_sim_now(struct vp_sim_file *f);	/* the host's clock */
 void vp_sim_close(struct vp_sim_file *f);
 
 #endif /* VP_SIM_H */
