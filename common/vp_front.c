@@ -4,6 +4,7 @@
  * barriers [B1]..[B4] are defined in vprime_if.h.
  */
 #include "vp_front.h"
+#include "vp_hist.h"
 #include "vp_ring.h"
 
 #define RING_MASK (VPRIME_RING_SIZE - 1)
@@ -50,10 +51,13 @@ void vp_front_init(struct vp_front *f, struct vprime_ctrl *ctrl,
 	f->tx_owner = mem->tx_owner;
 	f->rx_free = mem->rx_free;
 	f->rx_owner = mem->rx_owner;
+	f->tx_stamp = mem->tx_stamp;
 	/* Stacks popped from the top: hand out low slot numbers first. */
 	for (i = 0; i < f->tx_pool.nr_slots; i++) {
 		f->tx_free[i] = f->tx_pool.nr_slots - 1 - i;
 		f->tx_owner[i] = VP_SLOT_GUEST;
+		if (f->tx_stamp)
+			f->tx_stamp[i] = 0;
 	}
 	f->tx_nfree = f->tx_pool.nr_slots;
 	for (i = 0; i < f->rx_pool.nr_slots; i++) {
@@ -152,8 +156,42 @@ bool vp_front_tx_push(struct vp_front *f)
 	return notify;
 }
 
+/*
+ * Remember when the frame whose first slot is @slot was queued (@now, ns,
+ * not 0); its completion on TXC counts now - that in the reaper's
+ * histogram.  Only first slots are stamped: a frame counts once.
+ */
+void vp_front_tx_stamp(struct vp_front *f, u32 slot, u64 now)
+{
+	if (f->tx_stamp && slot < f->tx_pool.nr_slots)
+		f->tx_stamp[slot] = now;
+}
+
+/* A slot came back: count its frame's round trip into @hist (if any). */
+static void vp_front_txc_lat(struct vp_front *f, u32 slot, u64 now,
+			     u64 *hist)
+{
+	u64 t;
+
+	if (!f->tx_stamp)
+		return;
+	t = f->tx_stamp[slot];
+	f->tx_stamp[slot] = 0;
+	if (t && hist)
+		vp_hist_add_n(hist, now > t ? now - t : 0, 1);
+}
+
 /* Take back the TX slots the backend is done with; returns how many. */
 u32 vp_front_txc_reap(struct vp_front *f)
+{
+	return vp_front_txc_reap_lat(f, 0, NULL);
+}
+
+/*
+ * The same, counting each stamped frame's time from vp_front_tx_stamp()
+ * to @now into @hist (VP_HIST_NR buckets; NULL: count nothing).
+ */
+u32 vp_front_txc_reap_lat(struct vp_front *f, u64 now, u64 *hist)
 {
 	u32 prod, n = 0;
 
@@ -177,6 +215,7 @@ u32 vp_front_txc_reap(struct vp_front *f)
 		}
 		f->tx_owner[slot] = VP_SLOT_GUEST;
 		f->tx_free[f->tx_nfree++] = slot;
+		vp_front_txc_lat(f, slot, now, hist);
 		n++;
 	}
 	WRITE_ONCE(f->ctrl->ring[VPRIME_RING_TXC].cons, f->txc_cons); /* [B3] */

@@ -61,6 +61,7 @@ struct vp_front {
 	u32 *rx_free;
 	u32 rx_nfree;
 	u8 *rx_owner;
+	u64 *tx_stamp;		/* per TX slot, or NULL: see vp_front_tx_stamp() */
 	bool broken;
 	u64 stats[VP_FRONT_STAT_MAX];
 };
@@ -82,6 +83,7 @@ struct vp_front_mem {
 	u8 *tx_owner;		/* tx_slots entries */
 	u32 *rx_free;		/* rx_slots entries */
 	u8 *rx_owner;		/* rx_slots entries */
+	u64 *tx_stamp;		/* tx_slots entries, or NULL: no TX timing */
 };
 
 /* vp_front.c APIs: */
@@ -100,6 +102,8 @@ void vp_front_tx_put(struct vp_front *f, u32 slot, u16 off, u16 len,
 		     u16 flags);
 bool vp_front_tx_push(struct vp_front *f);
 u32 vp_front_txc_reap(struct vp_front *f);
+void vp_front_tx_stamp(struct vp_front *f, u32 slot, u64 now);
+u32 vp_front_txc_reap_lat(struct vp_front *f, u64 now, u64 *hist);
 bool vp_front_fill(struct vp_front *f);
 int vp_front_rx_next(struct vp_front *f, struct vp_frame *fr);
 u32 vp_front_rx_copy(const struct vp_front *f, const struct vp_frame *fr,

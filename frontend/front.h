@@ -27,6 +27,7 @@
 #include <xen/xenbus.h>
 
 #include "vp_front.h"
+#include "vp_hist.h"
 #include "vprime_if.h"
 
 #define VPF_DRV_NAME	"vprime-front"
@@ -115,6 +116,15 @@ struct vpf_dev {
 	struct vpf_rings rings;
 	u64 stats[VPF_STAT_MAX];
 	u64 front_stats[VP_FRONT_STAT_MAX];	/* of past connections */
+	/*
+	 * Latency histograms, under @lock like the counters; ethtool -S
+	 * prints them after them as lat_tx_* and lat_rx_*.
+	 * lat_tx: ndo_start_xmit to the frame's slot back on TXC.
+	 * lat_rx: the interrupt (@irq_ns) to the NAPI poll taking the frame.
+	 */
+	struct vp_hist lat_tx;
+	struct vp_hist lat_rx;
+	u64 irq_ns;		/* first interrupt not yet polled to idle, 0 */
 };
 
 /* rings.c APIs: */

@@ -27,6 +27,9 @@ irqreturn_t vpf_napi_interrupt(int irq, void *dev_id)
 		xen_irq_lateeoi(irq, XEN_EOI_FLAG_SPURIOUS);
 		return IRQ_HANDLED;
 	}
+	/* lat_rx counts from the first interrupt the poll loop has not seen. */
+	if (!READ_ONCE(vpf->irq_ns))
+		WRITE_ONCE(vpf->irq_ns, ktime_get_ns());
 	/* Owed EOI; a poll that is running now completes it. */
 	set_bit(VPF_F_EOI_PENDING, &vpf->flags);
 	napi_schedule(&vpf->napi);
@@ -101,19 +104,27 @@ static void vpf_napi_broken(struct vpf_dev *vpf)
 		   "backend broke the rings; device disabled until it reconnects\n");
 }
 
-/* One pass over all rings; vpf->lock held.  Returns RX frames taken. */
+/*
+ * One pass over all rings at @now; vpf->lock held.  Returns RX frames
+ * taken.  Counts lat_tx for the slots reaped and lat_rx for the frames
+ * taken, if an interrupt woke the poll.
+ */
 static int vpf_napi_pass(struct vpf_dev *vpf, struct sk_buff_head *rxq,
-			 int budget, bool *notify, bool *work)
+			 int budget, u64 now, bool *notify, bool *work)
 {
 	struct vp_front *f = &vpf->front;
 	bool carrier = netif_carrier_ok(vpf->ndev);
+	u64 irq;
 	int done;
 
-	if (vp_front_txc_reap(f)) {
+	if (vp_front_txc_reap_lat(f, now, vpf->lat_tx.b)) {
 		*work = true;
 		vpf_netdev_tx_wake(vpf);
 	}
 	done = vpf_napi_rx(vpf, rxq, budget);
+	irq = READ_ONCE(vpf->irq_ns);
+	if (done && irq)
+		vp_hist_add_n(vpf->lat_rx.b, now > irq ? now - irq : 0, done);
 	if (done)
 		*work = true;
 	*notify = vp_front_fill(f);
@@ -130,11 +141,12 @@ int vpf_napi_poll(struct napi_struct *napi, int budget)
 	struct sk_buff_head rxq;
 	struct sk_buff *skb;
 	bool notify = false, work = false, again;
+	u64 now = ktime_get_ns();	/* one clock read per poll */
 	int done;
 
 	__skb_queue_head_init(&rxq);
 	spin_lock(&vpf->lock);
-	done = vpf_napi_pass(vpf, &rxq, budget, &notify, &work);
+	done = vpf_napi_pass(vpf, &rxq, budget, now, &notify, &work);
 	vpf->poll_work |= work;
 	spin_unlock(&vpf->lock);
 
@@ -163,6 +175,11 @@ int vpf_napi_poll(struct napi_struct *napi, int budget)
 	}
 	vpf->idle_repoll = false;
 
+	/* Going idle: the next interrupt starts lat_rx afresh.  Cleared
+	 * before completing, so an interrupt racing with it keeps its time
+	 * (NAPI then polls again).
+	 */
+	WRITE_ONCE(vpf->irq_ns, 0);
 	if (napi_complete_done(napi, done) &&
 	    test_and_clear_bit(VPF_F_EOI_PENDING, &vpf->flags)) {
 		xen_irq_lateeoi(vpf->rings.irq, vpf->poll_work ? 0 :
@@ -196,4 +213,5 @@ void vpf_napi_stop(struct vpf_dev *vpf)
 	if (test_and_clear_bit(VPF_F_EOI_PENDING, &vpf->flags))
 		xen_irq_lateeoi(vpf->rings.irq, 0);
 	vpf->poll_work = false;
+	WRITE_ONCE(vpf->irq_ns, 0);
 }

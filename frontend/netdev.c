@@ -17,15 +17,19 @@
 
 #define VPF_CSUM_FEATURES (NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM)
 
+/* The counters, then the lat_tx_* and lat_rx_* histograms. */
 static const char vpf_dev_stat_names[][ETH_GSTRING_LEN] = {
 #define VPF_STAT_NAME(n, d) #n,
 	VPF_DEV_STATS(VPF_STAT_NAME)
 	VP_FRONT_STATS(VPF_STAT_NAME)
+	VPRIME_LAT_BUCKETS(VPRIME_LAT_PASTE, VPF_STAT_NAME, lat_tx, _)
+	VPRIME_LAT_BUCKETS(VPRIME_LAT_PASTE, VPF_STAT_NAME, lat_rx, _)
 #undef VPF_STAT_NAME
 };
 
 #define VPF_NR_STATS ARRAY_SIZE(vpf_dev_stat_names)
-static_assert(VPF_NR_STATS == VPF_STAT_MAX + VP_FRONT_STAT_MAX);
+#define VPF_STAT_LAT	(VPF_STAT_MAX + VP_FRONT_STAT_MAX)
+static_assert(VPF_NR_STATS == VPF_STAT_LAT + 2 * VP_HIST_NR);
 
 /* ---- carrier and queue (called with vpf->lock held) ---------------- */
 
@@ -83,9 +87,12 @@ static int vpf_netdev_tx_csum(struct vpf_dev *vpf, struct sk_buff *skb)
 	return 0;
 }
 
-/* Copy the frame into TX slots and queue it; vpf->lock held. */
+/*
+ * Copy the frame into TX slots and queue it, its first slot stamped with
+ * @now for lat_tx; vpf->lock held.
+ */
 static void vpf_netdev_tx_put(struct vpf_dev *vpf, struct sk_buff *skb,
-			      u32 nseg, u16 csum)
+			      u32 nseg, u16 csum, u64 now)
 {
 	struct vp_front *f = &vpf->front;
 	u32 len = skb->len, off = 0, i;
@@ -94,6 +101,9 @@ static void vpf_netdev_tx_put(struct vpf_dev *vpf, struct sk_buff *skb,
 		u32 slot = (u32)vp_front_tx_slot_get(f);
 		u32 n = min_t(u32, len - off, VPRIME_SLOT_SIZE);
 		u16 flags = csum;
+
+		if (i == 0)
+			vp_front_tx_stamp(f, slot, now);
 
 		if (i + 1 < nseg)
 			flags |= VPRIME_DESC_F_MORE;
@@ -115,6 +125,7 @@ static netdev_tx_t vpf_netdev_xmit(struct sk_buff *skb,
 	struct vpf_dev *vpf = netdev_priv(ndev);
 	struct vp_front *f = &vpf->front;
 	enum vpf_stat_id drop = VPF_STAT_MAX;
+	u64 now = ktime_get_ns();	/* lat_tx starts here */
 	bool notify = false, stop;
 	u32 nseg = 0;
 	int csum = 0;
@@ -144,7 +155,7 @@ static netdev_tx_t vpf_netdev_xmit(struct sk_buff *skb,
 	}
 	if (drop == VPF_STAT_MAX) {
 		skb_tx_timestamp(skb);
-		vpf_netdev_tx_put(vpf, skb, nseg, (u16)csum);
+		vpf_netdev_tx_put(vpf, skb, nseg, (u16)csum, now);
 	} else {
 		vpf->stats[drop]++;
 	}
@@ -257,6 +268,9 @@ static void vpf_ethtool_get_stats(struct net_device *ndev,
 	for (i = 0; i < VP_FRONT_STAT_MAX; i++)
 		data[VPF_STAT_MAX + i] = vpf->front_stats[i] +
 					 vpf->front.stats[i];
+	memcpy(&data[VPF_STAT_LAT], vpf->lat_tx.b, sizeof(vpf->lat_tx.b));
+	memcpy(&data[VPF_STAT_LAT + VP_HIST_NR], vpf->lat_rx.b,
+	       sizeof(vpf->lat_rx.b));
 	spin_unlock_bh(&vpf->lock);
 }
 

@@ -81,8 +81,9 @@ static int vpf_rings_mem_alloc(struct vp_front_mem *mem, u32 nslots)
 	mem->tx_owner = kcalloc(nslots, sizeof(*mem->tx_owner), GFP_KERNEL);
 	mem->rx_free = kcalloc(nslots, sizeof(*mem->rx_free), GFP_KERNEL);
 	mem->rx_owner = kcalloc(nslots, sizeof(*mem->rx_owner), GFP_KERNEL);
+	mem->tx_stamp = kcalloc(nslots, sizeof(*mem->tx_stamp), GFP_KERNEL);
 	if (!mem->tx_free || !mem->tx_owner || !mem->rx_free ||
-	    !mem->rx_owner)
+	    !mem->rx_owner || !mem->tx_stamp)
 		return -ENOMEM;
 	return 0;
 }
@@ -93,6 +94,7 @@ static void vpf_rings_mem_free(struct vp_front_mem *mem)
 	kfree(mem->tx_owner);
 	kfree(mem->rx_free);
 	kfree(mem->rx_owner);
+	kfree(mem->tx_stamp);
 	memset(mem, 0, sizeof(*mem));
 }
 

@@ -6,6 +6,7 @@
  * its pools.
  */
 #include "vp_test.h"
+#include "vp_hist.h"
 
 static struct vp_sim_guest *guest(u32 mtu)
 {
@@ -169,6 +170,39 @@ static void test_txc_hostile_slots(void **state)
 	vp_sim_guest_free(g);
 }
 
+/* lat_tx: a stamped frame counts once when its slot comes back on TXC. */
+static void test_txc_latency(void **state)
+{
+	struct vp_sim_guest *g = guest(1500);
+	u64 *stamp = calloc(g->front.tx_pool.nr_slots, sizeof(u64));
+	u64 hist[VP_HIST_NR] = { 0 };
+	u8 frame[64] = { 0 };
+
+	(void)state;
+	assert_non_null(stamp);
+	g->front.tx_stamp = stamp;
+	assert_int_equal(vp_front_tx_frame(&g->front, frame, 64, 0), 0);
+	vp_front_tx_stamp(&g->front, 0, 1000);
+	vp_front_tx_stamp(&g->front, 100000, 1000);	/* out of range: ignored */
+	/* Slot 0 back twice (the second is refused), and one unstamped. */
+	g->ring[VPRIME_RING_TXC][0].slot = 0;
+	g->ring[VPRIME_RING_TXC][1].slot = 0;
+	g->ctrl->ring[VPRIME_RING_TXC].prod = 2;
+	assert_int_equal(vp_front_txc_reap_lat(&g->front, 6000, hist), 1);
+	assert_int_equal(hist[vp_hist_bucket(5000)], 1);
+	assert_int_equal(vp_hist_total(hist), 1);
+	assert_int_equal(stamp[0], 0);
+	/* Sent again but not stamped: its completion counts nothing. */
+	assert_int_equal(vp_front_tx_frame(&g->front, frame, 64, 0), 0);
+	g->ring[VPRIME_RING_TXC][2].slot = 0;
+	g->ctrl->ring[VPRIME_RING_TXC].prod = 3;
+	assert_int_equal(vp_front_txc_reap_lat(&g->front, 9000, hist), 1);
+	assert_int_equal(vp_hist_total(hist), 1);
+	g->front.tx_stamp = NULL;
+	free(stamp);
+	vp_sim_guest_free(g);
+}
+
 static void test_tx_limits(void **state)
 {
 	struct vp_sim_guest *g = guest(1500);
@@ -205,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_rx_partial_frame_is_fatal),
 		cmocka_unit_test(test_bad_backend_indices),
 		cmocka_unit_test(test_txc_hostile_slots),
+		cmocka_unit_test(test_txc_latency),
 		cmocka_unit_test(test_tx_limits),
 		cmocka_unit_test(test_ctrl_page_zeroed),
 	};
