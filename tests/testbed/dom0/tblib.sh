@@ -70,6 +70,9 @@
 #   tb_dmesg_mark / tb_dmesg_since  dom0 kernel log since the mark
 #   tb_oops_in FILE                 true when FILE holds an oops/BUG/WARNING
 #   tb_wait_for SECS CMD...         retry CMD every 0.2 s until it succeeds
+#   tb_iperf3 GUEST DEST TAG ARGS...  iperf3 -c DEST ARGS in GUEST (a server
+#                                   must run at DEST): prints the receiver's
+#                                   Mbit/s, output in $TB_OUT/iperf3-TAG.txt
 # ============================================================================
 
 TB_TOP=${TB_TOP:-/tb/top}
@@ -115,6 +118,16 @@ tb_wait_for() { # SECS CMD...
 		[ "$(date +%s)" -lt "$deadline" ] || return 1
 		sleep 0.2
 	done
+}
+
+tb_iperf3() { # GUEST DEST TAG ARGS...
+	local g=$1 dst=$2 tag=$3 out v
+	shift 3
+	out=$(tb_guest_run -t 90 "$g" "iperf3 -c $dst -f m $*") || true
+	echo "$out" >"$TB_OUT/iperf3-$tag.txt"
+	v=$(echo "$out" | awk '/receiver/ {for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") v = $i} END {print v}')
+	[ -n "$v" ] || tb_fail "iperf3 $g -> $dst ($tag): $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	echo "$v"
 }
 
 tb_run_logged() { # FILE CMD...
