@@ -70,31 +70,6 @@ hx_dmesg_count() { # REGEX
 	tb_dmesg_since | grep -cE "$1" || true
 }
 
-# An engine must not outlive its scenario: a failed check (the harness's
-# ERR/EXIT traps) would leave vpfwd attached to the next scenario's guests.
-# Chain onto the harness's guest clean-up, which its EXIT trap calls.
-hx_fwd_kill() {
-	if [ -n "${VP_FWD_PID:-}" ]; then
-		kill -TERM "$VP_FWD_PID" 2>/dev/null || true
-		wait "$VP_FWD_PID" 2>/dev/null || true
-		VP_FWD_PID=
-	fi
-}
-if declare -f tb__cleanup_guests_safe >/dev/null; then
-	eval "hx__cleanup_guests_orig() $(declare -f tb__cleanup_guests_safe | tail -n +2)"
-	tb__cleanup_guests_safe() { hx_fwd_kill; hx__cleanup_guests_orig; }
-fi
-# An engine some earlier scenario of this boot left behind holds every
-# device: stop it (by pid) and say so.
-for hx_pid in $(pidof vpfwd 2>/dev/null || true); do
-	tb_log "an earlier scenario left vpfwd (pid $hx_pid) running: stopping it"
-	kill -TERM "$hx_pid" 2>/dev/null || true
-done
-for hx_pid in $(seq 20); do
-	pidof vpfwd >/dev/null 2>&1 || break
-	sleep 0.5
-done
-
 # Run on its own, it is not a scenario.
 if [ "${TB_SCENARIO:-}" = hostile-lib ]; then
 	tb_skip "hostile-lib.sh is a helper library"

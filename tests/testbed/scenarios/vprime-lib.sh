@@ -4,8 +4,9 @@
 #
 #   vp_dev_add GUEST DEVID MAC [NAME]   the toolstack's part of one device,
 #                                       in the order testbed.md gives
-#   vp_dev_remove GUEST DEVID           graceful removal as libxl does it:
-#                                       online=0, Closing, wait Closed, rm
+#   vp_dev_remove GUEST DEVID           vprimectl remove: graceful removal
+#                                       as libxl does it (online=0, Closing,
+#                                       wait Closed, rm), --force if stuck
 #   vp_wait_connected GUEST DEVID [S]   both ends Connected (state 4)
 #   vp_guest_ifname GUEST DEVID         the netdev vprime-front made
 #   vp_guest GUEST CMD                  run in the guest, fail on error
@@ -21,6 +22,7 @@
 VP_DEBUGFS=/sys/kernel/debug/vprime/devices
 VP_FWD=${VP_FWD:-$TB_TOP/build/bin/vpfwd}
 VP_FWD_PID=
+VP_CTL=$TB_TOP/build/bin/vprimectl
 
 vp_be_path() { echo "/local/domain/0/backend/vprime/$(tb_guest_domid "$1")/$2"; }
 vp_fe_path() { echo "/local/domain/$(tb_guest_domid "$1")/device/vprime/$2"; }
@@ -57,15 +59,17 @@ vp_wait_connected() { # GUEST DEVID [SECS]
 		tb_fail "$1 vprime$2: frontend state $(xenstore-read "$fe/state" 2>&1), not Connected"
 }
 
+# Removal is the product's own: vprimectl remove (offline, Closing, wait for
+# the frontend to close, then both directories and any error node the
+# backend left); --force when the frontend never closes.
 vp_dev_remove() { # GUEST DEVID
-	local be fe
-	be=$(vp_be_path "$1" "$2")
-	fe=$(vp_fe_path "$1" "$2")
-	xenstore-write "$be/online" 0 "$be/state" 5
-	tb_wait_for 30 vp_state_is "$be" 6 ||
-		tb_log "vprime device $2 of $1: backend state $(xenstore-read "$be/state" 2>&1) after Closing, removing anyway"
-	xenstore-rm "$fe" 2>/dev/null || true
-	xenstore-rm "$be" 2>/dev/null || true
+	local dom out
+	dom=$(tb_guest_domid "$1")
+	if ! out=$("$VP_CTL" remove --timeout 30 "$dom" "$2" 2>&1); then
+		tb_log "vprime device $2 of $1: $out; removing with --force"
+		out=$("$VP_CTL" remove --force "$dom" "$2" 2>&1) ||
+			tb_fail "vprimectl remove --force $dom $2: $out"
+	fi
 	tb_log "vprime device $2 of $1 removed"
 }
 
@@ -138,6 +142,147 @@ vp_back_unbind_all() {
 		echo "${d##*/}" >"$drv/unbind"
 	done
 }
+
+# ---- several guests with one vprime device each -----------------------------
+# vp_guests_up NET GUEST...: vprime-back loaded, the guests started (in
+# parallel) with vprime-front, device 0 of each added and Connected, its
+# netdev up with 10.79.NET.<i>/24 (i: the guest's place in the list).
+# Fills VP_IF, VP_IP, VP_MAC, VP_DOM by guest name.
+declare -gA VP_IF VP_IP VP_MAC VP_DOM
+vp_guests_up() { # NET GUEST...
+	local net=$1 i=0 g
+	shift
+	[ -e "$VP_DEBUGFS" ] || tb_dom0_load_modules vprime-back
+	for g in "$@"; do tb_guest_start "$g" --mods vprime-front --nowait; done
+	for g in "$@"; do
+		i=$((i + 1))
+		tb_guest_wait "$g"
+		VP_DOM[$g]=$(tb_guest_domid "$g")
+		VP_MAC[$g]=$(printf '00:16:3e:7e:%02x:%02x' "$net" "$i")
+		VP_IP[$g]=10.79.$net.$i
+		vp_dev_add "$g" 0 "${VP_MAC[$g]}" "$g-vp0"
+	done
+	for g in "$@"; do
+		vp_wait_connected "$g" 0
+		VP_IF[$g]=$(vp_guest_ifname "$g" 0)
+		[ -n "${VP_IF[$g]}" ] || tb_fail "$g: no vprime netdev"
+		vp_guest "$g" "ip addr add ${VP_IP[$g]}/24 dev ${VP_IF[$g]} && ip link set ${VP_IF[$g]} up" >/dev/null
+	done
+}
+
+vp_carrier_wait() { # GUEST 0|1: until the guest's vprime netdev has it (10 s)
+	vp_guest "$1" "for i in \$(seq 100); do [ \$(cat /sys/class/net/${VP_IF[$1]}/carrier) = $2 ] && exit 0; sleep 0.1; done; echo carrier is not $2; exit 1" >/dev/null
+}
+
+# ethtool -S of GUEST's vprime netdev into $TB_OUT/ethtool-TAG.txt
+vp_fe_stats() { # GUEST TAG
+	vp_guest "$1" "ethtool -S ${VP_IF[$1]}" >"$TB_OUT/ethtool-$2.txt"
+}
+vp_fe_stat() { # TAG KEY: one value of a file vp_fe_stats wrote
+	awk -v k="$2:" '$1 == k { print $2 }' "$TB_OUT/ethtool-$1.txt"
+}
+# Every frontend error counter is 0: what a well-behaved backend never causes.
+VP_FE_ERRORS="be_bad_index be_bad_slot be_bad_extent be_zero_len be_too_many_slots
+	be_oversize be_partial_frame rx_drop_bad rx_drop_nomem rx_drop_csum ring_broken
+	grant_leaked_pages"
+vp_fe_clean() { # GUEST TAG
+	local k v
+	vp_fe_stats "$1" "$2"
+	for k in $VP_FE_ERRORS; do
+		v=$(vp_fe_stat "$2" "$k")
+		[ -z "$v" ] || [ "$v" = 0 ] || tb_fail "$1: ethtool $k = $v (ethtool-$2.txt)"
+	done
+}
+
+# A ping running in the background in GUEST, its log in the guest's /tmp.
+vp_bg_ping() { # GUEST DEST NAME SECS
+	vp_guest "$1" "ping -i 0.2 -w $4 -W 1 $2 >/tmp/ping.$3 2>&1 & echo \$! >/tmp/ping.$3.pid" >/dev/null
+}
+vp_bg_ping_result() { # GUEST NAME: "sent received", once it has ended
+	vp_guest "$1" "while kill -0 \$(cat /tmp/ping.$2.pid) 2>/dev/null; do sleep 1; done; tail -n 3 /tmp/ping.$2" |
+		sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) packets received.*/\1 \2/p'
+}
+
+# The value of figure NAME of scenario baseline in this boot (empty if the
+# baseline did not run first).
+vp_baseline_fig() { # NAME
+	awk -v n="$1" '$1 == "baseline" && $2 == n { v = $3 } END { print v }' \
+		"$TB_RUN_OUT/figures.txt" 2>/dev/null
+}
+# Record figure NAME=VALUE and, next to it, the stock vif's BASENAME from the
+# same boot and the ratio: "NAME: vprime V UNIT, stock vif B UNIT (R x)".
+vp_vs_baseline() { # NAME VALUE UNIT BASENAME
+	local b r
+	tb_figure "$1" "$2" "$3"
+	b=$(vp_baseline_fig "$4")
+	if [ -z "$b" ]; then
+		tb_log "$1: vprime $2 $3 (no stock vif baseline in this boot)"
+		return 0
+	fi
+	r=$(awk -v v="$2" -v b="$b" 'BEGIN { if (b > 0) printf "%.2f", v / b; else print "?" }')
+	tb_figure "$1_vs_vif" "$r" x
+	tb_log "$1: vprime $2 $3, stock vif $b $3 ($r x)"
+}
+
+# Wait until debugfs module-wide count NAME is VALUE (SECS, 20).
+vp_count_wait() { # NAME VALUE [SECS]
+	tb_wait_for "${3:-20}" sh -c "[ \"\$(awk '\$1==\"$1\"{print \$2}' $VP_DEBUGFS)\" = $2 ]" ||
+		tb_fail "$1 is $(vp_count "$1"), want $2 ($(tr '\n' ' ' <"$VP_DEBUGFS" | cut -c1-200))"
+}
+
+# The usual end: devices removed, nothing left in dom0, guests gone, module
+# unloaded, no oops since tb_dmesg_mark.
+vp_teardown() { # GUEST...
+	local g
+	vp_fwd_stop
+	for g in "$@"; do vp_dev_remove "$g" 0; done
+	vp_count_wait devices 0
+	vp_leak_check
+	for g in "$@"; do tb_guest_destroy "$g"; done
+	tb_dom0_unload_modules vprime_back
+	tb_dmesg_since >"$TB_OUT/dmesg.txt"
+	if tb_oops_in "$TB_OUT/dmesg.txt"; then
+		tb_fail "oops in dom0: $(grep -Em1 "$TB_OOPS_RE" "$TB_OUT/dmesg.txt")"
+	fi
+}
+
+# The port vpfwd gave DOMID's device 0 (from its last "attached" line).
+vp_fwd_port() { # DOMID
+	sed -n "s/^vpfwd: attached port \([0-9]*\) dom $1 dev 0 .*/\1/p" "$TB_OUT/vpfwd.log" | tail -n 1
+}
+vp_fwd_detached() { # DOMID: vpfwd saw the port of DOMID's device go
+	local p
+	p=$(vp_fwd_port "$1")
+	[ -n "$p" ] && grep -q "^vpfwd: detached port $p\$" "$TB_OUT/vpfwd.log"
+}
+
+# Background processes a scenario starts in dom0 (vpfwd, vprimectl watch)
+# must not outlive it, whatever its verdict: an engine left behind would
+# attach the next scenario's devices.  Chained onto the harness's guest
+# clean-up, which its EXIT trap runs.
+VP_BG_PIDS=()
+vp_bg_kill() {
+	local p
+	for p in ${VP_FWD_PID:-} "${VP_BG_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	VP_FWD_PID='' VP_BG_PIDS=()
+}
+if declare -f tb__cleanup_guests_safe >/dev/null; then
+	eval "vp__cleanup_guests_orig() $(declare -f tb__cleanup_guests_safe | tail -n +2)"
+	tb__cleanup_guests_safe() { vp_bg_kill; vp__cleanup_guests_orig; }
+fi
+# An engine some earlier scenario of this boot left behind holds every
+# device: stop it (by pid) and say so.
+for vp_pid in $(pidof vpfwd 2>/dev/null || true); do
+	tb_log "an earlier scenario left vpfwd (pid $vp_pid) running: stopping it"
+	kill -TERM "$vp_pid" 2>/dev/null || true
+done
+for vp_pid in $(seq 20); do
+	pidof vpfwd >/dev/null 2>&1 || break
+	sleep 0.5
+done
 
 # Run on its own (a runner that takes every *.sh), it is not a scenario.
 if [ "${TB_SCENARIO:-}" = vprime-lib ]; then
