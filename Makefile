@@ -36,7 +36,7 @@ HOST_TESTS :=
 FUZZERS :=
 BENCHES :=
 
-.PHONY: all demo check check-host check-unit check-fuzz check-modules modules \
+.PHONY: all demo check check-host check-unit check-fuzz check-modules modules modules-sparse \
 	bench-core bench help deps clean
 .SECONDEXPANSION:
 all:
@@ -78,7 +78,18 @@ modules:
 	@ls $(BUILD)/modules/*.ko >/dev/null 2>&1 || { echo "modules: no .ko built"; exit 1; }
 	@echo "modules: built $$(cd $(BUILD)/modules && echo *.ko)"
 
-check-modules: modules
+# sparse over every module source (C=2: checked whether rebuilt or not);
+# fails on any warning it prints.
+modules-sparse:
+	@test -d $(KDIR) || { echo "modules-sparse: no kernel headers at $(KDIR) (make deps)"; exit 1; }
+	@command -v sparse >/dev/null || { echo "modules-sparse: no sparse (make deps)"; exit 1; }
+	@mkdir -p $(BUILD)
+	@set -o pipefail; $(MAKE) -C $(KDIR) M=$(TOP) C=2 CHECK=sparse modules 2>&1 | tee $(BUILD)/sparse.log >/dev/null
+	@if grep -E 'warning:|error:' $(BUILD)/sparse.log; then \
+		echo "modules-sparse: sparse printed warnings"; exit 1; fi
+	@echo "modules-sparse: $$(grep -c '  CHECK' $(BUILD)/sparse.log) sources checked, no warnings"
+
+check-modules: modules modules-sparse
 
 clean:
 	rm -rf $(BUILD)

@@ -18,6 +18,7 @@ pkgs=(
 	libpcap-dev		# per-device pcap captures of vprimed
 	libxen-dev		# xenstore.h and libxenstore for vprimectl
 	pkg-config
+	sparse			# semantic checks of the kernel modules (make modules-sparse)
 )
 
 missing=()
