@@ -107,6 +107,22 @@ static void vpe_cmd_stats_lat(struct vpe_engine *e, struct vpe_buf *o)
 	vpe_hist_line(o, "residence", e->st.residence);
 }
 
+/* The poll loop's early wake-up (wake.c): its estimate, margin and cost. */
+static void vpe_cmd_stats_wake(struct vpe_engine *e, struct vpe_buf *o)
+{
+	const struct vpe_wake *w = &e->wake;
+
+	vpe_buf_printf(o, "wake sleeps %llu timeouts %llu timer_late_ewma_ns "
+		       "%llu margin_ns %llu cap_ns %llu spins %llu spin_ns %llu\n",
+		       (unsigned long long)w->sleeps,
+		       (unsigned long long)w->timeouts,
+		       (unsigned long long)w->est_ns,
+		       (unsigned long long)w->margin_ns,
+		       (unsigned long long)w->cap_ns,
+		       (unsigned long long)w->spins,
+		       (unsigned long long)w->spin_ns);
+}
+
 static int vpe_cmd_stats(struct vpe_engine *e, int argc, char **argv,
 			 struct vpe_buf *o, char *err, size_t errlen)
 {
@@ -141,6 +157,7 @@ static int vpe_cmd_stats(struct vpe_engine *e, int argc, char **argv,
 		vpe_buf_printf(o, "lateness %s %llu\n", bucket[i],
 			       (unsigned long long)s->late_hist[i]);
 	vpe_cmd_stats_lat(e, o);
+	vpe_cmd_stats_wake(e, o);
 	vpe_buf_printf(o, "devices attaches %llu detaches %llu attach_errors "
 		       "%llu\n", (unsigned long long)s->attaches,
 		       (unsigned long long)s->detaches,

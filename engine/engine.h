@@ -10,6 +10,7 @@
  *   router.c   IPv4 routers: ARP, longest-prefix routes, TTL
  *   capture.c  per-device pcap files with nanosecond timestamps
  *   ctl.c      the control protocol (line based) and its unix socket
+ *   wake.c     the poll loop's early wake-up: sleep, then spin to the due time
  *   main.c     command line, signals, the poll loop
  *
  * Time is u64 nanoseconds of the clock the frames' RX timestamps use
@@ -183,6 +184,32 @@ void vpe_capture_frame(struct vpe_capture *c, const struct vprime_frame *f,
 u64 vpe_capture_count(const struct vpe_capture *c);
 void vpe_capture_close(struct vpe_capture *c);
 
+/* ---- wake.c ------------------------------------------------------------- */
+
+#define VPE_WAKE_MIN_NS		50000ull	/* margin before any sample */
+#define VPE_WAKE_CAP_NS		2000000ull	/* default --spin-max */
+#define VPE_WAKE_CAP_MAX_NS	100000000ull	/* largest --spin-max */
+
+/*
+ * The early wake-up policy and its counters.  Lateness is woke - asked of
+ * the sleeps that ended by their timeout.
+ */
+struct vpe_wake {
+	u64 cap_ns;		/* largest margin (--spin-max); 0: never spin */
+	u64 est_ns;		/* EWMA of the timer's lateness */
+	u64 margin_ns;		/* min(max(2 x est, VPE_WAKE_MIN_NS), cap) */
+	bool spinning;		/* the last plan said spin */
+	u64 spin_from;		/* ... made at this time */
+	u64 sleeps;		/* blocking waits */
+	u64 timeouts;		/* ... that ended by timeout: the samples */
+	u64 spins;		/* non-blocking polls with a frame within margin */
+	u64 spin_ns;		/* time spent spinning */
+};
+
+void vpe_wake_init(struct vpe_wake *w, u64 cap_ns);
+u64 vpe_wake_plan(struct vpe_wake *w, u64 now, u64 due);
+void vpe_wake_note(struct vpe_wake *w, u64 asked, u64 woke, bool timed_out);
+
 /* ---- fwd.c -------------------------------------------------------------- */
 
 #define VPE_DROPS(X)							\
@@ -282,6 +309,7 @@ struct vpe_engine {
 	u64 wall_offset;		/* added to capture timestamps */
 	struct vprime_devinfo *list;	/* rescan scratch */
 	struct vpe_stats st;
+	struct vpe_wake wake;		/* the poll loop's; here for stats */
 };
 
 int vpe_engine_new(struct vpe_engine **out, struct vprime *vp,

@@ -115,6 +115,7 @@ int vpe_engine_new(struct vpe_engine **out, struct vprime *vp,
 	e->now = now;
 	e->now_arg = arg;
 	e->rescan_wanted = true;
+	vpe_wake_init(&e->wake, VPE_WAKE_CAP_NS);
 	for (i = 0; i < VPRIME_PORTS_MAX; i++)
 		e->port_node[i] = -1;
 	/* Every frame in flight holds a buffer: one event per buffer. */

@@ -2,7 +2,8 @@
 /*
  * test_engine_cli.c - build/bin/vprimed's command line: every bad option,
  * topology file or device is refused with a message and exit code (2: bad
- * usage or topology, 1: cannot run), and -n checks a topology.
+ * usage or topology, 1: cannot run), --spin-max takes a duration or 0,
+ * and -n checks a topology.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,10 +67,17 @@ static void test_cli(void **state)
 		run(args, 2, "'nodes' must be an array");
 	}
 	run("-t " GOOD " -n", 0, "3 nodes, 2 links: ok");
+	run("-t " GOOD " --spin-max 500us -n", 0, "ok");
+	run("-t " GOOD " --spin-max 0 -n", 0, "ok");
+	run("-t " GOOD " --spin-max=0ns -n", 0, "ok");
+	run("-t " GOOD " --spin-max 5 -n", 2, "--spin-max: want 0 or a duration");
+	run("-t " GOOD " --spin-max 1s -n", 2, "up to 100ms");
+	run("-t " GOOD " --spin-max -1ms -n", 2, "--spin-max: want");
+	run("-t " GOOD " --spin-max", 2, "usage:");
 	run("-t " GOOD " -d /nonexistent/vprime", 1,
 	    "open /nonexistent/vprime: No such file");
 	run("-t " GOOD " -d /dev/null", 1, "open /dev/null:");
-	run("-h", 0, "usage:");
+	run("-h", 0, "--spin-max DURATION");
 	unlink(bad);
 }
 
