@@ -52,7 +52,7 @@
 	X(connects,		"connections to a backend")		\
 	X(resets,		"reconnects after the backend restarted") \
 	X(irq_spurious,		"event-channel interrupts with nothing to do") \
-	X(grant_leaked_pages,	"pages the backend still mapped at teardown, leaked")
+	X(grant_busy_pages,	"pages the backend still mapped at teardown (freed once it unmaps)")
 
 #define VPF_DEV_STAT_ENUM(n, d) VPF_STAT_##n,
 enum vpf_stat_id {

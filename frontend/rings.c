@@ -6,8 +6,10 @@
  *
  * Every page is zeroed before it is granted (XSA-403).  At teardown each
  * grant is revoked with gnttab_try_end_foreign_access(); a page the
- * backend still maps is never freed or reused (XSA-396): it is leaked on
- * purpose, counted in grant_leaked_pages and logged once per teardown.
+ * backend still maps is never freed or reused while it does (XSA-396): it
+ * goes to the grant table's deferred list, which retries the revocation
+ * and frees the page once the backend has unmapped it.  Such pages are
+ * counted in grant_busy_pages and logged once per teardown.
  */
 #include "front.h"
 
@@ -37,8 +39,10 @@ static int vpf_gpage_share(struct vpf_dev *vpf, struct vpf_gpage *gp,
 
 /*
  * Revoke one granted page and free it; returns 1 if the backend still
- * maps it, in which case the page is leaked (never freed, never reused).
- * @exact: the page came from xenbus_setup_ring() (alloc_pages_exact()).
+ * maps it: the grant table then owns the page and frees it once the
+ * backend lets go (never before: XSA-396).  @exact: the page came from
+ * xenbus_setup_ring() (alloc_pages_exact() of one page: order 0, so the
+ * grant table's put_page() frees it like any other).
  */
 static u32 vpf_gpage_revoke(struct vpf_gpage *gp, bool exact)
 {
@@ -48,6 +52,7 @@ static u32 vpf_gpage_revoke(struct vpf_gpage *gp, bool exact)
 		return 0;
 	gp->va = NULL;
 	if (!gnttab_try_end_foreign_access(gp->ref)) {
+		gnttab_end_foreign_access(gp->ref, virt_to_page(va));
 		gp->ref = INVALID_GRANT_REF;
 		return 1;
 	}
@@ -210,7 +215,7 @@ err_teardown:
 void vpf_rings_teardown(struct vpf_dev *vpf)
 {
 	struct vpf_rings *r = &vpf->rings;
-	u32 i, leaked = 0;
+	u32 i, busy = 0;
 
 	if (r->irq > 0) {
 		/* Also closes the event channel. */
@@ -232,26 +237,26 @@ void vpf_rings_teardown(struct vpf_dev *vpf)
 	spin_unlock_bh(&vpf->lock);
 
 	for (i = 0; i < r->rx_nr_pages; i++) {
-		leaked += vpf_gpage_revoke(&r->rx[i], false);
+		busy += vpf_gpage_revoke(&r->rx[i], false);
 		r->rx_va[i] = NULL;
 	}
 	r->rx_nr_pages = 0;
 	for (i = 0; i < r->tx_nr_pages; i++) {
-		leaked += vpf_gpage_revoke(&r->tx[i], false);
+		busy += vpf_gpage_revoke(&r->tx[i], false);
 		r->tx_va[i] = NULL;
 	}
 	r->tx_nr_pages = 0;
 	for (i = 0; i < VPRIME_NR_RINGS; i++)
-		leaked += vpf_gpage_revoke(&r->ring[i], true);
-	leaked += vpf_gpage_revoke(&r->ctrl, true);
+		busy += vpf_gpage_revoke(&r->ring[i], true);
+	busy += vpf_gpage_revoke(&r->ctrl, true);
 	vpf_rings_mem_free(&r->mem);
 
-	if (leaked) {
+	if (busy) {
 		spin_lock_bh(&vpf->lock);
-		vpf->stats[VPF_STAT_grant_leaked_pages] += leaked;
+		vpf->stats[VPF_STAT_grant_busy_pages] += busy;
 		spin_unlock_bh(&vpf->lock);
 		netdev_warn(vpf->ndev,
-			    "backend still maps %u shared pages; leaking them (XSA-396)\n",
-			    leaked);
+			    "backend still maps %u shared pages; freed once it unmaps them\n",
+			    busy);
 	}
 }

@@ -267,6 +267,11 @@ static void vpf_xenbus_backend_changed(struct xenbus_device *xbdev,
 	dev_dbg(&xbdev->dev, "backend %s, frontend %s: action %d\n",
 		vp_xb_state_name(bstate), vp_xb_state_name(xbdev->state), act);
 
+	/* The backend let go of the pages a Closing left us holding. */
+	if (act == VP_XB_ACT_NONE && vpf->rings.up &&
+	    (bstate == XenbusStateClosed || bstate == XenbusStateUnknown))
+		vpf_xenbus_disconnect(vpf);
+
 	switch (act) {
 	case VP_XB_ACT_CONNECT:
 		vpf_xenbus_connect_or_fail(vpf);
@@ -284,6 +289,20 @@ static void vpf_xenbus_backend_changed(struct xenbus_device *xbdev,
 			    vpf->feat.jumbo ? "on" : "off");
 		break;
 	case VP_XB_ACT_DISCONNECT:
+		if (bstate == XenbusStateClosing) {
+			/*
+			 * Closing is asked of us (by the toolstack, often
+			 * while the backend still maps everything): stop the
+			 * data path and say Closed, but keep the shared pages
+			 * until the backend is Closed, which it says only
+			 * after unmapping them.
+			 */
+			rtnl_lock();
+			vpf_netdev_detach(vpf);
+			rtnl_unlock();
+			xenbus_frontend_closed(xbdev);
+			break;
+		}
 		vpf_xenbus_disconnect(vpf);
 		xenbus_frontend_closed(xbdev);
 		break;
@@ -359,7 +378,8 @@ err_register:
  * Ask the backend to let go of the shared pages before we revoke them:
  * Closing, then wait (bounded: a dead or hostile backend must not hang
  * the guest) until it leaves the data path, Closing or Closed.  The bus
- * moves us to Closed after remove.  What it still maps is leaked.
+ * moves us to Closed after remove.  What it still maps the grant table
+ * frees once it unmaps (vpf_rings_teardown()).
  */
 static void vpf_xenbus_close(struct vpf_dev *vpf)
 {

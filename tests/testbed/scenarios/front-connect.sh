@@ -12,7 +12,7 @@
 # 3. modprobe vprime-back: the frontend reconnects by itself (RESET), same
 #    netdev, no guest action; ethtool shows resets=1, connects=2.
 # 4. unbind + rmmod vprime-front: both ends close, nothing leaked
-#    (grant_leaked_pages 0 in the guest; grants_mapped 0 in dom0).
+#    (grant_busy_pages 0 in the guest; grants_mapped 0 in dom0).
 # tb-timeout: 300
 
 MAC=00:16:3e:5a:00:11
@@ -74,7 +74,7 @@ tb_dom0_unload_modules vprime-back
 tb_wait_for 20 front_closed || tb_fail "frontend did not close after the backend left: $(states)"
 tb_log "backend unloaded: $(states) after $((SECONDS - t0)) s"
 fe_stats unloaded
-[ "$(fe_stat unloaded grant_leaked_pages)" = 0 ] || tb_fail "grants leaked after backend unload"
+[ "$(fe_stat unloaded grant_busy_pages)" = 0 ] || tb_fail "grants leaked after backend unload"
 
 # -------------------------------------------------------------- 3. backend back
 t0=$SECONDS

@@ -76,7 +76,7 @@ run_pass() { # NAME
 	if ! echo "$out" | grep -q '^PASS-DONE'; then
 		tb_fail "$pass: $(echo "$out" | grep -m1 CHECK-FAIL || echo "$out" | tail -n 2 | tr '\n' ' ')"
 	fi
-	for k in 'driver: vprime-front' 'rx_packets: 0' 'tx_drop_no_link:' 'grant_leaked_pages: 0' \
+	for k in 'driver: vprime-front' 'rx_packets: 0' 'tx_drop_no_link:' 'grant_busy_pages: 0' \
 		'be_bad_index: 0' 'notify_backend: 0' 'Link detected: no'; do
 		echo "$out" | grep -q "$k" || tb_fail "$pass: ethtool output lacks '$k'"
 	done
