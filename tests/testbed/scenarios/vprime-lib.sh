@@ -184,7 +184,7 @@ vp_fe_stat() { # TAG KEY: one value of a file vp_fe_stats wrote
 # Every frontend error counter is 0: what a well-behaved backend never causes.
 VP_FE_ERRORS="be_bad_index be_bad_slot be_bad_extent be_zero_len be_too_many_slots
 	be_oversize be_partial_frame rx_drop_bad rx_drop_nomem rx_drop_csum ring_broken
-	grant_leaked_pages"
+	grant_busy_pages"
 vp_fe_clean() { # GUEST TAG
 	local k v
 	vp_fe_stats "$1" "$2"
@@ -192,6 +192,23 @@ vp_fe_clean() { # GUEST TAG
 		v=$(vp_fe_stat "$2" "$k")
 		[ -z "$v" ] || [ "$v" = 0 ] || tb_fail "$1: ethtool $k = $v (ethtool-$2.txt)"
 	done
+}
+
+# At rest (nothing in flight), every frame that crossed a boundary vprime
+# owns is counted on both sides of it, whatever was lost elsewhere: frames
+# GUEST's stack handed the frontend = frames dom0 took from it, frames dom0
+# gave it = frames it received + rx_drop_bad.  Lifetime counters: use it
+# before the device reconnects.  Prints what does not match; status 1 then.
+vp_frames_balance() { # GUEST DOMID IFNAME
+	local tag=bal-$1 gtx grx gbad rx tx
+	vp_guest "$1" "ethtool -S $3" >"$TB_OUT/ethtool-$tag.txt"
+	gtx=$(vp_fe_stat "$tag" tx_packets) grx=$(vp_fe_stat "$tag" rx_packets)
+	gbad=$(vp_fe_stat "$tag" rx_drop_bad)
+	rx=$(vp_stat "$2" 0 rx_frames) tx=$(vp_stat "$2" 0 tx_frames)
+	tb_log "$1: stack sent $gtx, dom0 took $rx; dom0 gave $tx, received $grx + rx_drop_bad $gbad"
+	[ "$gtx" = "$rx" ] && [ "$tx" = "$((grx + gbad))" ] && return 0
+	echo "$1: frames lost silently: stack sent $gtx, dom0 took $rx; dom0 gave $tx, guest received $grx + rx_drop_bad $gbad"
+	return 1
 }
 
 # A ping running in the background in GUEST, its log in the guest's /tmp.
@@ -226,8 +243,9 @@ vp_vs_baseline() { # NAME VALUE UNIT BASENAME
 
 # Wait until debugfs module-wide count NAME is VALUE (SECS, 20).
 vp_count_wait() { # NAME VALUE [SECS]
-	tb_wait_for "${3:-20}" sh -c "[ \"\$(awk '\$1==\"$1\"{print \$2}' $VP_DEBUGFS)\" = $2 ]" ||
-		tb_fail "$1 is $(vp_count "$1"), want $2 ($(tr '\n' ' ' <"$VP_DEBUGFS" | cut -c1-200))"
+	tb_wait_for "${3:-20}" sh -c "[ \"\$(awk '\$1==\"$1\"{print \$2}' $VP_DEBUGFS)\" = $2 ]" && return 0
+	cp "$VP_DEBUGFS" "$TB_OUT/debugfs-fail.txt" 2>/dev/null || true
+	tb_fail "$1 is $(vp_count "$1"), want $2 (debugfs-fail.txt: $(grep -E '^(devices|grants_mapped|evtchns_bound|areas|engines) ' "$VP_DEBUGFS" | tr '\n' ' '))"
 }
 
 # The usual end: devices removed, nothing left in dom0, guests gone, module
@@ -238,6 +256,12 @@ vp_teardown() { # GUEST...
 	for g in "$@"; do vp_dev_remove "$g" 0; done
 	vp_count_wait devices 0
 	vp_leak_check
+	# The netdevs are gone with the devices: a frontend that found pages
+	# still mapped at teardown said so on its console (grant_busy_pages).
+	for g in "$@"; do
+		! grep -q 'backend still maps' "$(tb_guest_console "$g")" 2>/dev/null ||
+			tb_fail "$g: $(grep -m1 'backend still maps' "$(tb_guest_console "$g")" | tr -d '\r')"
+	done
 	for g in "$@"; do tb_guest_destroy "$g"; done
 	tb_dom0_unload_modules vprime_back
 	tb_dmesg_since >"$TB_OUT/dmesg.txt"
@@ -269,9 +293,26 @@ vp_bg_kill() {
 	done
 	VP_FWD_PID='' VP_BG_PIDS=()
 }
+# vprime nodes of domains that no longer exist: what a scenario that failed
+# half-way leaves (a toolstack, or `vprimectl watch`, removes them on a host)
+vp_stale_clean() {
+	local d
+	for d in $(xenstore-list /local/domain/0/backend/vprime 2>/dev/null); do
+		xl list "$d" >/dev/null 2>&1 && continue
+		xenstore-rm "/local/domain/0/backend/vprime/$d" 2>/dev/null || true
+		xenstore-rm "/local/domain/0/error/backend/vprime/$d" 2>/dev/null || true
+		tb_log "removed the vprime nodes of domain $d, which is gone"
+	done
+}
 if declare -f tb__cleanup_guests_safe >/dev/null; then
 	eval "vp__cleanup_guests_orig() $(declare -f tb__cleanup_guests_safe | tail -n +2)"
-	tb__cleanup_guests_safe() { vp_bg_kill; vp__cleanup_guests_orig; }
+	tb__cleanup_guests_safe() {
+		[ -z "${VP_FWD_PID:-}" ] || { kill -TERM "$VP_FWD_PID"; wait "$VP_FWD_PID"; } 2>/dev/null || true
+		VP_FWD_PID=''
+		vp__cleanup_guests_orig
+		vp_bg_kill
+		vp_stale_clean
+	}
 fi
 # An engine some earlier scenario of this boot left behind holds every
 # device: stop it (by pid) and say so.
