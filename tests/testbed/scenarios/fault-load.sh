@@ -8,10 +8,12 @@
 #   4. g2 is destroyed mid-traffic
 # After each: grants, event channels, areas, devices back to what the
 # surviving devices hold (debugfs), no xenstore node left for what went,
-# frontends leaked no page (ethtool grant_leaked_pages), and every frame
-# lost is counted somewhere (frontend, backend or vpfwd counters), never
-# silent.  (vprime-lifecycle.sh covers the same faults without traffic.)
-# xl save/restore: not covered, see docs/security.md.
+# frontends leaked no page (ethtool grant_busy_pages), and every frame
+# lost inside vprime is counted: at rest the frames each guest's stack sent
+# equal those dom0 took, and those dom0 gave equal those the guest received
+# (vp_frames_balance); pings Linux dropped with no carrier never reached it.
+# (vprime-carrier and vprime-teardown cover the engine kill and the guest
+# leaving in more detail; vprime-save covers xl save/restore.)
 # tb-timeout: 1200
 
 # shellcheck source=vprime-lib.sh
@@ -61,7 +63,7 @@ replies_after() { # NAME LINE
 }
 counters() { # label: every loss counter we know, into the log and figures
 	local k
-	for k in tx_drop_no_link tx_drop_ring_full rx_drop_bad grant_leaked_pages resets; do
+	for k in tx_drop_no_link tx_drop_ring_full rx_drop_bad grant_busy_pages resets; do
 		tb_figure "$1_g1_$k" "$(fe_stat g1 "$if1" "$k")" count
 	done
 	vp_fwd_dump
@@ -98,8 +100,11 @@ tb_log "1: iperf across the kill: $(echo "$ip" | tr '\n' ' ')"
 counters kill
 lost=$(( ${1:-0} - ${2:-0} ))
 nolink=$(fe_stat g1 "$if1" tx_drop_no_link)
-[ "$lost" = 0 ] || [ "${nolink:-0}" -gt 0 ] ||
-	hx_soft_fail "kill: $lost pings lost but g1's tx_drop_no_link is ${nolink:-?}"
+# Pings sent while no engine held the devices mostly never reach vprime:
+# with no carrier Linux deactivates the qdisc.  What did reach it must be
+# counted on both sides of every boundary vprime owns.
+out=$(vp_frames_balance g1 "$d1" "$if1") || hx_soft_fail "kill: $out"
+out=$(vp_frames_balance g2 "$d2" "$if2") || hx_soft_fail "kill: $out"
 vp_guest g1 "ping -c 3 -W 5 10.77.3.2" >/dev/null || hx_soft_fail "kill: no ping after restart"
 leak_check kill "$grants_both" 2 2
 tb_log "1: engine killed under traffic: $lost of ${1:-0} pings lost, tx_drop_no_link $nolink"
@@ -172,11 +177,11 @@ leak_check final 0 0 0
 [ "$(vp_count areas)" = 0 ] || hx_soft_fail "areas $(vp_count areas) at the end"
 [ -z "$(xenstore-ls /local/domain/0/backend/vprime 2>/dev/null || true)" ] ||
 	hx_soft_fail "xenstore: $(xenstore-ls /local/domain/0/backend/vprime | head -n 3 | tr '\n' ' ')"
-leaked=$(fe_stat g1 "$if1" grant_leaked_pages 2>/dev/null || true)
+leaked=$(fe_stat g1 "$if1" grant_busy_pages 2>/dev/null || true)
 cp "$VP_DEBUGFS" "$TB_OUT/debugfs-final.txt"
 tb_guest_destroy g1
 tb_dmesg_since >"$TB_OUT/dmesg.txt"
 tb_oops_in "$TB_OUT/dmesg.txt" && hx_soft_fail "oops in dom0: $(grep -Em1 "$TB_OOPS_RE" "$TB_OUT/dmesg.txt")"
 tb_dom0_unload_modules vprime_back
-tb_log "done (g1 grant_leaked_pages ${leaked:-n/a})"
+tb_log "done (g1 grant_busy_pages ${leaked:-n/a})"
 hx_finish
