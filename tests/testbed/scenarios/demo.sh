@@ -8,7 +8,7 @@
 #   guest c --link3 (unshaped)---------+
 #
 # Paths: c<->a crosses link1 only, c<->b link2 only, a<->b both. Each path
-# is measured twice in this boot: first with every link set unshaped at run
+# is measured twice in a row: first with every link set unshaped at run
 # time (`vprimectl link NAME set delay=0ns bandwidth=unlimited`: the
 # testbed's own RTT and capacity through the same guests and engine), then
 # with the topology's values restored. Per path: ping RTT p50 against
@@ -36,19 +36,21 @@ declare -A IP=([a]=10.76.0.1 [b]=10.76.0.2 [c]=10.76.0.3)
 LINKS="link1 link2 link3"
 # path: "client server links-crossed"
 PATHS=("a c link1" "b c link2" "a b link1 link2")
-PINGS=20          # per path and phase, 0.2 s apart: RTT p50 of 20
+PINGS=30          # per path and phase, 0.2 s apart: RTT p50 of 30
 IPERF_S=6         # iperf3 seconds per run (+1 s omitted: the queue fills)
 UDP_LEN=1400      # iperf3 UDP payload: 1442-byte frames
 UNSHAPED_RATE=40M # offered in phase 0
 # Tolerances (see docs/demo.md for the runs they come from):
 TOL_RTT_PCT=15    # |p50 - baseline p50 - configured RTT| <= 15 % of configured RTT
-TOL_RTT_MS=3      #   or <= 3 ms, whichever is larger
+TOL_RTT_MS=2      #   or <= 2 ms per delayed link a ping crosses, whichever is larger:
+                  #   each crossing is one timer wake-up of the engine, 1-2 ms late
+                  #   under software emulation (vprimed's lateness histogram)
 TOL_BW_PCT=10     # |throughput - expected goodput| <= 10 %
 HEADROOM=2        # unshaped throughput must be >= 2 x the path's shaped rate
 export VPRIMED_SOCKET=/run/vprimed-demo.sock
 
 WATCH_PID='' ENGINE_PID=''
-declare -A IFN RTT0 BW0 RTT1 BW1 LBW LDELAY PBW PDELAY PSER
+declare -A IFN RTT0 BW0 RTT1 BW1 LBW LDELAY PBW PDELAY PSER PHOPS
 FAILS=()
 
 for b in "$VPCTL" "$VPRIMED"; do
@@ -72,7 +74,15 @@ stop_pid() { # VAR: TERM the process whose pid VAR holds, wait for it
 	printf -v "$1" '%s' ""
 }
 # shellcheck disable=SC2154
-trap 'rc=$?; stop_pid ENGINE_PID; stop_pid WATCH_PID; tb__cleanup_guests_safe; [ $rc = 0 ] && tb__verdict PASS; exit $rc' EXIT
+# On any exit: the guests go while the watch still runs, so it removes their
+# nodes (a later scenario of the boot checks that none are left).
+cleanup_demo() {
+	stop_pid ENGINE_PID
+	tb__cleanup_guests_safe
+	[ -z "$WATCH_PID" ] || tb_wait_for 15 sh -c '[ -z "$(xenstore-list /local/domain/0/backend/vprime 2>/dev/null)" ]' || true
+	stop_pid WATCH_PID
+}
+trap 'rc=$?; cleanup_demo; [ $rc = 0 ] && tb__verdict PASS; exit $rc' EXIT
 
 say() { tb_log "$*"; echo "$*"; }
 xs_absent() { ! xenstore-exists "$1" 2>/dev/null; }
@@ -191,28 +201,29 @@ measure() { # PHASE(0|1) CLIENT SERVER: sets RTTn[key], BWn[key]
 # serialisation of a 98-byte ping frame both ways on each shaped link (ms).
 for p in "${PATHS[@]}"; do
 	read -r cl sv ls <<<"$p"
-	dsum=0 bmin=0 ser=0
+	dsum=0 bmin=0 ser=0 hops=0
 	for l in $ls; do
 		dsum=$((dsum + LDELAY[$l]))
+		[ "${LDELAY[$l]}" = 0 ] || hops=$((hops + 2))	# there and back
 		if [ "${LBW[$l]}" != 0 ]; then
 			if [ "$bmin" = 0 ] || [ "${LBW[$l]}" -lt "$bmin" ]; then bmin=${LBW[$l]}; fi
 			ser=$(awk -v s="$ser" -v b="${LBW[$l]}" 'BEGIN { print s + 2 * 98 * 8 / b * 1e3 }')
 		fi
 	done
 	[ "$bmin" != 0 ] || tb_fail "path $cl-$sv has no shaped link"
-	PDELAY[$cl-$sv]=$dsum PBW[$cl-$sv]=$bmin PSER[$cl-$sv]=$ser
+	PDELAY[$cl-$sv]=$dsum PBW[$cl-$sv]=$bmin PSER[$cl-$sv]=$ser PHOPS[$cl-$sv]=$hops
 done
 
-say "phase 0: every link unshaped (the testbed's own RTT and capacity)"
+# Per path, the two phases back to back: under software emulation the
+# testbed's own RTT drifts with the host's load over minutes, so the
+# baseline a path's figure is judged against is taken right before it.
+say "per path: phase 0 with every link unshaped (the testbed's own RTT and capacity), then phase 1 with the topology's links"
 TM=$SECONDS
 for p in "${PATHS[@]}"; do
 	read -r cl sv _ <<<"$p"
+	set_links unshaped
 	measure 0 "$cl" "$sv"
-done
-set_links shaped
-say "phase 1: the topology's links"
-for p in "${PATHS[@]}"; do
-	read -r cl sv _ <<<"$p"
+	set_links shaped
 	measure 1 "$cl" "$sv"
 done
 tb_log "measurements took $((SECONDS - TM))s"
@@ -234,7 +245,7 @@ for p in "${PATHS[@]}"; do
 	# expected added RTT (ms): both directions' delays + serialisation
 	cfg=$(awk -v d="$dsum" -v s="$ser" 'BEGIN { printf "%.1f", 2 * d / 1e6 + s }')
 	read -r rerr rok < <(awk -v m="${RTT1[$key]}" -v b="${RTT0[$key]}" -v c="$cfg" \
-		-v tp="$TOL_RTT_PCT" -v tm="$TOL_RTT_MS" 'BEGIN {
+		-v tp="$TOL_RTT_PCT" -v tm="$((TOL_RTT_MS * PHOPS[$key]))" 'BEGIN {
 			e = m - b - c; lim = c * tp / 100; if (lim < tm) lim = tm
 			printf "%+.1f %s\n", 100 * e / c, (e <= lim && e >= -lim) ? "yes" : "no" }')
 	exp=$(awk -v b="$bmin" -v l="$UDP_LEN" 'BEGIN { printf "%.2f", b / 1e6 * l / (l + 42) }')
@@ -253,18 +264,28 @@ for p in "${PATHS[@]}"; do
 	tb_figure "tput_${cl}_${sv}_expected" "$exp" Mbit/s
 	tb_figure "tput_${cl}_${sv}" "${BW1[$key]}" Mbit/s
 	tb_figure "tput_${cl}_${sv}_err" "$berr" %
-	[ "$rok" = yes ] || FAILS+=("$label RTT p50 ${RTT1[$key]} ms, base ${RTT0[$key]} + configured $cfg: error $rerr % beyond $TOL_RTT_PCT % / $TOL_RTT_MS ms")
+	[ "$rok" = yes ] || FAILS+=("$label RTT p50 ${RTT1[$key]} ms, base ${RTT0[$key]} + configured $cfg: error $rerr % beyond $TOL_RTT_PCT % / $((TOL_RTT_MS * PHOPS[$key])) ms")
 	[ "$bok" = yes ] || FAILS+=("$label throughput ${BW1[$key]} Mbit/s, expected $exp: error $berr % beyond $TOL_BW_PCT %")
 	awk -v u="${BW0[$key]}" -v b="$bmin" -v h="$HEADROOM" 'BEGIN { exit !(u * 1e6 >= h * b) }' ||
 		FAILS+=("$label: unshaped the testbed carried only ${BW0[$key]} Mbit/s, < $HEADROOM x the shaped $(fmt_bw "$bmin"): too slow to measure the link")
 done
 say "Link values are SCALED to QEMU software emulation (10 ms/100 Mbit/s -> 40 ms/1 Mbit/s, 1 ms/1 Gbit/s -> 10 ms/4 Mbit/s):"
 say "the unshaped path here carries only the 'unshaped iperf3' figure below and has the 'base p50' RTT."
-say "RTT: p50 of $PINGS pings; expected = base p50 + cfg; tolerance ${TOL_RTT_PCT} % of cfg or ${TOL_RTT_MS} ms. Throughput: iperf3 UDP ${IPERF_S} s offered at 1.5 x the bottleneck, expected = bottleneck x $UDP_LEN/$((UDP_LEN + 42)); tolerance ${TOL_BW_PCT} %."
+say "RTT: p50 of $PINGS pings; expected = base p50 + cfg; tolerance ${TOL_RTT_PCT} % of cfg or ${TOL_RTT_MS} ms per delayed link crossed (engine wake-up lateness under emulation). Throughput: iperf3 UDP ${IPERF_S} s offered at 1.5 x the bottleneck, expected = bottleneck x $UDP_LEN/$((UDP_LEN + 42)); tolerance ${TOL_BW_PCT} %."
 while IFS= read -r line; do tb_log "$line"; done <"$TABLE"
 cat "$TABLE"
 
 # ---- 6. what the engine and the tools saw -----------------------------------
+# A capture at node c while a pings it: vprimed writes the pcap, tcpdump reads it.
+PCAP=$TB_OUT/c.pcap
+out=$("$VPCTL" capture c start "$PCAP" 2>&1) || tb_fail "vprimectl capture c start: $out"
+tb_guest_run -t 30 a "ping -c 3 -i 0.2 -W 3 ${IP[c]}" >/dev/null || true
+out=$("$VPCTL" capture c stop 2>&1) || tb_fail "vprimectl capture c stop: $out"
+# -Z root: Debian's tcpdump drops to user tcpdump, which dom0 does not have
+tcpdump -Z root -nr "$PCAP" >"$TB_OUT/c.pcap.txt" 2>&1 || true
+icmp=$(grep -cE "${IP[a]}[ :].*ICMP echo (request|reply)" "$TB_OUT/c.pcap.txt") || true
+[ "${icmp:-0}" -ge 6 ] || tb_fail "capture at c holds $icmp ICMP frames of a's 3 pings, want 6 (requests and replies): $(tail -n 2 "$TB_OUT/c.pcap.txt" | tr '\n' ' ')"
+say "vprimectl capture at c: $icmp ICMP frames of a's 3 pings in $(basename "$PCAP") (tcpdump -r)"
 "$VPCTL" stats >"$TB_OUT/vprimectl-stats.txt" 2>&1 || tb_fail "vprimectl stats: $(tail -n 2 "$TB_OUT/vprimectl-stats.txt")"
 "$VPCTL" list >"$TB_OUT/vprimectl-list.txt" 2>&1 || tb_fail "vprimectl list: $(tail -n 2 "$TB_OUT/vprimectl-list.txt")"
 say "vprimectl list:"
