@@ -32,6 +32,7 @@ ratio() { # A B: A/B
 	row "UDP RR p50 / p99 (us)" rr_p50_us
 	row "" rr_p99_us
 	row "iperf3 TCP (Mbit/s)" tcp_mbps
+	printf '%-34s %12s\n' "  (a) with TSO/GSO off" "$(get a.wire.tcp_mbps)"
 	echo
 	echo "per frame, measured at 64 B (event deliveries counted where they land):"
 	row "dom0 event deliveries" 64.1.dom0_irq_per_frame
@@ -62,6 +63,7 @@ ratio() { # A B: A/B
 	for k in ping_p50_ms ping_p99_ms rr_rate rr_p50_us tcp_mbps; do
 		printf '%-34s %8s %8s\n' "$k" "$(ratio "$(get c.$k)" "$(get a.$k)")" "$(ratio "$(get c.$k)" "$(get b.$k)")"
 	done
+	echo "TCP against (a) with wire-size frames (TSO/GSO off): c/a $(ratio "$(get c.tcp_mbps)" "$(get a.wire.tcp_mbps)")"
 	echo "b/a: 64 B $(ratio "$(get b.64.rx_pps)" "$(get a.64.rx_pps)"), TCP $(ratio "$(get b.tcp_mbps)" "$(get a.tcp_mbps)"), ping p50 $(ratio "$(get b.ping_p50_ms)" "$(get a.ping_p50_ms)")"
 	echo
 	echo "pktgen: clone_skb/burst accepted (a,b,c,d): $(get a.64.1.clone)/$(get a.64.1.burst) $(get b.64.1.clone)/$(get b.64.1.burst) $(get c.64.1.clone)/$(get c.64.1.burst) $(get d.64.1.clone)/$(get d.64.1.burst)"
