@@ -11,11 +11,13 @@
 
 TESTBED_DIR := $(TOP)/tests/testbed
 # What make check boots (docs/testbed.md, "Scenarios"): baseline first, as
-# the vprime scenarios compare their figures with it.  vprime-save, bench
-# and harness run by name.
+# the vprime scenarios compare their figures with it.  demo (make demo),
+# bench (make bench) and harness run by name: the demo judges figures
+# against tolerances, which under software emulation on a shared machine
+# belongs in what a user runs and reads, not in the gate of every change.
 TESTBED_CHECK_SCENARIOS := baseline modules front-load front-connect vprime-ping \
-	vprime-mtu vprime-carrier vprime-teardown xl-lifecycle fault-load \
-	hostile-guest demo
+	vprime-mtu vprime-carrier vprime-teardown vprime-save xl-lifecycle \
+	fault-load hostile-guest
 SCENARIOS ?=
 
 .PHONY: testbed-deps testbed-images testbed-check testbed-run testbed-shell

@@ -200,13 +200,17 @@ vp_fe_clean() { # GUEST TAG
 # gave it = frames it received + rx_drop_bad.  Lifetime counters: use it
 # before the device reconnects.  Prints what does not match; status 1 then.
 vp_frames_balance() { # GUEST DOMID IFNAME
-	local tag=bal-$1 gtx grx gbad rx tx
-	vp_guest "$1" "ethtool -S $3" >"$TB_OUT/ethtool-$tag.txt"
-	gtx=$(vp_fe_stat "$tag" tx_packets) grx=$(vp_fe_stat "$tag" rx_packets)
-	gbad=$(vp_fe_stat "$tag" rx_drop_bad)
-	rx=$(vp_stat "$2" 0 rx_frames) tx=$(vp_stat "$2" 0 tx_frames)
-	tb_log "$1: stack sent $gtx, dom0 took $rx; dom0 gave $tx, received $grx + rx_drop_bad $gbad"
-	[ "$gtx" = "$rx" ] && [ "$tx" = "$((grx + gbad))" ] && return 0
+	local tag=bal-$1 gtx grx gbad rx tx try
+	# A frame may still be on its way: read again (3 times, 2 s apart).
+	for try in 1 2 3; do
+		vp_guest "$1" "ethtool -S $3" >"$TB_OUT/ethtool-$tag.txt"
+		rx=$(vp_stat "$2" 0 rx_frames) tx=$(vp_stat "$2" 0 tx_frames)
+		gtx=$(vp_fe_stat "$tag" tx_packets) grx=$(vp_fe_stat "$tag" rx_packets)
+		gbad=$(vp_fe_stat "$tag" rx_drop_bad)
+		tb_log "$1: stack sent $gtx, dom0 took $rx; dom0 gave $tx, received $grx + rx_drop_bad $gbad (read $try)"
+		[ "$gtx" = "$rx" ] && [ "$tx" = "$((grx + gbad))" ] && return 0
+		sleep 2
+	done
 	echo "$1: frames lost silently: stack sent $gtx, dom0 took $rx; dom0 gave $tx, guest received $grx + rx_drop_bad $gbad"
 	return 1
 }
