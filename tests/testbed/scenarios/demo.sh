@@ -278,6 +278,9 @@ for p in "${PATHS[@]}"; do
 	tb_figure "tput_${cl}_${sv}_err" "$berr" %
 	[ "$rok" = yes ] || FAILS+=("$label RTT p50 ${RTT1[$key]} ms, base ${RTT0[$key]} + configured $cfg: error $rerr % beyond the tolerance of $rlim ms")
 	[ "$bok" = yes ] || FAILS+=("$label throughput ${BW1[$key]} Mbit/s, expected $exp: error $berr % beyond $TOL_BW_PCT %")
+	# A spread as large as half the configured RTT would make any RTT pass.
+	awk -v q="${IQR0[$key]:-0}" -v c="$cfg" 'BEGIN { exit !(q <= c / 2) }' ||
+		FAILS+=("$label: the testbed's own RTT spread ${IQR0[$key]} ms (IQR, unshaped) exceeds half the configured $cfg ms: too noisy to measure the link")
 	awk -v u="${BW0[$key]}" -v b="$bmin" -v h="$HEADROOM" 'BEGIN { exit !(u * 1e6 >= h * b) }' ||
 		FAILS+=("$label: unshaped the testbed carried only ${BW0[$key]} Mbit/s, < $HEADROOM x the shaped $(fmt_bw "$bmin"): too slow to measure the link")
 done
