@@ -4,7 +4,7 @@
 # vprimed forwards their frames through engine/topologies/demo.json:
 #
 #   guest a --link1 (40 ms, 1 Mbit/s)--+
-#   guest b --link2 (10 ms, 4 Mbit/s)--+-- switch s1
+#   guest b --link2 (25 ms, 4 Mbit/s)--+-- switch s1
 #   guest c --link3 (unshaped)---------+
 #
 # Paths: c<->a crosses link1 only, c<->b link2 only, a<->b both. Each path
@@ -285,7 +285,7 @@ for p in "${PATHS[@]}"; do
 	awk -v u="${BW0[$key]}" -v b="$bmin" -v h="$HEADROOM" 'BEGIN { exit !(u * 1e6 >= h * b) }' ||
 		FAILS+=("$label: unshaped the testbed carried only ${BW0[$key]} Mbit/s, < $HEADROOM x the shaped $(fmt_bw "$bmin"): too slow to measure the link")
 done
-say "Link values are SCALED to QEMU software emulation (10 ms/100 Mbit/s -> 40 ms/1 Mbit/s, 1 ms/1 Gbit/s -> 10 ms/4 Mbit/s):"
+say "Link values are SCALED to QEMU software emulation (10 ms/100 Mbit/s -> 40 ms/1 Mbit/s, 1 ms/1 Gbit/s -> 25 ms/4 Mbit/s):"
 say "the unshaped path here carries only the 'unshaped iperf3' figure below and has the 'base p50' RTT."
 say "RTT: p50 of $PINGS pings; expected = base p50 + cfg; tolerance (tol) the largest of ${TOL_RTT_PCT} % of cfg, ${TOL_RTT_MS} ms per delayed link crossed, and the IQR of the path's unshaped RTTs. Throughput: iperf3 UDP ${IPERF_S} s offered at 1.5 x the bottleneck, expected = bottleneck x $UDP_LEN/$((UDP_LEN + 42)); tolerance ${TOL_BW_PCT} %."
 while IFS= read -r line; do tb_log "$line"; done <"$TABLE"
