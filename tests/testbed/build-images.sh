@@ -148,9 +148,8 @@ copy_file() {
 }
 # copy_bin ROOT BINARY [DEST]: binary and the libraries ldd finds (the Xen
 # libraries from the stage).
-copy_bin() {
-	local root=$1 bin=$2 dst=${3:-} lib
-	copy_file "$root" "$bin" "$dst"
+copy_libs() { # ROOT BIN: the shared libraries BIN needs (ldd), into ROOT
+	local root=$1 bin=$2 lib
 	while read -r lib; do
 		case $lib in
 		"$TB_STAGE"/*) copy_file "$root" "$lib" "${lib#"$TB_STAGE"}" ;;
@@ -158,6 +157,11 @@ copy_bin() {
 		esac
 	done < <(LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" 2>/dev/null |
 		awk '/=> \// {print $3} /^[ \t]*\/[^ ]+ \(/ {print $1}')
+}
+copy_bin() {
+	local root=$1 bin=$2 dst=${3:-}
+	copy_file "$root" "$bin" "$dst"
+	copy_libs "$root" "$bin"
 	if LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" 2>&1 | grep -q 'not found'; then
 		tb_die "$bin: libraries not found: $(LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" | grep 'not found' | tr -s ' \n' ' ')"
 	fi
@@ -167,17 +171,11 @@ host_bin() { command -v "$1" || tb_die "host binary '$1' missing: run 'make test
 # (build/bin: vprimed, vprimectl, vpfwd, ...), which dom0 runs from the
 # read-only repository share; the programs themselves stay on the share.
 repo_bin_libs() {
-	local root=$1 bin lib
+	local root=$1 bin
 	for bin in "$TB_TOP"/build/bin/*; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
 		[ "$(head -c 4 "$bin" | tail -c 3)" = ELF ] || continue
-		while read -r lib; do
-			case $lib in
-			"$TB_STAGE"/*) copy_file "$root" "$lib" "${lib#"$TB_STAGE"}" ;;
-			/*) copy_file "$root" "$lib" ;;
-			esac
-		done < <(LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" 2>/dev/null |
-			awk '/=> \// {print $3} /^[ \t]*\/[^ ]+ \(/ {print $1}')
+		copy_libs "$root" "$bin"
 	done
 }
 
