@@ -10,7 +10,7 @@
 # Paths: c<->a crosses link1 only, c<->b link2 only, a<->b both. Each path
 # is measured twice in a row: first with every link set unshaped at run
 # time (`vprimectl link NAME set delay=0ns bandwidth=unlimited`: the
-# testbed's own RTT and capacity through the same guests and engine), then
+# testbed's own RTT, and that it carries the offered load, through the same guests and engine), then
 # with the topology's values restored. Per path: ping RTT p50 against
 # baseline + 2 x the path's delays (+ serialisation of the ping); iperf3 UDP
 # throughput, offered at 1.5 x the bottleneck's rate, against that rate x
@@ -231,7 +231,7 @@ done
 # Per path, the two phases back to back: under software emulation the
 # testbed's own RTT drifts with the host's load over minutes, so the
 # baseline a path's figure is judged against is taken right before it.
-say "per path: phase 0 with every link unshaped (the testbed's own RTT and capacity), then phase 1 with the topology's links"
+say "per path: phase 0 with every link unshaped (the testbed's own RTT, and that it carries the offered load), then phase 1 with the topology's links"
 TM=$SECONDS
 for p in "${PATHS[@]}"; do
 	read -r cl sv _ <<<"$p"
