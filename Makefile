@@ -84,7 +84,7 @@ modules-sparse:
 	@test -d $(KDIR) || { echo "modules-sparse: no kernel headers at $(KDIR) (make deps)"; exit 1; }
 	@command -v sparse >/dev/null || { echo "modules-sparse: no sparse (make deps)"; exit 1; }
 	@mkdir -p $(BUILD)
-	@set -o pipefail; $(MAKE) -C $(KDIR) M=$(TOP) C=2 CHECK=sparse modules 2>&1 | tee $(BUILD)/sparse.log >/dev/null
+	@set -o pipefail; $(MAKE) --no-silent -C $(KDIR) M=$(TOP) C=2 CHECK=sparse modules 2>&1 | tee $(BUILD)/sparse.log >/dev/null
 	@if grep -E 'warning:|error:' $(BUILD)/sparse.log; then \
 		echo "modules-sparse: sparse printed warnings"; exit 1; fi
 	@echo "modules-sparse: $$(grep -c '  CHECK' $(BUILD)/sparse.log) sources checked, no warnings"
