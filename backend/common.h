@@ -106,6 +106,15 @@ struct vp_dev {
 	u32 ev_tx_prod;			/* guest TX/FILL prod at the last */
 	u32 ev_fill_prod;		/* event: did the guest move since? */
 	u32 ev_in_window;
+	/*
+	 * Reaction time of the engine: ev_stamp is the clock at the first
+	 * event with work since the engine's last sync over the port (0:
+	 * none; set by the irq handler, taken by the sync with xchg);
+	 * lat_wake, under @lock, counts the time from it to the sync pass
+	 * that moved frames (debugfs only: the STATS ioctl has no room).
+	 */
+	u64 ev_stamp;
+	u64 lat_wake[VPRIME_LAT_NR];
 
 	struct work_struct fatal_work;	/* disable a broken guest */
 };

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * debugfs.c - /sys/kernel/debug/vprime/devices: per device a line of ids,
- * xenbus states and engine binding, a line of counters and a line of the
- * lat_to_guest histogram, then the module-wide counts of what is held
- * right now, so tests can check that nothing leaks.
+ * xenbus states and engine binding, a line of counters, a line each for
+ * the lat_to_guest and lat_wake histograms, then the module-wide counts of
+ * what is held right now, so tests can check that nothing leaks.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -21,15 +21,27 @@ static const char *const vp_stat_names[] = {
 
 static struct dentry *vp_debugfs_dir;
 
+/* A histogram on its own line: "\n  NAME le_1us=N ..." */
+static void vp_debugfs_hist(struct seq_file *m, const char *name,
+			    const u64 *b)
+{
+	u32 i;
+
+	seq_printf(m, "\n  %s", name);
+	for (i = 0; i < VP_HIST_NR; i++)
+		seq_printf(m, " %s=%llu", vp_hist_label(i), b[i]);
+}
+
 static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
 {
-	u64 stats[VPRIME_STAT_MAX];
+	u64 stats[VPRIME_STAT_MAX], wake[VP_HIST_NR];
 	char mac[18];
 	bool live, attached;
 	u32 port, i;
 
 	spin_lock(&dev->lock);
 	memcpy(stats, dev->stats, sizeof(stats));
+	memcpy(wake, dev->lat_wake, sizeof(wake));
 	live = dev->live;
 	attached = rcu_access_pointer(dev->owner);
 	port = dev->port;
@@ -49,14 +61,13 @@ static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
 		seq_puts(m, " port=-");
 	seq_printf(m, " mtu=%u connects=%u xs_rejects=%u\n", dev->mtu,
 		   dev->connects, dev->xs_rejects);
-	/* The counters, then the lat_to_guest histogram on its own line. */
+	/* The counters, then each histogram on its own line. */
 	for (i = 0; i < VPRIME_STAT_lat_to_guest_le_1us; i++)
 		seq_printf(m, "%s%s=%llu", i ? " " : "  ", vp_stat_names[i],
 			   stats[i]);
-	seq_puts(m, "\n  lat_to_guest");
-	for (i = 0; i < VP_HIST_NR; i++)
-		seq_printf(m, " %s=%llu", vp_hist_label(i),
-			   stats[VPRIME_STAT_lat_to_guest_le_1us + i]);
+	vp_debugfs_hist(m, "lat_to_guest",
+			&stats[VPRIME_STAT_lat_to_guest_le_1us]);
+	vp_debugfs_hist(m, "lat_wake", wake);
 	seq_putc(m, '\n');
 }
 

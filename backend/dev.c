@@ -24,6 +24,7 @@
 #include <xen/events.h>
 
 #include "common.h"
+#include "vp_hist.h"
 
 #define VP_LIST_MAX	4096u	/* entries one LIST call fills at most */
 
@@ -321,6 +322,24 @@ out:
 
 /* ---- sync --------------------------------------------------------------- */
 
+/*
+ * The engine reached the port: if a guest event was waiting and this pass
+ * moved frames, count the event's wait in lat_wake.  The stamp is taken
+ * either way, so an event whose work needed no frame moved (a FILL post
+ * with nothing to deliver) does not inflate a later sample.  dev->lock
+ * held; the irq handler only sets the stamp.
+ */
+static void vp_dev_wake_count(struct vp_dev *dev, bool moved)
+{
+	u64 stamp = xchg(&dev->ev_stamp, 0);
+	u64 now;
+
+	if (!stamp || !moved)
+		return;
+	now = ktime_get_ns();
+	vp_hist_add_n(dev->lat_wake, now > stamp ? now - stamp : 0, 1);
+}
+
 /* One port, both directions; dev->lock held. */
 static void vp_sync_port(struct vp_file *vf, struct vp_fport *fp, u32 flags,
 			 struct vprime_sync *out)
@@ -328,6 +347,7 @@ static void vp_sync_port(struct vp_file *vf, struct vp_fport *fp, u32 flags,
 	struct vp_dev *dev = fp->dev;
 	struct vp_guest *g = dev->live ? &dev->guest : NULL;
 	u32 budget = max(vp_sync_budget, 1u);
+	u32 moved0 = out->rx_frames + out->tx_frames;
 	struct vp_sync_res res;
 	bool notify = false, more = false;
 
@@ -347,6 +367,7 @@ static void vp_sync_port(struct vp_file *vf, struct vp_fport *fp, u32 flags,
 	}
 	if (!g)
 		goto out;
+	vp_dev_wake_count(dev, out->rx_frames + out->tx_frames != moved0);
 	if (g->broken) {
 		schedule_work(&dev->fatal_work);
 		goto out;

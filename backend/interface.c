@@ -223,8 +223,12 @@ static irqreturn_t vp_interrupt(int irq, void *data)
 	moved = vp_dev_moved(dev);
 	rcu_read_lock();
 	vf = rcu_dereference(dev->owner);
-	if (vf && vp_dev_has_work(dev))
+	if (vf && vp_dev_has_work(dev)) {
+		/* The first event since the engine's last sync starts the wait. */
+		if (!READ_ONCE(dev->ev_stamp))
+			WRITE_ONCE(dev->ev_stamp, ktime_get_ns());
 		wake_up_interruptible(&vf->wq);
+	}
 	if (vf && moved && !over)
 		eoi = 0;
 	rcu_read_unlock();
