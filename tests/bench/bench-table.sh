@@ -34,11 +34,22 @@ ratio() { # A B: A/B
 	row "iperf3 TCP (Mbit/s)" tcp_mbps
 	printf '%-34s %12s\n' "  (a) with TSO/GSO off" "$(get a.wire.tcp_mbps)"
 	echo
+	echo "round trips, where the engine's time goes ($PINGS pings):"
+	row "engine sleeps over the pings" ping_eng_sleeps
+	row "engine wake-ups timed (lat_wake)" ping_wake_n
+	row "  median wake-up bucket" ping_wake_p50
+	echo "  (c) lat_wake buckets: $(get c.ping_wake_hist | tr , ' ')"
+	echo "(c) with the engine on the CPU of vprime's event channels (CPU 0):"
+	printf '%-34s %12s %12s %12s\n' "" "ping p50" "ping p99" "UDP RR/s"
+	printf '%-34s %12s %12s %12s\n' "  (c) pinned" "$(get c.pin.ping_p50_ms)" "$(get c.pin.ping_p99_ms)" "$(get c.pin.rr_rate)"
+	printf '%-34s %12s\n' "  median wake-up bucket" "$(get c.pin.ping_wake_p50)"
+	echo
 	echo "per frame, measured at 64 B (event deliveries counted where they land):"
 	row "dom0 event deliveries" 64.1.dom0_irq_per_frame
 	row "guest event deliveries (g1+g2)" 64.1.guest_irq_per_frame
 	row "engine syscalls" 64.1.eng_syscalls_per_frame
-	row "engine poll() sleeps" 64.1.eng_polls_per_frame
+	row "engine poll() calls" 64.1.eng_polls_per_frame
+	row "engine sleeps (wake-ups)" 64.1.eng_sleeps_per_frame
 	row "vprime notify_guest" 64.1.vp_notify_guest_per_frame
 	row "vprime guest_events" 64.1.vp_guest_events_per_frame
 	row "vprime sync passes (port)" 64.1.vp_syncs_per_frame
@@ -49,7 +60,8 @@ ratio() { # A B: A/B
 	row "dom0 event deliveries" 1518.1.dom0_irq_per_frame
 	row "guest event deliveries (g1+g2)" 1518.1.guest_irq_per_frame
 	row "engine syscalls" 1518.1.eng_syscalls_per_frame
-	row "engine poll() sleeps" 1518.1.eng_polls_per_frame
+	row "engine poll() calls" 1518.1.eng_polls_per_frame
+	row "engine sleeps (wake-ups)" 1518.1.eng_sleeps_per_frame
 	row "vprime notify_guest" 1518.1.vp_notify_guest_per_frame
 	row "vprime guest_events" 1518.1.vp_guest_events_per_frame
 	row "dom0 CPU busy (share)" 1518.1.dom0_busy
@@ -63,6 +75,8 @@ ratio() { # A B: A/B
 	for k in ping_p50_ms ping_p99_ms rr_rate rr_p50_us tcp_mbps; do
 		printf '%-34s %8s %8s\n' "$k" "$(ratio "$(get c.$k)" "$(get a.$k)")" "$(ratio "$(get c.$k)" "$(get b.$k)")"
 	done
+	printf '%-34s %8s\n' "ping_p50_ms, (c) pinned" "$(ratio "$(get c.pin.ping_p50_ms)" "$(get a.ping_p50_ms)")"
+	printf '%-34s %8s\n' "rr_rate, (c) pinned" "$(ratio "$(get c.pin.rr_rate)" "$(get a.rr_rate)")"
 	echo "TCP against (a) with wire-size frames (TSO/GSO off): c/a $(ratio "$(get c.tcp_mbps)" "$(get a.wire.tcp_mbps)")"
 	echo "b/a: 64 B $(ratio "$(get b.64.rx_pps)" "$(get a.64.rx_pps)"), TCP $(ratio "$(get b.tcp_mbps)" "$(get a.tcp_mbps)"), ping p50 $(ratio "$(get b.ping_p50_ms)" "$(get a.ping_p50_ms)")"
 	echo

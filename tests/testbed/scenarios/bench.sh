@@ -156,15 +156,43 @@ vp_snap() {
 			print "" }' "$VP_DEBUGFS" 2>/dev/null || echo 0 0 0 0 0 0
 }
 
-# CPU=(total idle+iowait steal engine_ticks) from /proc/stat and the
-# engine's /proc/PID/stat, with bash builtins only (no process).
+# CPU=(total idle+iowait steal engine_ticks engine_sleeps) from /proc/stat
+# and the engine's /proc/PID/stat and status, with bash builtins only (no
+# process).  engine_sleeps is the kernel's voluntary_ctxt_switches: the
+# times the engine blocked (in poll(), or anywhere else), so each is one
+# wake-up it needed; a poll() that finds work ready returns without one.
 cpu_snap() {
-	local _c u n sy id io irq sirq st e=0 f
+	local _c u n sy id io irq sirq st e=0 v=0 f k x
 	read -r _c u n sy id io irq sirq st _ </proc/stat
 	if [ -n "$ENG_PID" ] && read -r -a f <"/proc/$ENG_PID/stat" 2>/dev/null; then
 		e=$((f[13] + f[14]))
+		while read -r k x _; do
+			[ "$k" = voluntary_ctxt_switches: ] && v=$x
+		done <"/proc/$ENG_PID/status"
 	fi
-	CPU=($((u + n + sy + id + io + irq + sirq + st)) $((id + io)) "$st" "$e")
+	CPU=($((u + n + sy + id + io + irq + sirq + st)) $((id + io)) "$st" "$e" "$v")
+}
+
+# The backend's lat_wake histograms of g1's and g2's devices, summed:
+# "le_1us=N le_2us=N ..." (22 buckets).  lat_wake counts, per guest event
+# that found the engine with work to do, the time until the engine's next
+# sync over that port moved frames: the engine's wake-up.
+wake_snap() {
+	awk -v a="dom$d1" -v b="dom$d2" '
+		$1 ~ /^dom/ && $2 ~ /^dev/ { cur = (($1 == a || $1 == b) && $2 == "dev0") }
+		cur && $1 == "lat_wake" { for (i = 2; i <= NF; i++) { split($i, kv, "="); s[i] += kv[2]; lab[i] = kv[1] } }
+		END { for (i = 2; i in lab; i++) printf "%s%s=%d", (i > 2 ? " " : ""), lab[i], s[i]; print "" }' "$VP_DEBUGFS"
+}
+# hist_delta BEFORE AFTER: the buckets that grew ("le_1ms=12 le_2ms=3"), then
+# on a second line the samples and the bucket holding the median sample.
+hist_delta() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++) { split(x[i], p, "="); split(y[i], q, "="); d[i] = q[2] - p[2]; lab[i] = p[1]; t += d[i] }
+		for (i = 1; i <= n; i++) if (d[i] > 0) { printf "%s%s=%d", sep, lab[i], d[i]; sep = " " }
+		print ""
+		for (i = 1; i <= n && 2 * c < t; i++) { c += d[i]; m = lab[i] }
+		print t + 0, (t ? m : "-") }'
 }
 
 # ------------------------------------------------------------ measurements
@@ -240,12 +268,13 @@ blast() {
 			-v irq="$((i1 - i0))" -v girq="$((${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0}))" \
 			-v sc="$((s1 - s0))" -v po="$((p1 - p0))" \
 			-v ng="$((n1 - n0))" -v ge="$((e1 - e0))" \
-			-v sy="$((y1 - y0))" 'BEGIN {
+			-v sy="$((y1 - y0))" -v sl="$((${c1[4]} - ${c0[4]}))" 'BEGIN {
 			printf "%s.tx_pps=%.0f\n%s.rx_pps=%.0f\n", k, sent / (us / 1e6), k, rx / (us / 1e6)
 			printf "%s.dom0_irq_per_frame=%.4f\n%s.guest_irq_per_frame=%.4f\n", k, irq / fr, k, girq / fr
 			printf "%s.eng_syscalls_per_frame=%.4f\n%s.eng_polls_per_frame=%.4f\n", k, sc / fr, k, po / fr
 			printf "%s.vp_notify_guest_per_frame=%.4f\n%s.vp_guest_events_per_frame=%.4f\n", k, ng / fr, k, ge / fr
-			printf "%s.vp_syncs_per_frame=%.4f\n", k, sy / fr }' >>"$RES"
+			printf "%s.vp_syncs_per_frame=%.4f\n", k, sy / fr
+			printf "%s.eng_sleeps_per_frame=%.4f\n", k, sl / fr }' >>"$RES"
 		res "$k2.rx_frames" "$rx"
 		res "$k2.sent" "$sent"
 		res "$k2.usec" "$usec"
@@ -258,7 +287,7 @@ blast() {
 		res "$k2.dom0_busy" "$(calc "1 - (${c1[1]} - ${c0[1]}) / (${c1[0]} - ${c0[0]} + 0.001)" 2)"
 		res "$k2.dom0_steal" "$(calc "(${c1[2]} - ${c0[2]}) / (${c1[0]} - ${c0[0]} + 0.001)" 2)"
 		res "$k2.eng_cpu_s" "$(calc "(${c1[3]} - ${c0[3]}) / 100" 2)"
-		res "$k2.counts" "irq=$((i1 - i0)),guest_irq=$((${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0})),syscalls=$((s1 - s0)),polls=$((p1 - p0)),notify_guest=$((n1 - n0)),guest_events=$((e1 - e0)),syncs=$((y1 - y0))"
+		res "$k2.counts" "irq=$((i1 - i0)),guest_irq=$((${g11:-0} - ${g10:-0} + ${g21:-0} - ${g20:-0})),syscalls=$((s1 - s0)),polls=$((p1 - p0)),notify_guest=$((n1 - n0)),guest_events=$((e1 - e0)),syncs=$((y1 - y0)),sleeps=$((${c1[4]} - ${c0[4]}))"
 		tb_log "$p $size B rep $rep: sent $(get "$k2.tx_pps") pps, received $(get "$k2.rx_pps") pps ($rx frames), dom0 irq/frame $(get "$k2.dom0_irq_per_frame"), engine syscalls/frame $(get "$k2.eng_syscalls_per_frame")"
 	done
 	# the median repetition's rate
@@ -267,10 +296,24 @@ blast() {
 	tb_figure "${p}_${size}B_rx" "$(get "$p.$size.rx_pps")" frames/s
 }
 
-# latency PATH DST_IP: ping p50/p99 (from each reply's time), udp_rr
+# latency PATH DST_IP: ping p50/p99 (from each reply's time), udp_rr.
+# With an engine running: its sleeps over the pings; with vprime, the
+# backend's lat_wake histogram over the pings (the engine's wake-ups).
 latency() {
-	local p=$1 dip=$2 out
+	local p=$1 dip=$2 out w0 w1 wd
+	local -a c0 c1
+	cpu_snap; c0=("${CPU[@]}")
+	w0=$(wake_snap)
 	out=$(gr -t $((PINGS / 10 + 60)) g1 "ping -c $PINGS -i 0.02 -W 2 $dip")
+	w1=$(wake_snap)
+	cpu_snap; c1=("${CPU[@]}")
+	[ "$ENG" = none ] || res "$p.ping_eng_sleeps" "$((${c1[4]} - ${c0[4]}))"
+	if [ "$ENG" = vpfwd ]; then
+		wd=$(hist_delta "$w0" "$w1")
+		res "$p.ping_wake_hist" "$(echo "$wd" | head -n 1 | tr ' ' ,)"
+		res "$p.ping_wake_n" "$(echo "$wd" | tail -n 1 | cut -d' ' -f1)"
+		res "$p.ping_wake_p50" "$(echo "$wd" | tail -n 1 | cut -d' ' -f2)"
+	fi
 	echo "$out" >"$TB_OUT/ping-$p.txt"
 	echo "$out" | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n >"$TB_OUT/ping-$p.sorted"
 	local n
@@ -286,8 +329,8 @@ latency() {
 	for k in rate p50_us p99_us lost; do
 		res "$p.rr_$k" "$(echo "$out" | tr ' ' '\n' | sed -n "s/^$k=//p")"
 	done
-	tb_figure "${p}_ping_p50" "$(get "$p.ping_p50_ms")" ms
-	tb_figure "${p}_udp_rr" "$(get "$p.rr_rate")" trans/s
+	tb_figure "${p/./_}_ping_p50" "$(get "$p.ping_p50_ms")" ms
+	tb_figure "${p/./_}_udp_rr" "$(get "$p.rr_rate")" trans/s
 	tb_log "$p: ping p50 $(get "$p.ping_p50_ms") p99 $(get "$p.ping_p99_ms") ms ($n/$PINGS), udp_rr $(get "$p.rr_rate")/s p50 $(get "$p.rr_p50_us") us"
 }
 
@@ -345,6 +388,21 @@ blast c 64 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
 blast c 1518 "$vp1" "$VIP2" "$MAC2" "$vp2" "vprime"
 latency c "$VIP2"
 tcp c "$VIP2"
+# The same round trips with the engine on the dom0 vCPU that takes
+# vprime's event channels (irq affinity and the engine's CPU mask both
+# set to CPU 0): the wake-up then needs no IPI between dom0's vCPUs.
+pin_c() { # CPULIST
+	local irq
+	taskset -a -p -c "$1" "$ENG_PID" >/dev/null || tb_log "taskset $1 failed"
+	for irq in $(awk '$NF == "vprime-back" { sub(":", "", $1); print $1 }' /proc/interrupts); do
+		echo "$1" >"/proc/irq/$irq/smp_affinity_list" || tb_log "irq $irq affinity $1 failed"
+	done
+}
+grep vprime-back /proc/interrupts >"$TB_OUT/irqs-c.txt"
+pin_c 0
+latency c.pin "$VIP2"
+grep vprime-back /proc/interrupts >>"$TB_OUT/irqs-c.txt"
+pin_c "0-$(($(get dom0_cpus) - 1))"
 
 # ------------------------------------------------------------ (d) vprime to engine
 tb_log "(d) vprime guest to engine (engine drops: unknown destination)"
