@@ -544,8 +544,15 @@ int main(int argc, char **argv)
 			dump_flag = 0;
 			dump();
 		}
-		if (fwd || s.rx_frames || s.tx_frames || s.pending)
-			continue;	/* more to push: sync again */
+		/*
+		 * Sync again only with frames to push (forwarded now) or more
+		 * to pull (this pass took frames, or ran out of budget).  A
+		 * pass that only pushed has nothing left behind: its buffers'
+		 * completions were reaped above, and poll() sees any frame
+		 * still waiting for guest slots (without a system call more).
+		 */
+		if (fwd || s.rx_frames || s.pending)
+			continue;
 		{
 			struct pollfd pfd = { .fd = vf.fd, .events = POLLIN | POLLPRI };
 			uint64_t since = now_ms() - last_list;
