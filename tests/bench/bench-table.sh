@@ -43,6 +43,7 @@ ratio() { # A B: A/B
 	printf '%-34s %12s %12s %12s\n' "" "ping p50" "ping p99" "UDP RR/s"
 	printf '%-34s %12s %12s %12s\n' "  (c) pinned" "$(get c.pin.ping_p50_ms)" "$(get c.pin.ping_p99_ms)" "$(get c.pin.rr_rate)"
 	printf '%-34s %12s\n' "  median wake-up bucket" "$(get c.pin.ping_wake_p50)"
+	echo "dom0's OS costs (oscost): one system call $(get oscost.syscall_ns) ns; one wake-up from poll() $(get oscost.wake_ns) ns, $(get oscost.cpu0.wake_ns) ns with both processes on CPU 0"
 	echo
 	echo "per frame, measured at 64 B (event deliveries counted where they land):"
 	row "dom0 event deliveries" 64.1.dom0_irq_per_frame

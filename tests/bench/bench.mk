@@ -4,20 +4,23 @@
 # against the stock paths").  A benchmark: it prints figures, checks nothing.
 #
 #   make bench                      one boot, the bench scenario, the table
-#   BENCH_SECS=5 BENCH_REPS=1 ...   knobs, passed to dom0 in build/bench/bench.env
+#   BENCH_SECS=5 BENCH_REPS=3 ...   knobs, passed to dom0 in build/bench/bench.env
 #   TESTBED_ACCEL=kvm make bench    on a host with VT-x (default tcg)
 #
 # Boots share the machine: the boot runs under `flock /tmp/vprime-testbed.lock`
 # as every boot on these machines does (run.sh shares a lock its caller
 # holds).  BENCH_FLOCK=0 leaves the locking to run.sh's own arrival-order
 # queue, which loses to waiters blocked in flock.
-BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr
+BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr $(BUILD)/bench/oscost
 BENCHES += $(BENCH_TOOLS)
 BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS
 
-# pmfwd runs in dom0 (its own libc: static); udp_rr goes into guests through
+# pmfwd and oscost run in dom0 (their own libc: static); udp_rr goes into guests through
 # the xenstore command channel, so it is a few KB: no libc, raw syscalls.
 $(BUILD)/bench/pmfwd: tests/bench/pmfwd.c | $(BUILD)/bench
+	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
+
+$(BUILD)/bench/oscost: tests/bench/oscost.c | $(BUILD)/bench
 	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
 
 $(BUILD)/bench/udp_rr: tests/bench/udp_rr.c | $(BUILD)/bench
@@ -31,6 +34,7 @@ bench: bench-tools
 	@: >$(BUILD)/bench/bench.env
 	@$(foreach k,$(BENCH_KNOBS),$(if $($(k)),echo '$(k)=$($(k))' >>$(BUILD)/bench/bench.env;))
 	@{ echo "machine: $$(hostname), $$(nproc) CPUs, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
+	   echo "host OS costs, for scale: $$($(BUILD)/bench/oscost)"; \
 	   echo "accelerator: $${TESTBED_ACCEL:-tcg}; started $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } | tee $(BUILD)/bench/testbed-header.txt
 	$(if $(filter 0,$(BENCH_FLOCK)),,flock /tmp/vprime-testbed.lock) bash $(TOP)/tests/testbed/run.sh --label bench bench; \
 	rc=$$?; d=$$(ls -d $(BUILD)/testbed/results/*-bench | tail -n 1); t=$$d/bench/table.txt; \

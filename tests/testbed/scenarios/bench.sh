@@ -19,7 +19,7 @@
 # (key=value, written as measured), $TB_OUT/table.txt (made from it by
 # tests/bench/bench-table.sh), figures.  Knobs (environment, or lines in
 # $TB_TOP/build/bench/bench.env, written by make bench): BENCH_SECS (pktgen
-# seconds, 5), BENCH_REPS (repetitions of each rate, 1), BENCH_PINGS (100),
+# seconds, 5), BENCH_REPS (repetitions of each rate, 3), BENCH_PINGS (100),
 # BENCH_RR_SECS (4), BENCH_TCP_SECS (5).
 # tb-timeout: 870
 
@@ -28,12 +28,13 @@
 
 [ ! -r "$TB_TOP/build/bench/bench.env" ] || . "$TB_TOP/build/bench/bench.env"
 SECS=${BENCH_SECS:-5}
-REPS=${BENCH_REPS:-1}
+REPS=${BENCH_REPS:-3}
 PINGS=${BENCH_PINGS:-100}
 RR_SECS=${BENCH_RR_SECS:-4}
 TCP_SECS=${BENCH_TCP_SECS:-5}
 PMFWD=$TB_TOP/build/bench/pmfwd
 UDPRR=$TB_TOP/build/bench/udp_rr
+OSCOST=$TB_TOP/build/bench/oscost
 MAC1=00:16:3e:5d:00:01
 MAC2=00:16:3e:5d:00:02
 MAC_NONE=00:16:3e:5d:00:ee
@@ -44,6 +45,7 @@ RES=$TB_OUT/results.txt
 
 [ -x "$PMFWD" ] || tb_fail "no $PMFWD (make bench builds it)"
 [ -x "$UDPRR" ] || tb_fail "no $UDPRR (make bench builds it)"
+[ -x "$OSCOST" ] || tb_fail "no $OSCOST (make bench builds it)"
 [ -x "$VP_FWD" ] || tb_fail "no $VP_FWD (make bench builds it)"
 
 res() { echo "$1=$2" >>"$RES"; }	# KEY VALUE
@@ -108,6 +110,19 @@ res reps "$REPS"
 res pings "$PINGS"
 res rr_secs "$RR_SECS"
 res tcp_secs "$TCP_SECS"
+# What dom0's OS charges a user-space engine per event (tests/bench/oscost.c):
+# one system call, one wake-up from poll(); the second figure with both
+# processes on CPU 0.  Measured with the guests idle.
+oscost() { # KEY_SUFFIX [taskset -c N]
+	local k=$1 out
+	shift
+	out=$("$@" "$OSCOST" 2>&1) || tb_log "oscost: $out"
+	res "oscost$k.syscall_ns" "$(echo "$out" | tr ' ' '\n' | sed -n 's/^syscall_ns=//p')"
+	res "oscost$k.wake_ns" "$(echo "$out" | tr ' ' '\n' | sed -n 's/^wake_ns=//p')"
+}
+oscost ""
+oscost .cpu0 taskset -c 0
+tb_log "dom0 OS costs: syscall $(get oscost.syscall_ns) ns, wake-up $(get oscost.wake_ns) ns ($(get oscost.cpu0.wake_ns) ns on one CPU)"
 
 # ------------------------------------------------------------ engine helpers
 ENG=none ENG_PID="" ENG_LOG=""
