@@ -33,6 +33,7 @@ ratio() { # A B: A/B
 	row "" rr_p99_us
 	row "iperf3 TCP (Mbit/s)" tcp_mbps
 	printf '%-34s %12s\n' "  (a) with TSO/GSO off" "$(get a.wire.tcp_mbps)"
+	printf '%-34s %12s %12s %12s\n' "  (c) at MTU 9000" "" "" "$(get c.jumbo.tcp_mbps)"
 	echo
 	echo "round trips, where the engine's time goes ($PINGS pings):"
 	row "engine sleeps over the pings" ping_eng_sleeps
@@ -78,7 +79,7 @@ ratio() { # A B: A/B
 	done
 	printf '%-34s %8s\n' "ping_p50_ms, (c) pinned" "$(ratio "$(get c.pin.ping_p50_ms)" "$(get a.ping_p50_ms)")"
 	printf '%-34s %8s\n' "rr_rate, (c) pinned" "$(ratio "$(get c.pin.rr_rate)" "$(get a.rr_rate)")"
-	echo "TCP against (a) with wire-size frames (TSO/GSO off): c/a $(ratio "$(get c.tcp_mbps)" "$(get a.wire.tcp_mbps)")"
+	echo "TCP against (a) with wire-size frames (TSO/GSO off): c/a $(ratio "$(get c.tcp_mbps)" "$(get a.wire.tcp_mbps)"); (c) at MTU 9000 against (a) with TSO: $(ratio "$(get c.jumbo.tcp_mbps)" "$(get a.tcp_mbps)")"
 	echo "b/a: 64 B $(ratio "$(get b.64.rx_pps)" "$(get a.64.rx_pps)"), TCP $(ratio "$(get b.tcp_mbps)" "$(get a.tcp_mbps)"), ping p50 $(ratio "$(get b.ping_p50_ms)" "$(get a.ping_p50_ms)")"
 	echo
 	echo "pktgen: clone_skb/burst accepted (a,b,c,d): $(get a.64.1.clone)/$(get a.64.1.burst) $(get b.64.1.clone)/$(get b.64.1.burst) $(get c.64.1.clone)/$(get c.64.1.burst) $(get d.64.1.clone)/$(get d.64.1.burst)"
