@@ -58,6 +58,8 @@ ratio() { # A B: A/B
 	row "dom0 CPU busy (share, 64 B run)" 64.1.dom0_busy
 	row "dom0 CPU steal (share)" 64.1.dom0_steal
 	row "engine CPU seconds (64 B run)" 64.1.eng_cpu_s
+	row "g2 (receiver) CPU busy (share)" 64.1.g2_busy
+	row "g2 CPU steal (share)" 64.1.g2_steal
 	echo "per frame, measured at 1518 B:"
 	row "dom0 event deliveries" 1518.1.dom0_irq_per_frame
 	row "guest event deliveries (g1+g2)" 1518.1.guest_irq_per_frame
@@ -68,6 +70,7 @@ ratio() { # A B: A/B
 	row "vprime guest_events" 1518.1.vp_guest_events_per_frame
 	row "dom0 CPU busy (share)" 1518.1.dom0_busy
 	row "engine CPU seconds" 1518.1.eng_cpu_s
+	row "g2 (receiver) CPU busy (share)" 1518.1.g2_busy
 	echo
 	echo "ratios (same boot):                  c/a      c/b      d/a      d/b"
 	for k in 64.rx_pps 1518.rx_pps; do

@@ -15,8 +15,10 @@ BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr $(BUILD)/bench/oscost
 BENCHES += $(BENCH_TOOLS)
 BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS
 
-# pmfwd and oscost run in dom0 (their own libc: static); udp_rr goes into guests through
-# the xenstore command channel, so it is a few KB: no libc, raw syscalls.
+# vpfwd and vprimectl (which removes the devices) run in dom0 from the
+# shared tree; pmfwd and oscost too (their own libc: static); udp_rr goes
+# into guests through the xenstore command channel, so it is a few KB: no
+# libc, raw syscalls.
 $(BUILD)/bench/pmfwd: tests/bench/pmfwd.c | $(BUILD)/bench
 	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
 
@@ -28,7 +30,7 @@ $(BUILD)/bench/udp_rr: tests/bench/udp_rr.c | $(BUILD)/bench
 		-fno-stack-protector -fno-pie -no-pie -s -o $@ $<
 
 .PHONY: bench-tools
-bench-tools: $(BENCH_TOOLS) $(BUILD)/bin/vpfwd
+bench-tools: $(BENCH_TOOLS) $(BUILD)/bin/vpfwd $(BUILD)/bin/vprimectl
 
 bench: bench-tools
 	@: >$(BUILD)/bench/bench.env

@@ -63,6 +63,14 @@ irq_sum() {
 # The same in a guest (a command string to run there; prints the sum):
 # netfront names its queues' irqs vif<devid>-q<n>-tx/-rx, vprime-front
 # "vprime-front".
+# The receiving guest's CPU over 2 s inside a pktgen run: a sampler the
+# pre-run command leaves behind (two /proc/stat readings 2 s apart,
+# starting 2 s on, while g1's pktgen runs), read by the post-run command
+# as "gcpu=BUSY STEAL" (shares of the interval; busy excludes idle,
+# iowait and steal).
+GUEST_CPU_ARM="rm -f /tmp/cpu.s; (sleep 2; head -n 1 /proc/stat >>/tmp/cpu.s; sleep 2; head -n 1 /proc/stat >>/tmp/cpu.s) >/dev/null 2>&1 &"
+GUEST_CPU_READ="awk 'NR <= 2 { t[NR] = 0; for (i = 2; i <= 9; i++) t[NR] += \$i; id[NR] = \$5 + \$6; st[NR] = \$9 }
+	END { d = t[2] - t[1]; if (NR == 2 && d > 0) printf \"gcpu=%.2f %.2f\\n\", (d - (id[2] - id[1]) - (st[2] - st[1])) / d, (st[2] - st[1]) / d }' /tmp/cpu.s 2>/dev/null"
 GUEST_IRQ="awk -v re='vif|eth|vprime' 'NR > 1 && \$NF ~ re { for (i = 2; i <= NF; i++) if (\$i ~ /^[0-9]+\$/) s += \$i; else break } END { print \"irq=\" s + 0 }' /proc/interrupts"
 
 tb_dmesg_mark
@@ -218,7 +226,7 @@ hist_delta() {
 #   and in both guests, vprime's backend counters, the engine's syscalls.
 blast() {
 	local p=$1 size=$2 sif=$3 dip=$4 dmac=$5 rif=$6 dre=$7 rep out r0 r1 usec sent
-	local i0 i1 g10 g11 g20 g21 s0 s1 p0 p1 out2 v0 v1 x0 x1 t0 t1 n0 n1 e0 e1 y0 y1
+	local i0 i1 g10 g11 g20 g21 s0 s1 p0 p1 out2 v0 v1 x0 x1 t0 t1 n0 n1 e0 e1 y0 y1 gb gs
 	local -a c0 c1
 	for ((rep = 1; rep <= REPS; rep++)); do
 		read -r v0 x0 t0 n0 e0 y0 < <(vp_snap)
@@ -226,7 +234,7 @@ blast() {
 			r0=$v0
 			g20=0
 		else
-			out=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ")
+			out=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ; $GUEST_CPU_ARM")
 			r0=$(echo "$out" | head -n 1)
 			g20=$(echo "$out" | sed -n 's/^irq=//p')
 		fi
@@ -264,8 +272,11 @@ blast() {
 			r1=$v1
 			g21=0
 		else
-			out2=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ")
+			out2=$(gr g2 "cat /sys/class/net/$rif/statistics/rx_packets; $GUEST_IRQ; $GUEST_CPU_READ")
 			r1=$(echo "$out2" | head -n 1)
+			read -r gb gs < <(echo "$out2" | sed -n 's/^gcpu=//p')
+			res "$p.$size.$rep.g2_busy" "${gb:--}"
+			res "$p.$size.$rep.g2_steal" "${gs:--}"
 			g21=$(echo "$out2" | sed -n 's/^irq=//p')
 		fi
 		usec=$(echo "$out" | sed -n 's/.*Result: OK: \([0-9]*\)(c.*/\1/p')
