@@ -9,6 +9,14 @@ RES=${1:?usage: bench-table.sh RESULTS}
 get() { local v; v=$(sed -n "s/^$1=//p" "$RES" | tail -n 1); echo "${v:--}"; }
 calc() { awk "BEGIN { v = $1; if (v != v) print \"-\"; else printf \"%.${2:-2}f\\n\", v }" 2>/dev/null || echo -; }
 SECS=$(get secs) REPS=$(get reps) PINGS=$(get pings) RR_SECS=$(get rr_secs) TCP_SECS=$(get tcp_secs)
+# The median over the repetitions of per-repetition KEY (PATH.SIZE.REP.NAME)
+med() { # PATH SIZE NAME
+	local r v
+	for ((r = 1; r <= ${REPS/-/0}; r++)); do
+		v=$(get "$1.$2.$r.$3")
+		[ "$v" = - ] || echo "$v"
+	done | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'
+}
 ratio() { # A B: A/B
 	local a=$1 b=$2
 	case "$a$b" in *-*|"") echo -; return ;; esac
@@ -58,8 +66,11 @@ ratio() { # A B: A/B
 	row "dom0 CPU busy (share, 64 B run)" 64.1.dom0_busy
 	row "dom0 CPU steal (share)" 64.1.dom0_steal
 	row "engine CPU seconds (64 B run)" 64.1.eng_cpu_s
-	row "g2 (receiver) CPU busy (share)" 64.1.g2_busy
-	row "g2 CPU steal (share)" 64.1.g2_steal
+	mrow() { # LABEL SIZE NAME: the median over the repetitions
+		printf '%-34s %12s %12s %12s %12s\n' "$1" "$(med a "$2" "$3")" "$(med b "$2" "$3")" "$(med c "$2" "$3")" "$(med d "$2" "$3")"
+	}
+	mrow "g2 (receiver) CPU busy, median" 64 g2_busy
+	mrow "g2 CPU steal, median" 64 g2_steal
 	echo "per frame, measured at 1518 B:"
 	row "dom0 event deliveries" 1518.1.dom0_irq_per_frame
 	row "guest event deliveries (g1+g2)" 1518.1.guest_irq_per_frame
@@ -70,7 +81,8 @@ ratio() { # A B: A/B
 	row "vprime guest_events" 1518.1.vp_guest_events_per_frame
 	row "dom0 CPU busy (share)" 1518.1.dom0_busy
 	row "engine CPU seconds" 1518.1.eng_cpu_s
-	row "g2 (receiver) CPU busy (share)" 1518.1.g2_busy
+	mrow "g2 (receiver) CPU busy, median" 1518 g2_busy
+	mrow "g2 CPU steal, median" 1518 g2_steal
 	echo
 	echo "ratios (same boot):                  c/a      c/b      d/a      d/b"
 	for k in 64.rx_pps 1518.rx_pps; do

@@ -64,12 +64,12 @@ irq_sum() {
 # netfront names its queues' irqs vif<devid>-q<n>-tx/-rx, vprime-front
 # "vprime-front".
 # The receiving guest's CPU over 2 s inside a pktgen run: a sampler the
-# pre-run command leaves behind waits for the receive counter to move
-# (pktgen started; 10 s at most), then takes two /proc/stat readings 1 and
+# pre-run command leaves behind waits for the receive counter to move by
+# 1000 frames (pktgen started, not a stray frame; 10 s at most), then takes two /proc/stat readings 1 and
 # 3 s on; the post-run command reads them as "gcpu=BUSY STEAL" (shares of
 # the interval; busy leaves out idle, iowait and steal).  RX_COUNTER is
 # replaced by the receiver's rx_packets file.
-GUEST_CPU_ARM="rm -f /tmp/cpu.s; (r0=\$(cat RX_COUNTER); i=0; while [ \$(cat RX_COUNTER) = \$r0 ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+GUEST_CPU_ARM="rm -f /tmp/cpu.s; (r0=\$(cat RX_COUNTER); i=0; while [ \$((\$(cat RX_COUNTER) - r0)) -lt 1000 ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
 	sleep 1; head -n 1 /proc/stat >>/tmp/cpu.s; sleep 2; head -n 1 /proc/stat >>/tmp/cpu.s) >/dev/null 2>&1 &"
 GUEST_CPU_READ="awk 'NR <= 2 { t[NR] = 0; for (i = 2; i <= 9; i++) t[NR] += \$i; id[NR] = \$5 + \$6; st[NR] = \$9 }
 	END { d = t[2] - t[1]; if (NR == 2 && d > 0) printf \"gcpu=%.2f %.2f\\n\", (d - (id[2] - id[1]) - (st[2] - st[1])) / d, (st[2] - st[1]) / d }' /tmp/cpu.s 2>/dev/null"
