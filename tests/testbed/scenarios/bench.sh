@@ -13,9 +13,13 @@
 # For each path: 64 B and 1514 B frame rates (kernel pktgen in g1, counted
 # at the receiver's interface counters; for (d) at the backend's counters),
 # ping RTT p50/p99, UDP request/response (tests/bench/udp_rr.c, sent to the
-# guests through the command channel), iperf3 TCP; and per frame at 64 B the
-# event deliveries (dom0 and guest /proc/interrupts), vprime's backend
-# counters and the engine's system calls.  Results: $TB_OUT/results.txt
+# guests through the command channel), iperf3 TCP (and for vprime at MTU
+# 9000); per frame the event deliveries (dom0 and guest /proc/interrupts),
+# vprime's backend counters, the engine's system calls and sleeps, and the
+# receiver's CPU; over the pings the engine's sleeps and the backend's
+# lat_wake histogram, then (c) again with the engine pinned to the CPU of
+# vprime's event channels; dom0's cost of a system call and a wake-up
+# (tests/bench/oscost.c).  Results: $TB_OUT/results.txt
 # (key=value, written as measured), $TB_OUT/table.txt (made from it by
 # tests/bench/bench-table.sh), figures.  Knobs (environment, or lines in
 # $TB_TOP/build/bench/bench.env, written by make bench): BENCH_SECS (pktgen
