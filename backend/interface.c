@@ -370,6 +370,7 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	dev->ev_in_window = 0;
 	dev->ev_tx_prod = 0;	/* every index starts at 0 on connect */
 	dev->ev_fill_prod = 0;
+	dev->ev_stamp = 0;	/* an event of the last connection is not ours */
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->xbdev,
 							    cfg->evtchn,
 							    vp_interrupt, 0,
