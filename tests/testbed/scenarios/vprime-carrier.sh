@@ -49,10 +49,28 @@ dom0_counts() { # DOMID: "rx_frames tx_frames engine_lost tx_drop_gone"
 	echo "$(vp_stat "$1" 0 rx_frames) $(vp_stat "$1" 0 tx_frames)" \
 		"$(vp_stat "$1" 0 engine_lost) $(vp_stat "$1" 0 tx_drop_gone)"
 }
-read -r g1tx0 g1rx0 g1nl0 g1rf0 g1bad0 <<<"$(guest_counts g1)"
-read -r g2tx0 g2rx0 g2nl0 g2rf0 g2bad0 <<<"$(guest_counts g2)"
-read -r r10 t10 l10 gone10 <<<"$(dom0_counts "$d1")"
-read -r r20 t20 l20 gone20 <<<"$(dom0_counts "$d2")"
+# One snapshot of both guests' and dom0's counters.  The guests are read
+# through the command channel, a second or so each, and a guest may send
+# a frame of its own (ARP, IPv6) meanwhile: one sent after its counter was
+# read but taken by dom0 before dom0's was would skew every delta after
+# by one.  So dom0 is read before and after the guests, and the snapshot
+# taken again until both dom0 readings agree (5 tries).
+snap() {
+	local try a b
+	for try in 1 2 3 4 5; do
+		a="$(dom0_counts "$d1") $(dom0_counts "$d2")"
+		read -r g1tx g1rx g1nl g1rf g1bad <<<"$(guest_counts g1)"
+		read -r g2tx g2rx g2nl g2rf g2bad <<<"$(guest_counts g2)"
+		b="$(dom0_counts "$d1") $(dom0_counts "$d2")"
+		read -r r1 t1 l1 gone1 r2 t2 l2 gone2 <<<"$b"
+		[ "$a" = "$b" ] && return 0
+		tb_log "counters moved while reading them (try $try): again"
+	done
+}
+snap
+g1tx0=$g1tx g1rx0=$g1rx g1nl0=$g1nl g1rf0=$g1rf g1bad0=$g1bad
+g2tx0=$g2tx g2rx0=$g2rx g2nl0=$g2nl g2rf0=$g2rf g2bad0=$g2bad
+r10=$r1 t10=$t1 l10=$l1 gone10=$gone1 r20=$r2 t20=$t2 l20=$l2 gone20=$gone2
 
 vp_bg_ping g1 "${VP_IP[g2]}" kill 25
 sleep 5
@@ -91,10 +109,7 @@ balanced() {
 }
 for try in 1 2 3 4; do
 	sleep 2
-	read -r g1tx g1rx g1nl g1rf g1bad <<<"$(guest_counts g1)"
-	read -r g2tx g2rx g2nl g2rf g2bad <<<"$(guest_counts g2)"
-	read -r r1 t1 l1 gone1 <<<"$(dom0_counts "$d1")"
-	read -r r2 t2 l2 gone2 <<<"$(dom0_counts "$d2")"
+	snap
 	balanced && break
 	tb_log "4: counts not balanced yet (read $try): g1 $((g1tx - g1tx0))/$((r1 - r10)) g2 $((g2tx - g2tx0))/$((r2 - r20))"
 done
