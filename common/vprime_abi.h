@@ -253,24 +253,24 @@ struct vprime_stats {
 #define VPRIME_PORT_TX_IDX_OFF	256u
 #define VPRIME_PORT_DESC_OFF	384u
 
-_Static_assert(sizeof(struct vprime_edesc) == 16, "vprime_edesc size");
-_Static_assert(__builtin_offsetof(struct vprime_edesc, tstamp) == 8,
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_edesc) == 16, "vprime_edesc size");
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_edesc, tstamp) == 8,
 	       "tstamp offset");
-_Static_assert(sizeof(struct vprime_area_hdr) == 80, "area hdr size");
-_Static_assert(sizeof(struct vprime_port_info) == 128, "port info size");
-_Static_assert(sizeof(struct vprime_setup) == 24, "setup size");
-_Static_assert(sizeof(struct vprime_devinfo) == 56, "devinfo size");
-_Static_assert(sizeof(struct vprime_list) == 16, "list size");
-_Static_assert(sizeof(struct vprime_attach) == 60, "attach size");
-_Static_assert(sizeof(struct vprime_sync) == 16, "sync size");
-_Static_assert(sizeof(struct vprime_stats) == 8 + 8 * VPRIME_STATS_CAP,
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_area_hdr) == 80, "area hdr size");
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_port_info) == 128, "port info size");
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_setup) == 24, "setup size");
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_devinfo) == 56, "devinfo size");
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_list) == 16, "list size");
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_attach) == 60, "attach size");
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_sync) == 16, "sync size");
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_stats) == 8 + 8 * VPRIME_STATS_CAP,
 	       "stats size");
-_Static_assert(VPRIME_STAT_MAX <= VPRIME_STATS_CAP, "stats fit");
+VPRIME_STATIC_ASSERT(VPRIME_STAT_MAX <= VPRIME_STATS_CAP, "stats fit");
 #define VPRIME_LAT_ONE(X, p, d, s) + 1
-_Static_assert(0 VPRIME_LAT_BUCKETS(VPRIME_LAT_ONE, _, _, _) == VPRIME_LAT_NR,
+VPRIME_STATIC_ASSERT(0 VPRIME_LAT_BUCKETS(VPRIME_LAT_ONE, _, _, _) == VPRIME_LAT_NR,
 	       "one latency bucket name per bucket");
 #undef VPRIME_LAT_ONE
-_Static_assert(VPRIME_BUF_SIZE == VPRIME_SLOT_SIZE,
+VPRIME_STATIC_ASSERT(VPRIME_BUF_SIZE == VPRIME_SLOT_SIZE,
 	       "engine buffers and guest slots map one to one");
 
 #endif /* VPRIME_ABI_H */

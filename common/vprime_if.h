@@ -40,6 +40,22 @@
 
 #include <linux/types.h>
 
+/*
+ * Layout checks in every build: C11's _Static_assert in C (kernel and user
+ * space), static_assert when a C++ engine (PRIME, ns-3) includes the
+ * contract through libvprime.
+ */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define VPRIME_STATIC_ASSERT(cond, msg)	static_assert(cond, msg)
+#elif defined(__cplusplus)		/* C++98: PRIMEX builds as gnu++98 */
+#define VPRIME_SA_NAME(line)		vprime_static_assert_##line
+#define VPRIME_SA_LINE(line)		VPRIME_SA_NAME(line)
+#define VPRIME_STATIC_ASSERT(cond, msg)	\
+	typedef char VPRIME_SA_LINE(__LINE__)[(cond) ? 1 : -1] __attribute__((unused))
+#else
+#define VPRIME_STATIC_ASSERT(cond, msg)	_Static_assert(cond, msg)
+#endif
+
 #define VPRIME_PROTOCOL_VERSION	1	/* highest version this code speaks */
 #define VPRIME_CTRL_MAGIC	0x4d525056u	/* "VPRM" little-endian */
 
@@ -143,27 +159,27 @@ struct vprime_ctrl {
 	__u8 pad3[1024];
 };
 
-_Static_assert(sizeof(struct vprime_desc) == 16, "vprime_desc size");
-_Static_assert(VPRIME_RING_SIZE * sizeof(struct vprime_desc) ==
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_desc) == 16, "vprime_desc size");
+VPRIME_STATIC_ASSERT(VPRIME_RING_SIZE * sizeof(struct vprime_desc) ==
 	       VPRIME_PAGE_SIZE, "a ring fills one page");
-_Static_assert((VPRIME_RING_SIZE & (VPRIME_RING_SIZE - 1)) == 0,
+VPRIME_STATIC_ASSERT((VPRIME_RING_SIZE & (VPRIME_RING_SIZE - 1)) == 0,
 	       "ring size is a power of two");
-_Static_assert(sizeof(struct vprime_ring_idx) == 128, "vprime_ring_idx size");
-_Static_assert(__builtin_offsetof(struct vprime_ring_idx, cons) == 64,
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_ring_idx) == 128, "vprime_ring_idx size");
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ring_idx, cons) == 64,
 	       "cons on its own cache line");
-_Static_assert(sizeof(struct vprime_ctrl) == VPRIME_PAGE_SIZE,
+VPRIME_STATIC_ASSERT(sizeof(struct vprime_ctrl) == VPRIME_PAGE_SIZE,
 	       "vprime_ctrl is one page");
-_Static_assert(__builtin_offsetof(struct vprime_ctrl, be_flags) == 64,
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ctrl, be_flags) == 64,
 	       "be_flags offset");
-_Static_assert(__builtin_offsetof(struct vprime_ctrl, ring) == 128,
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ctrl, ring) == 128,
 	       "ring offset");
-_Static_assert(__builtin_offsetof(struct vprime_ctrl, ring_ref) == 640,
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ctrl, ring_ref) == 640,
 	       "ring_ref offset");
-_Static_assert(__builtin_offsetof(struct vprime_ctrl, tx_pool_ref) == 1024,
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ctrl, tx_pool_ref) == 1024,
 	       "tx_pool_ref offset");
-_Static_assert(__builtin_offsetof(struct vprime_ctrl, rx_pool_ref) == 2048,
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ctrl, rx_pool_ref) == 2048,
 	       "rx_pool_ref offset");
-_Static_assert(VPRIME_MTU_MAX + 18 <= VPRIME_FRAME_MAX, "jumbo fits");
+VPRIME_STATIC_ASSERT(VPRIME_MTU_MAX + 18 <= VPRIME_FRAME_MAX, "jumbo fits");
 
 /*
  * xenstore keys.  Frontend directory: device/vprime/<devid>/.

@@ -49,6 +49,23 @@ $(BUILD)/test/test_prime_attach: tests/lib/test_prime_attach.c \
 	$(CC) $(SAN_CFLAGS) -I$(TOP)/examples -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS)
 
 
+# The headers from C++, at the oldest standard an engine uses (PRIMEX:
+# gnu++98) and ns-3's (C++17); the C parts build as C.
+CXX ?= g++
+CXX_TESTS := test_cxx98 test_cxx17
+HOST_TESTS += $(addprefix $(BUILD)/test/,$(CXX_TESTS))
+LIB_SIM_OBJS_SAN := $(patsubst %.c,$(BUILD)/test/obj/%.o,$(LIB_SIM_SRCS))
+
+$(BUILD)/test/obj/%.o: %.c $(LIB_SIM_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/test/test_cxx98 $(BUILD)/test/test_cxx17: $(BUILD)/test/test_cxx%: \
+		tests/lib/test_cxx.cc $(LIB_SIM_OBJS_SAN) $(LIB_SIM_HDRS) | $(BUILD)/test
+	$(CXX) -std=$(if $(filter 98,$*),gnu++98,c++17) -g -Wall -Wextra -Werror \
+		-I$(TOP)/common -I$(TOP)/lib -I$(TOP)/tests/sim $(SAN_FLAGS) \
+		-o $@ $< $(LIB_SIM_OBJS_SAN)
+
 # libFuzzer target: the API under arbitrary call sequences and arguments.
 FUZZERS += $(BUILD)/fuzz/fuzz_lib_api
 

@@ -39,6 +39,10 @@
 #include <stdint.h>
 #include "vprime_abi.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VPRIME_LIB_VERSION	1
 #define VPRIME_FRAME_SEGS	VPRIME_MAX_SLOTS	/* 5 x 2048 bytes */
 
@@ -276,5 +280,9 @@ int vprime_free_bufs(const struct vprime *vp);
 
 /* The handle's sizes after open (opts with the defaults filled in). */
 int vprime_get_opts(const struct vprime *vp, struct vprime_opts *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VPRIME_H */

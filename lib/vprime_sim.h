@@ -9,6 +9,10 @@
 
 #include "vprime.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct vp_sim_host;
 
 /*
@@ -19,5 +23,9 @@ struct vp_sim_host;
  */
 int vprime_open_sim(struct vprime **out, struct vp_sim_host *h,
 		    const struct vprime_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VPRIME_SIM_H */

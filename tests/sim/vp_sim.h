@@ -13,6 +13,10 @@
 #include "vp_front.h"
 #include "vp_sync.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct vp_sim_guest_cfg {
 	u32 domid;
 	u32 devid;
@@ -66,5 +70,9 @@ void *vp_sim_area(struct vp_sim_file *f, size_t *size);
 bool vp_sim_pending(struct vp_sim_file *f);
 u64 vp_sim_now(struct vp_sim_file *f);	/* the host's clock */
 void vp_sim_close(struct vp_sim_file *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VP_SIM_H */
