@@ -44,6 +44,13 @@ $(BUILD)/test/test_libvprime: tests/lib/test_libvprime.c $(LIB_SIM_SRCS) \
 		$(LIB_SIM_HDRS) | $(BUILD)/test
 	$(CC) $(SAN_CFLAGS) -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS)
 
+# The unix: transport against a backend thread that corrupts its replies.
+HOST_TESTS += $(BUILD)/test/test_unix
+
+$(BUILD)/test/test_unix: tests/lib/test_unix.c $(LIB_SIM_SRCS) \
+		$(LIB_SIM_HDRS) | $(BUILD)/test
+	$(CC) $(SAN_CFLAGS) -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS) -lpthread
+
 # The example's engine loop, run over simulated guests.
 $(BUILD)/test/test_prime_attach: tests/lib/test_prime_attach.c \
 		examples/prime_attach.c $(LIB_SIM_SRCS) $(LIB_SIM_HDRS) | $(BUILD)/test
