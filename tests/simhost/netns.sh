@@ -23,7 +23,8 @@
 # pings at MTU 9000; a UDP request/response exchange; an idle engine that
 # does not spin; a device removed (carrier off, port GONE) and added back
 # while vprimed runs (it re-attaches, ping works again); vprimed killed
-# (carrier off in the namespaces); a clean exit of vprime-simhost; and
+# (carrier off in the namespaces) and a new one attached; a clean exit of
+# vprime-simhost, after which vprimed stops with "backend lost"; and
 # nothing left behind (namespaces, taps, sockets, processes).
 #
 # kselftest conventions: exit 4 (skip) without root, /dev/net/tun or
@@ -189,12 +190,26 @@ check "engine killed: carrier off in $ns1" wait_for 20 no_carrier ip -n "$ns1" l
 check "engine killed: carrier off in $ns2" wait_for 20 no_carrier ip -n "$ns2" link show "$tap2"
 check "engine killed: devices present, unattached" listed "g1 present no-carrier"
 
+# ---- a new engine after the crash; then the host goes away under it ----
+pretty "VPRIME_DEVICE=unix:$sock $vprimed -t $topo -c $dir/vprimed2.sock (again)"
+VPRIME_DEVICE=unix:$sock "$vprimed" -t "$topo" -c "$dir/vprimed2.sock" \
+	2>"$dir/vprimed2.log" &
+vd_pid=$!
+check "a new vprimed attaches after the crash" wait_for 50 listed "g1 attached carrier"
+check "and forwards: ping $ns2 -> $ns1" n2 ping -c 2 -i 0.2 -W 2 10.91.0.1
+
 # ---- vprime-simhost stops cleanly and takes its taps and sockets along ----
 check "SIGTERM delivered" kill -TERM "$sim_pid"
 rc=0
 wait "$sim_pid" || rc=$?
 sim_pid=''
 check "vprime-simhost exits 0 on SIGTERM (sanitizers clean)" test "$rc" = 0
+rc=0
+wait_for 30 bash -c "! kill -0 $vd_pid 2>/dev/null" || true
+wait "$vd_pid" 2>/dev/null || rc=$?
+vd_pid=''
+check "vprimed exits 1 when the host goes away (no spinning)" test "$rc" = 1
+check "and says why" grep -q "backend lost" "$dir/vprimed2.log"
 check "its sockets are gone" bash -c "[ ! -e $sock ] && [ ! -e $ctl ]"
 check "its taps are gone" bash -c \
 	"! ip -n $ns1 link show $tap1 2>/dev/null && ! ip -n $ns2 link show $tap2 2>/dev/null"
