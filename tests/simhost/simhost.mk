@@ -33,3 +33,11 @@ $(BUILD)/test/test_simhost_netns: tests/simhost/netns.sh tests/simhost/two-ns.js
 		'$(BUILD)/test/vprime-simhost-san' '$(BUILD)/bin/vprimed' \
 		'$(BUILD)/bench/udp_rr' '$(TOP)/tests/simhost/netns.sh' >$@
 	chmod +x $@
+
+# libFuzzer target: --guest specs, engine requests, control commands.
+FUZZERS += $(BUILD)/fuzz/fuzz_simhost
+SIMHOST_LIB_SRCS := $(filter-out tests/simhost/vsh_main.c,$(SIMHOST_SRCS))
+
+$(BUILD)/fuzz/fuzz_simhost: tests/simhost/fuzz_simhost.c $(SIMHOST_DEPS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -I$(TOP)/tests/simhost -o $@ $< \
+		$(SIMHOST_LIB_SRCS) $(COMMON_SRCS) $(SIM_SRCS)
