@@ -81,3 +81,10 @@ $(BUILD)/fuzz/fuzz_lib_api: tests/fuzz/fuzz_lib_api.c $(LIB_SIM_SRCS) \
 		$(LIB_SIM_HDRS) tests/lib/vp_harness.h | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -I$(TOP)/tests/lib -o $@ $< \
 		$(LIB_SIM_SRCS)
+
+# libFuzzer target: whatever a simulated host answers the unix: transport.
+FUZZERS += $(BUILD)/fuzz/fuzz_unix_reply
+
+$(BUILD)/fuzz/fuzz_unix_reply: tests/fuzz/fuzz_unix_reply.c $(LIB_SRCS) \
+		$(LIB_HDRS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)

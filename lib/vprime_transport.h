@@ -46,5 +46,11 @@ int vprime_open_transport(struct vprime **out,
  */
 int vprime_open_unix(struct vprime **out, const char *path,
 		     const struct vprime_opts *opts);
+/*
+ * The same over @sock, a connected SOCK_SEQPACKET socket the handle takes
+ * over (closed on failure too): for tests and fuzzers that play the host.
+ */
+int vprime_open_unix_sock(struct vprime **out, int sock,
+			  const struct vprime_opts *opts);
 
 #endif /* VPRIME_TRANSPORT_H */

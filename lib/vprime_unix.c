@@ -95,17 +95,16 @@ static ssize_t vprime_unix_recv(struct vprime_unix *u, int *fds, int *nfds)
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	/* The control buffer holds two: the kernel drops any more (CTRUNC). */
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		size_t k;
+		size_t k, i;
 
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		while (k-- && *nfds < (int)VPRIME_UNIX_NR_FDS) {
-			memcpy(&fds[*nfds], CMSG_DATA(c) + (size_t)*nfds * sizeof(int),
+		for (i = 0; i < k && *nfds < (int)VPRIME_UNIX_NR_FDS; i++)
+			memcpy(&fds[(*nfds)++], CMSG_DATA(c) + i * sizeof(int),
 			       sizeof(int));
-			(*nfds)++;
-		}
 	}
 	if (n == 0)
 		return -ECONNRESET;	/* the backend closed the connection */
@@ -302,21 +301,25 @@ static const struct vprime_transport vprime_unix_ops = {
 	.close = vprime_unix_close,
 };
 
+/* Connect to @path, unless u->sock is already connected (NULL @path). */
 static int vprime_unix_connect(struct vprime_unix *u, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = VPRIME_UNIX_TIMEOUT_S };
 	struct epoll_event ev = { .events = EPOLLRDHUP };
-	size_t n = strlen(path);
+	size_t n = path ? strlen(path) : 0;
 
-	if (n == 0 || n >= sizeof(sa.sun_path))
-		return -EINVAL;
-	memcpy(sa.sun_path, path, n);
-	u->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (u->sock < 0)
-		return -errno;
-	if (connect(u->sock, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    setsockopt(u->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	if (path) {
+		if (n == 0 || n >= sizeof(sa.sun_path))
+			return -EINVAL;
+		memcpy(sa.sun_path, path, n);
+		u->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (u->sock < 0)
+			return -errno;
+		if (connect(u->sock, (struct sockaddr *)&sa, sizeof(sa)))
+			return -errno;
+	}
+	if (setsockopt(u->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
 	    setsockopt(u->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
 		return -errno;
 	u->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -328,17 +331,22 @@ static int vprime_unix_connect(struct vprime_unix *u, const char *path)
 	return 0;
 }
 
-int vprime_open_unix(struct vprime **out, const char *path,
-		     const struct vprime_opts *opts)
+/* @path to connect to, or @sock already connected (taken over). */
+static int vprime_unix_open(struct vprime **out, const char *path, int sock,
+			    const struct vprime_opts *opts)
 {
 	struct vprime_unix *u;
 	int err;
 
 	*out = NULL;
 	u = calloc(1, sizeof(*u));
-	if (!u)
+	if (!u) {
+		if (sock >= 0)
+			close(sock);
 		return -ENOMEM;
-	u->sock = u->ep = u->efd = u->memfd = -1;
+	}
+	u->sock = sock;
+	u->ep = u->efd = u->memfd = -1;
 	u->buf = malloc(VPRIME_UNIX_REP_MAX);
 	err = u->buf ? vprime_unix_connect(u, path) : -ENOMEM;
 	if (err) {
@@ -346,4 +354,18 @@ int vprime_open_unix(struct vprime **out, const char *path,
 		return err;
 	}
 	return vprime_open_transport(out, &vprime_unix_ops, u, opts);
+}
+
+int vprime_open_unix(struct vprime **out, const char *path,
+		     const struct vprime_opts *opts)
+{
+	return vprime_unix_open(out, path, -1, opts);
+}
+
+int vprime_open_unix_sock(struct vprime **out, int sock,
+			  const struct vprime_opts *opts)
+{
+	if (!out || sock < 0)
+		return -EINVAL;
+	return vprime_unix_open(out, NULL, sock, opts);
 }
