@@ -41,3 +41,12 @@ SIMHOST_LIB_SRCS := $(filter-out tests/simhost/vsh_main.c,$(SIMHOST_SRCS))
 $(BUILD)/fuzz/fuzz_simhost: tests/simhost/fuzz_simhost.c $(SIMHOST_DEPS) | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -I$(TOP)/tests/simhost -o $@ $< \
 		$(SIMHOST_LIB_SRCS) $(COMMON_SRCS) $(SIM_SRCS)
+
+# The command line and the control client (no root needed).
+HOST_TESTS += $(BUILD)/test/test_simhost_cli
+
+$(BUILD)/test/test_simhost_cli: tests/simhost/cli.sh $(BUILD)/test/vprime-simhost-san \
+		| $(BUILD)/test
+	printf '#!/bin/sh\nVSH_SIMHOST=%s exec bash %s "$$@"\n' \
+		'$(BUILD)/test/vprime-simhost-san' '$(TOP)/tests/simhost/cli.sh' >$@
+	chmod +x $@
