@@ -28,10 +28,11 @@ HOST_TESTS += $(BUILD)/test/test_simhost_netns
 
 $(BUILD)/test/test_simhost_netns: tests/simhost/netns.sh tests/simhost/two-ns.json \
 		$(BUILD)/test/vprime-simhost-san $(BUILD)/bin/vprimed \
-		$(BUILD)/bench/udp_rr | $(BUILD)/test
-	printf '#!/bin/sh\nVSH_SIMHOST=%s VSH_VPRIMED=%s VSH_UDP_RR=%s exec bash %s "$$@"\n' \
+		$(BUILD)/bench/udp_rr $(BUILD)/test/vsh_delay | $(BUILD)/test
+	printf '#!/bin/sh\nVSH_SIMHOST=%s VSH_VPRIMED=%s VSH_UDP_RR=%s VSH_DELAY=%s exec bash %s "$$@"\n' \
 		'$(BUILD)/test/vprime-simhost-san' '$(BUILD)/bin/vprimed' \
-		'$(BUILD)/bench/udp_rr' '$(TOP)/tests/simhost/netns.sh' >$@
+		'$(BUILD)/bench/udp_rr' '$(BUILD)/test/vsh_delay' \
+		'$(TOP)/tests/simhost/netns.sh' >$@
 	chmod +x $@
 
 # libFuzzer target: --guest specs, engine requests, control commands.
@@ -50,3 +51,8 @@ $(BUILD)/test/test_simhost_cli: tests/simhost/cli.sh $(BUILD)/test/vprime-simhos
 	printf '#!/bin/sh\nVSH_SIMHOST=%s exec bash %s "$$@"\n' \
 		'$(BUILD)/test/vprime-simhost-san' '$(TOP)/tests/simhost/cli.sh' >$@
 	chmod +x $@
+
+# An engine without timers of its own, for the namespace test: frames
+# reach the other guest only through the host's due-time wake-up.
+$(BUILD)/test/vsh_delay: tests/simhost/vsh_delay.c $(LIB_SRCS) $(LIB_HDRS) | $(BUILD)/test
+	$(CC) $(SAN_CFLAGS) -o $@ $< $(LIB_SRCS)
