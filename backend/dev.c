@@ -421,37 +421,17 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 /* ---- poll ---------------------------------------------------------------- */
 
 /*
- * Has this port work for the engine?  Frames on its RX ring not yet
- * consumed, guest TX frames, or an engine TX frame that is due and has
- * somewhere to go (or a dead port to be dropped at).  A frame not yet due
- * lowers *next_due.  dev->lock held.
+ * Would a sync over this port move anything (common/vp_sync.c
+ * vp_port_ready)?  A stall whose blocker has not moved is not work; the
+ * time it should be looked at again lowers *next_due.  dev->lock held.
  */
-static bool vp_port_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
-			  u64 *next_due)
+static bool vp_fport_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
+			   u64 *next_due)
 {
 	struct vp_dev *dev = fp->dev;
-	struct vp_guest *g = &dev->guest;
-	u32 prod = READ_ONCE(fp->ep.tx_idx->prod);
-	u32 queued = prod - fp->ep.tx_cons;
-	u64 due;
 
-	if (READ_ONCE(fp->ep.rx_idx->cons) != fp->ep.rx_prod)
-		return true;
-	if (dev->live && vp_guest_pending(g))
-		return true;
-	if (!queued || queued > vf->hdr.ring_size)
-		return false;
-	if (!dev->live || g->broken)
-		return true;
-	virt_rmb();	/* [B2] prod before the entry it covers */
-	due = READ_ONCE(fp->ep.tx[fp->ep.tx_cons &
-				  (vf->hdr.ring_size - 1)].tstamp);
-	if (due > now) {
-		*next_due = min(*next_due, due);
-		return false;
-	}
-	return g->nr_spare ||
-	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) != g->fill_cons;
+	return vp_port_ready(dev->live ? &dev->guest : NULL, &vf->eng,
+			     &fp->ep, now, next_due);
 }
 
 /* EPOLLIN if any port has work; dev locks taken one at a time. */
@@ -469,7 +449,7 @@ static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
 		spin_lock(&fp->dev->lock);
 		if (arm && fp->dev->live)
 			vp_guest_arm(&fp->dev->guest);
-		ready = vp_port_ready(vf, fp, now, next_due);
+		ready = vp_fport_ready(vf, fp, now, next_due);
 		spin_unlock(&fp->dev->lock);
 		if (ready)
 			return EPOLLIN | EPOLLRDNORM;

@@ -34,6 +34,18 @@ unsigned int vp_event_rate = 20000;
 module_param_named(event_rate, vp_event_rate, uint, 0644);
 MODULE_PARM_DESC(event_rate, "guest events per second before throttling");
 
+unsigned int vp_drain_ms = 2000;
+module_param_named(drain_ms, vp_drain_ms, uint, 0644);
+MODULE_PARM_DESC(drain_ms, "drop frames queued for a guest that took none for this long (ms)");
+
+unsigned int vp_retry_us = 1000;
+module_param_named(retry_us, vp_retry_us, uint, 0644);
+MODULE_PARM_DESC(retry_us, "re-sync a port stalled on a frontend without cons-event after this long (us)");
+
+unsigned int vp_hold_max = VPRIME_RING_SIZE;
+module_param_named(hold_max, vp_hold_max, uint, 0644);
+MODULE_PARM_DESC(hold_max, "engine TX descriptors a port whose guest takes none may hold");
+
 LIST_HEAD(vp_devs);
 DEFINE_MUTEX(vp_devs_lock);
 atomic_t vp_nr_devs = ATOMIC_INIT(0);
@@ -188,6 +200,9 @@ static int vp_read_config(struct vp_dev *dev, struct vp_xs_config *cfg)
 				&cfg->rx_pool_pages);
 	if (!err)
 		err = vp_xs_bool(dev, fe, VPRIME_XS_REQ_CSUM, &cfg->csum);
+	if (!err)
+		err = vp_xs_bool(dev, fe, VPRIME_XS_REQ_CONS_EVENT,
+				 &cfg->cons_event);
 	if (!err)
 		err = vp_xs_u32(dev, fe, VPRIME_XS_MTU, true, VPRIME_MTU_MIN,
 				VPRIME_MTU_MAX, &cfg->mtu);
@@ -361,6 +376,9 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, xbdev->nodename,
 				    VPRIME_XS_FEATURE_JUMBO, "%u", 1);
+	if (!err)
+		err = xenbus_printf(xbt, xbdev->nodename,
+				    VPRIME_XS_FEATURE_CONS_EVENT, "%u", 1);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		xenbus_dev_fatal(xbdev, err, "writing features");

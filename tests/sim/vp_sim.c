@@ -100,6 +100,8 @@ struct vp_sim_guest *vp_sim_guest_new(const struct vp_sim_guest_cfg *cfg)
 		goto err;
 	vp_guest_init(&g->dom0, g->ctrl, g->ring, g->tx_pages, pages,
 		      g->rx_pages, pages, mtu + 18, g->stats);
+	g->front.cons_events = !cfg->no_cons_event;
+	g->dom0.cons_events = !cfg->no_cons_event;
 	if (cfg->index_base)
 		vp_sim_guest_rebase(g, cfg->index_base);
 	vp_front_fill(&g->front);
@@ -120,6 +122,7 @@ static void vp_sim_guest_rebase(struct vp_sim_guest *g, u32 base)
 	u32 i;
 
 	f->tx_prod = f->tx_pub = f->txc_cons = f->fill_prod = f->rx_cons = base;
+	f->txc_told = f->rx_told = base;
 	d->tx_cons = d->txc_prod = d->fill_cons = d->rx_prod = base;
 	for (i = 0; i < VPRIME_NR_RINGS; i++) {
 		g->ctrl->ring[i].prod = base;
@@ -147,6 +150,8 @@ void vp_sim_guest_service(struct vp_sim_guest *g)
 {
 	vp_front_txc_reap(&g->front);
 	if (vp_front_fill(&g->front))
+		g->events_to_dom0++;
+	if (vp_front_cons_notify(&g->front))
 		g->events_to_dom0++;
 }
 
@@ -510,9 +515,14 @@ int vp_sim_ioctl(struct vp_sim_file *f, unsigned long cmd, void *arg)
 	}
 }
 
-/* Work for the engine: guest frames waiting, or completions to reap. */
-bool vp_sim_pending(struct vp_sim_file *f)
+/*
+ * poll()'s readiness, as vprime-back computes it: completions to reap, or
+ * a port where a sync would move something (vp_port_ready).  *@next_wake
+ * is lowered to the time a sleeping engine would be woken by its timer.
+ */
+bool vp_sim_ready(struct vp_sim_file *f, u64 *next_wake)
 {
+	u64 now = f->h->now(f->h->now_arg);
 	u32 i;
 
 	if (!f->area)
@@ -522,11 +532,27 @@ bool vp_sim_pending(struct vp_sim_file *f)
 	for (i = 0; i < f->e.hdr.max_ports; i++) {
 		struct vp_sim_port *p = &f->port[i];
 
-		if (p->used && p->g && vp_guest_pending(&p->g->dom0))
-			return true;
-		if (p->used && READ_ONCE(p->ep.rx_idx->prod) !=
-				       READ_ONCE(p->ep.rx_idx->cons))
+		if (p->used && vp_port_ready(p->g ? &p->g->dom0 : NULL, &f->e,
+					     &p->ep, now, next_wake))
 			return true;
 	}
 	return false;
+}
+
+/* The engine is about to sleep: arm every guest's events, as poll() does. */
+void vp_sim_arm(struct vp_sim_file *f)
+{
+	u32 i;
+
+	for (i = 0; f->area && i < f->e.hdr.max_ports; i++)
+		if (f->port[i].used && f->port[i].g)
+			vp_guest_arm(&f->port[i].g->dom0);
+}
+
+/* Work for the engine (libvprime's wait over the sim). */
+bool vp_sim_pending(struct vp_sim_file *f)
+{
+	u64 next_wake = ~0ull;
+
+	return vp_sim_ready(f, &next_wake);
 }

@@ -25,6 +25,7 @@ struct vp_sim_guest_cfg {
 	u32 pool_pages;		/* per direction; 0: default */
 	u32 mtu;		/* 0: 1500 */
 	u32 index_base;		/* start every ring index here (wrap tests) */
+	bool no_cons_event;	/* an older frontend: cons-event not negotiated */
 };
 
 struct vp_sim_guest {
@@ -68,6 +69,8 @@ struct vp_sim_file *vp_sim_open(struct vp_sim_host *h);
 int vp_sim_ioctl(struct vp_sim_file *f, unsigned long cmd, void *arg);
 void *vp_sim_area(struct vp_sim_file *f, size_t *size);
 bool vp_sim_pending(struct vp_sim_file *f);
+bool vp_sim_ready(struct vp_sim_file *f, u64 *next_wake);
+void vp_sim_arm(struct vp_sim_file *f);
 u64 vp_sim_now(struct vp_sim_file *f);	/* the host's clock */
 void vp_sim_close(struct vp_sim_file *f);
 
