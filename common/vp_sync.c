@@ -245,9 +245,26 @@ static void vp_txc_return(struct vp_guest *g, const struct vp_txframe *f)
 	}
 }
 
-/* The pass stops with frames left until peer index @idx moves. */
-static void vp_from_stall(struct vp_guest *g, u8 why, u32 idx, u64 now)
+/*
+ * The retry interval after a stall: the base one, or double the last one
+ * if nothing moved since (@same), so a frontend without cons_event that
+ * stays blocked costs the engine a few wake-ups a second, not 1000.
+ */
+static u64 vp_retry_next(const struct vp_guest *g, u64 cur, bool same)
 {
+	u64 max = g->retry_ns * VP_RETRY_BACKOFF_MAX;
+
+	if (!same || !cur)
+		return g->retry_ns;
+	return cur * 2 < max ? cur * 2 : max;
+}
+
+/* The pass stops with frames left until peer index @idx moves. */
+static void vp_from_stall(struct vp_guest *g, u8 why, u32 idx, u64 now,
+			  u8 prev)
+{
+	g->from_retry_ns = vp_retry_next(g, g->from_retry_ns,
+					 prev == why && g->from_stall_idx == idx);
 	g->from_stall = why;
 	g->from_stall_idx = idx;
 	g->from_stall_ns = now;
@@ -261,6 +278,7 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 	u32 ering = e->hdr.ring_size;
 	u32 prod, txc_cons, erx_cons, fill_prod, old_txc = g->txc_prod;
 	struct vp_txframe f;
+	u8 prev;
 
 	res->frames = 0;
 	res->more = false;
@@ -284,6 +302,7 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 	}
 	vp_rmb();	/* [B2] indices before the entries they cover */
 
+	prev = g->from_stall;
 	g->from_stall = VP_STALL_NONE;
 	while (g->tx_cons != prod) {
 		int r;
@@ -298,7 +317,7 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 		if (vp_ring_free(g->txc_prod, txc_cons, VPRIME_RING_SIZE) <
 		    f.n) {
 			vp_count(g->stats, VPRIME_STAT_rx_stall_txc_full, 1);
-			vp_from_stall(g, VP_STALL_TXC, txc_cons, now);
+			vp_from_stall(g, VP_STALL_TXC, txc_cons, now, prev);
 			break;
 		}
 		if (f.drop < 0) {
@@ -306,14 +325,14 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 				vp_count(g->stats,
 					 VPRIME_STAT_rx_stall_ring_full, 1);
 				vp_from_stall(g, VP_STALL_ERING, erx_cons,
-					      now);
+					      now, prev);
 				break;
 			}
 			if (!vp_tx_to_engine(g, e, p, &f, fill_prod, now)) {
 				vp_count(g->stats, VPRIME_STAT_rx_stall_no_buf,
 					 1);
 				vp_from_stall(g, VP_STALL_EFILL, fill_prod,
-					      now);
+					      now, prev);
 				break;
 			}
 			vp_count(g->stats, VPRIME_STAT_rx_frames, 1);
@@ -514,6 +533,10 @@ static void vp_to_guest_stall(struct vp_guest *g, bool stalled, bool moved,
 	}
 	if (g->to_stall != VP_STALL_GUEST_RX || moved)
 		g->to_stall_since = now;
+	g->to_retry_ns = vp_retry_next(g, g->to_retry_ns,
+				       g->to_stall == VP_STALL_GUEST_RX &&
+				       !moved && fill_prod == g->to_stall_fill &&
+				       rx_cons == g->to_stall_rx);
 	g->to_stall = VP_STALL_GUEST_RX;
 	g->to_stall_fill = fill_prod;
 	g->to_stall_rx = rx_cons;
@@ -705,7 +728,7 @@ static bool vp_txc_unblocked(const struct vp_guest *g, u64 now,
 		return true;
 	if (g->cons_events)
 		return false;	/* the guest's event will wake the engine */
-	retry = g->from_stall_ns + g->retry_ns;
+	retry = g->from_stall_ns + g->from_retry_ns;
 	if (now >= retry)
 		return true;
 	*next_wake = vp_min64(*next_wake, retry);
@@ -747,7 +770,7 @@ static bool vp_to_unblocked(const struct vp_guest *g, u64 now, u64 *next_wake)
 		return true;
 	t = g->to_stall_since + g->drain_ns;
 	if (!g->cons_events)
-		t = vp_min64(t, g->to_stall_ns + g->retry_ns);
+		t = vp_min64(t, g->to_stall_ns + g->to_retry_ns);
 	if (now >= t)
 		return true;
 	*next_wake = vp_min64(*next_wake, t);

@@ -44,6 +44,8 @@ struct vp_guest {
 	u32 to_stall_fill;			/* guest FILL prod */
 	u32 to_stall_rx;			/* guest RX cons */
 	u64 from_stall_ns;			/* when the stall was seen */
+	u64 from_retry_ns;			/* current retry interval */
+	u64 to_retry_ns;
 	u64 to_stall_ns;			/* the last pass that stalled */
 	u64 to_stall_since;			/* first pass of this stall */
 	bool draining;				/* stalled too long: dropping */
@@ -67,6 +69,8 @@ enum vp_stall {
 };
 
 #define VP_RETRY_NS_DEFAULT	1000000ull		/* 1 ms */
+/* A retry that found the same stall doubles the interval, up to this. */
+#define VP_RETRY_BACKOFF_MAX	64u
 #define VP_DRAIN_NS_DEFAULT	2000000000ull		/* 2 s */
 #define VP_HOLD_MAX_DEFAULT	VPRIME_RING_SIZE	/* one guest ring */
 /* Due times further ahead than this are engine errors (a minute). */

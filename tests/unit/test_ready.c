@@ -197,13 +197,55 @@ static void test_old_frontend_retried(void **state)
 	sync_moved(fx);
 	vp_test_engine_forward(&fx->te, fx->pa, fx->pb);	/* reap */
 	assert_false(vp_sim_ready(fx->te.file, &next));
-	assert_int_equal(next, fx->a->dom0.from_stall_ns + VP_RETRY_NS_DEFAULT);
+	assert_int_equal(next, fx->a->dom0.from_stall_ns +
+				       fx->a->dom0.from_retry_ns);
+	assert_true(fx->a->dom0.from_retry_ns >= VP_RETRY_NS_DEFAULT);
 	/* The guest reaps without telling anyone; the timer finds it. */
 	vp_front_txc_reap(&fx->a->front);
 	assert_false(vp_front_cons_notify(&fx->a->front));
 	fx->now = next;
 	assert_true(vp_sim_ready(fx->te.file, &next));
 	assert_true(sync_moved(fx) > 0);
+	fixture_free(fx);
+}
+
+/*
+ * An older (or hostile) frontend that stays blocked: each fruitless retry
+ * doubles the interval, up to 64 ms, so it costs the engine a few syncs a
+ * second.
+ */
+static void test_old_frontend_backoff(void **state)
+{
+	struct fixture *fx = fixture_new(false, 256);
+	u8 frame[64];
+	u64 start, next, syncs = 0;
+
+	(void)state;
+	vp_test_frame(frame, 64, fx->b->cfg.mac, fx->a->cfg.mac, 0);
+	queue_no_reap(fx->a, frame);
+	sync_moved(fx);
+	queue_no_reap(fx->a, frame);
+	sync_moved(fx);
+	vp_test_engine_forward(&fx->te, fx->pa, fx->pb);
+	sync_moved(fx);
+	vp_test_engine_forward(&fx->te, fx->pa, fx->pb);
+	/* One simulated second of an engine that sleeps until its timer. */
+	start = fx->now;
+	while (fx->now < start + 1000000000ull) {
+		next = ~0ull;
+		if (vp_sim_ready(fx->te.file, &next)) {
+			assert_int_equal(sync_moved(fx), 0);
+			syncs++;
+			continue;
+		}
+		assert_true(next != ~0ull);
+		fx->now = next;
+	}
+	print_message("blocked old frontend: %llu syncs in 1 s\n",
+		      (unsigned long long)syncs);
+	assert_true(syncs <= 30);
+	assert_int_equal(fx->a->dom0.from_retry_ns,
+			 VP_RETRY_NS_DEFAULT * VP_RETRY_BACKOFF_MAX);
 	fixture_free(fx);
 }
 
@@ -348,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_txc_never_reaped),
 		cmocka_unit_test(test_rx_never_consumed_fill_posted),
 		cmocka_unit_test(test_old_frontend_retried),
+		cmocka_unit_test(test_old_frontend_backoff),
 		cmocka_unit_test(test_engine_fill_empty),
 		cmocka_unit_test(test_due_time_clamped),
 		cmocka_unit_test(test_stalled_guest_bounded_and_drained),
