@@ -11,6 +11,7 @@
  * takes no lock at all: vf->area is published once by SETUP), so there is
  * no mmap_lock inversion.
  */
+#include <linux/etherdevice.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -87,6 +88,8 @@ static bool vp_dev_matches(const struct vp_dev *dev,
 		return a->name[0] && !strncmp(dev->name, a->name,
 					      VPRIME_NAME_LEN);
 	case VPRIME_ATTACH_BY_MAC:
+		/* a->mac is unicast and not zero; a device without one never
+		 * matches (dom0 gave it none) */
 		return !memcmp(dev->mac, a->mac, sizeof(dev->mac));
 	default:
 		return false;
@@ -115,7 +118,8 @@ static long vp_ioc_attach(struct vp_file *vf, void __user *uarg)
 		return -EFAULT;
 	if (a.by > VPRIME_ATTACH_BY_MAC ||
 	    (a.by == VPRIME_ATTACH_BY_NAME &&
-	     strnlen(a.name, VPRIME_NAME_LEN) == VPRIME_NAME_LEN))
+	     strnlen(a.name, VPRIME_NAME_LEN) == VPRIME_NAME_LEN) ||
+	    (a.by == VPRIME_ATTACH_BY_MAC && !is_valid_ether_addr(a.mac)))
 		return -EINVAL;
 
 	mutex_lock(&vf->lock);

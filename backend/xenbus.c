@@ -136,8 +136,11 @@ static int vp_xs_bool(struct vp_dev *dev, const char *dir, const char *key,
 }
 
 /*
- * The toolstack's mac and name (optional), backend dir; without a mac
- * there, the frontend's (protocol.md, section 2).
+ * The toolstack's mac and name (optional), from the backend directory
+ * only: dom0 names the device.  Without a mac there the device has none
+ * (all zero: listed, attachable by id or name, never by MAC); the
+ * frontend's own mac is never used, or a guest could take or shadow
+ * another guest's identity (protocol.md, section 2).
  */
 static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 			    char name[VPRIME_NAME_LEN])
@@ -147,18 +150,17 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 	char *s;
 	int err;
 
+	memset(mac, 0, 6);
 	s = vp_xs_get(dev, dir, VPRIME_XS_MAC, true, &len);
-	if (!s) {
-		dir = dev->xbdev->otherend;
-		s = vp_xs_get(dev, dir, VPRIME_XS_MAC, false, &len);
-	}
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	err = vp_parse_mac(s, len, mac);
-	kfree(s);
-	if (err)
-		return vp_xs_reject(dev, dir, VPRIME_XS_MAC, err,
-				    "not a unicast MAC address");
+	if (s) {
+		err = vp_parse_mac(s, len, mac);
+		kfree(s);
+		if (err)
+			return vp_xs_reject(dev, dir, VPRIME_XS_MAC, err,
+					    "not a unicast MAC address");
+	}
 
 	memset(name, 0, VPRIME_NAME_LEN);
 	dir = dev->xbdev->nodename;

@@ -403,6 +403,11 @@ static int vp_sim_attach(struct vp_sim_file *f, struct vprime_attach *a)
 	if (a->by == VPRIME_ATTACH_BY_NAME &&
 	    memchr(a->name, 0, VPRIME_NAME_LEN) == NULL)
 		return -EINVAL;
+	/* As vprime-back: a MAC to attach by is unicast and not zero. */
+	if (a->by == VPRIME_ATTACH_BY_MAC &&
+	    ((a->mac[0] & 1) || !(a->mac[0] | a->mac[1] | a->mac[2] |
+				  a->mac[3] | a->mac[4] | a->mac[5])))
+		return -EINVAL;
 	g = vp_sim_find(f->h, a);
 	if (!g)
 		return -ENODEV;
