@@ -364,6 +364,7 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 		      dev->tx_pool.nr, dev->rx_pool.va, dev->rx_pool.nr,
 		      cfg->mtu + ETH_HLEN + VLAN_HLEN, dev->stats);
 	dev->guest.cons_events = cfg->cons_event;
+	dev->guest.csum_blank_ok = cfg->csum;
 	dev->guest.drain_ns = (u64)max(READ_ONCE(vp_drain_ms), 1u) *
 			      NSEC_PER_MSEC;
 	dev->guest.retry_ns = (u64)max(READ_ONCE(vp_retry_us), 100u) *

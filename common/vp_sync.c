@@ -13,6 +13,7 @@
  *    (back-pressure) and a stall counter says so: dom0 queues nothing.
  */
 #include "vp_sync.h"
+#include "vp_csum.h"
 #include "vp_hist.h"
 #include "vp_ring.h"
 
@@ -432,13 +433,18 @@ static long vp_fill_slot_take(struct vp_guest *g, u32 fill_prod)
 }
 
 /*
- * Copy the frame into guest RX slots.  Returns false, with the slots it
- * took kept as spares, when the guest's FILL ran dry part-way.
+ * Copy the frame into guest RX slots.  Returns 1, or 0 with the slots it
+ * took kept as spares when the guest's FILL ran dry part-way, or -1 (the
+ * slots kept as spares too) when the frame has a blank checksum the guest
+ * did not ask for and dom0 cannot finish it.
  */
-static bool vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
-			   const struct vp_rxframe *f, u32 fill_prod)
+static int vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
+			  const struct vp_rxframe *f, u32 fill_prod,
+			  u64 *stats)
 {
 	u32 slots[VPRIME_MAX_SLOTS];
+	u8 *seg[VPRIME_MAX_SLOTS];
+	u16 seg_len[VPRIME_MAX_SLOTS];
 	u16 csum = f->d[0].flags & (VPRIME_DESC_F_CSUM_BLANK |
 				    VPRIME_DESC_F_DATA_VALID);
 	u32 i;
@@ -449,17 +455,30 @@ static bool vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
 		if (s < 0) {
 			while (i > 0)
 				g->spare[g->nr_spare++] = slots[--i];
-			return false;
+			return 0;
 		}
 		slots[i] = (u32)s;
+	}
+	for (i = 0; i < f->n; i++) {
+		seg[i] = vp_pool_slot(&g->rx_pool, slots[i]);
+		seg_len[i] = f->d[i].len;
+		memcpy(seg[i], e->bufs + (u64)f->d[i].buf * VPRIME_BUF_SIZE,
+		       f->d[i].len);
+	}
+	if ((csum & VPRIME_DESC_F_CSUM_BLANK) && !g->csum_blank_ok) {
+		/* The guest did not negotiate blank checksums: finish it. */
+		if (vp_csum_finish(seg, seg_len, f->n)) {
+			while (i > 0)
+				g->spare[g->nr_spare++] = slots[--i];
+			return -1;
+		}
+		csum &= ~VPRIME_DESC_F_CSUM_BLANK;
+		vp_count(stats, VPRIME_STAT_tx_csum_done, 1);
 	}
 	for (i = 0; i < f->n; i++) {
 		struct vprime_desc *d =
 			&g->ring[VPRIME_RING_RX][g->rx_prod & RING_MASK];
 
-		memcpy(vp_pool_slot(&g->rx_pool, slots[i]),
-		       e->bufs + (u64)f->d[i].buf * VPRIME_BUF_SIZE,
-		       f->d[i].len);
 		d->slot = slots[i];
 		d->off = 0;
 		d->len = f->d[i].len;
@@ -468,7 +487,7 @@ static bool vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
 		d->rsvd1 = 0;
 		g->rx_prod++;
 	}
-	return true;
+	return 1;
 }
 
 /*
@@ -615,6 +634,7 @@ void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 	while (p->tx_cons != prod) {
 		bool bad_time;
 		u64 due;
+		int r;
 
 		if (res->frames == budget) {
 			res->more = true;
@@ -639,13 +659,16 @@ void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 		} else if (due > now) {
 			vp_count(stats, VPRIME_STAT_tx_deferred, 1);
 			break;
-		} else if (room < f.n || !vp_rx_to_guest(g, e, &f,
-							   fill_prod)) {
+		} else if (room < f.n ||
+			   (r = vp_rx_to_guest(g, e, &f, fill_prod,
+					       stats)) == 0) {
 			vp_count(stats, VPRIME_STAT_tx_stall_no_fill, 1);
 			stalled = true;
 			if (!vp_to_guest_over_hold(g, p, prod))
 				break;
 			vp_count(stats, VPRIME_STAT_tx_drop_stalled, 1);
+		} else if (r < 0) {
+			vp_count(stats, VPRIME_STAT_tx_drop_csum, 1);
 		} else {
 			room -= f.n;
 			vp_count(stats, VPRIME_STAT_tx_frames, 1);

@@ -51,6 +51,9 @@ struct vp_guest {
 	bool draining;				/* stalled too long: dropping */
 	/* The frontend tells dom0 when it consumes TXC or RX (cons_event). */
 	bool cons_events;
+	/* It asked for blank checksums (request-csum-offload); if not, dom0
+	 * finishes them before delivery. */
+	bool csum_blank_ok;
 	/* Limits, in ns and descriptors (vp_guest_init sets defaults). */
 	u64 retry_ns;				/* re-sync a stalled port of a
 						 * frontend without cons_events */

@@ -102,6 +102,7 @@ struct vp_sim_guest *vp_sim_guest_new(const struct vp_sim_guest_cfg *cfg)
 		      g->rx_pages, pages, mtu + 18, g->stats);
 	g->front.cons_events = !cfg->no_cons_event;
 	g->dom0.cons_events = !cfg->no_cons_event;
+	g->dom0.csum_blank_ok = !cfg->no_csum_offload;
 	if (cfg->index_base)
 		vp_sim_guest_rebase(g, cfg->index_base);
 	vp_front_fill(&g->front);

@@ -26,6 +26,7 @@ struct vp_sim_guest_cfg {
 	u32 mtu;		/* 0: 1500 */
 	u32 index_base;		/* start every ring index here (wrap tests) */
 	bool no_cons_event;	/* an older frontend: cons-event not negotiated */
+	bool no_csum_offload;	/* request-csum-offload not written */
 };
 
 struct vp_sim_guest {
