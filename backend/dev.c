@@ -22,6 +22,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/version.h>
 #include <xen/events.h>
 
 #include "common.h"
@@ -37,6 +38,28 @@ void vp_file_wake(struct vp_file *vf, bool state_changed)
 	if (state_changed)
 		atomic_set(&vf->state_changed, 1);
 	wake_up_interruptible(&vf->wq);
+}
+
+/* hrtimer_init() is deprecated from 6.13 on, for hrtimer_setup(). */
+static void vp_hrtimer_setup(struct hrtimer *t,
+			     enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(t, fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+#else
+	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	t->function = fn;
+#endif
+}
+
+/* vm_flags became read-only behind helpers in 6.3. */
+static void vp_vma_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
 }
 
 static enum hrtimer_restart vp_timer_fn(struct hrtimer *t)
@@ -415,6 +438,8 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 		spin_lock(&fp->dev->lock);
 		vp_sync_port(vf, fp, flags, &s);
 		spin_unlock(&fp->dev->lock);
+		/* up to 256 ports of copying: let others run between them */
+		cond_resched();
 	}
 	mutex_unlock(&vf->lock);
 	if (copy_to_user(uarg, &s, sizeof(s)))
@@ -530,6 +555,14 @@ static int vp_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_pgoff || size > PAGE_ALIGN(vf->hdr.area_size))
 		return -EINVAL;
+	/*
+	 * The rings are shared with the kernel: a private (copy-on-write)
+	 * mapping would silently stop seeing them once written.  Nothing in
+	 * the area is code.
+	 */
+	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+		return -EINVAL;
+	vp_vma_flags_clear(vma, VM_MAYEXEC);
 	return remap_vmalloc_range(vma, area, 0);
 }
 
@@ -537,13 +570,16 @@ static int vp_open(struct inode *inode, struct file *file)
 {
 	struct vp_file *vf;
 
+	/* An engine reads and writes every guest's traffic: beyond the
+	 * file mode, it must hold CAP_NET_ADMIN. */
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
 	if (!vf)
 		return -ENOMEM;
 	mutex_init(&vf->lock);
 	init_waitqueue_head(&vf->wq);
-	hrtimer_init(&vf->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	vf->timer.function = vp_timer_fn;
+	vp_hrtimer_setup(&vf->timer, vp_timer_fn);
 	file->private_data = vf;
 	atomic_inc(&vp_nr_files);
 	return nonseekable_open(inode, file);
@@ -580,7 +616,7 @@ static const struct file_operations vp_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = vp_mmap,
 	.poll = vp_poll,
-	.llseek = no_llseek,
+	/* not seekable: nonseekable_open() at open (no_llseek is gone) */
 };
 
 static struct miscdevice vp_misc = {
