@@ -51,6 +51,7 @@ struct vp_xs_config {
 	u32 tx_pool_pages;
 	u32 rx_pool_pages;
 	bool csum;
+	bool cons_event;
 	u32 mtu;
 };
 
@@ -153,6 +154,9 @@ extern struct mutex vp_devs_lock;
 extern unsigned int vp_max_pool_pages;
 extern unsigned int vp_sync_budget;
 extern unsigned int vp_event_rate;
+extern unsigned int vp_drain_ms;
+extern unsigned int vp_retry_us;
+extern unsigned int vp_hold_max;
 
 /* xenbus.c APIs: */
 int vp_xenbus_init(void);

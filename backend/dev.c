@@ -11,6 +11,7 @@
  * takes no lock at all: vf->area is published once by SETUP), so there is
  * no mmap_lock inversion.
  */
+#include <linux/etherdevice.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -21,6 +22,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/version.h>
 #include <xen/events.h>
 
 #include "common.h"
@@ -36,6 +38,28 @@ void vp_file_wake(struct vp_file *vf, bool state_changed)
 	if (state_changed)
 		atomic_set(&vf->state_changed, 1);
 	wake_up_interruptible(&vf->wq);
+}
+
+/* hrtimer_init() is deprecated from 6.13 on, for hrtimer_setup(). */
+static void vp_hrtimer_setup(struct hrtimer *t,
+			     enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(t, fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+#else
+	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	t->function = fn;
+#endif
+}
+
+/* vm_flags became read-only behind helpers in 6.3. */
+static void vp_vma_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
 }
 
 static enum hrtimer_restart vp_timer_fn(struct hrtimer *t)
@@ -87,6 +111,8 @@ static bool vp_dev_matches(const struct vp_dev *dev,
 		return a->name[0] && !strncmp(dev->name, a->name,
 					      VPRIME_NAME_LEN);
 	case VPRIME_ATTACH_BY_MAC:
+		/* a->mac is unicast and not zero; a device without one never
+		 * matches (dom0 gave it none) */
 		return !memcmp(dev->mac, a->mac, sizeof(dev->mac));
 	default:
 		return false;
@@ -115,7 +141,8 @@ static long vp_ioc_attach(struct vp_file *vf, void __user *uarg)
 		return -EFAULT;
 	if (a.by > VPRIME_ATTACH_BY_MAC ||
 	    (a.by == VPRIME_ATTACH_BY_NAME &&
-	     strnlen(a.name, VPRIME_NAME_LEN) == VPRIME_NAME_LEN))
+	     strnlen(a.name, VPRIME_NAME_LEN) == VPRIME_NAME_LEN) ||
+	    (a.by == VPRIME_ATTACH_BY_MAC && !is_valid_ether_addr(a.mac)))
 		return -EINVAL;
 
 	mutex_lock(&vf->lock);
@@ -411,6 +438,8 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 		spin_lock(&fp->dev->lock);
 		vp_sync_port(vf, fp, flags, &s);
 		spin_unlock(&fp->dev->lock);
+		/* up to 256 ports of copying: let others run between them */
+		cond_resched();
 	}
 	mutex_unlock(&vf->lock);
 	if (copy_to_user(uarg, &s, sizeof(s)))
@@ -421,37 +450,17 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 /* ---- poll ---------------------------------------------------------------- */
 
 /*
- * Has this port work for the engine?  Frames on its RX ring not yet
- * consumed, guest TX frames, or an engine TX frame that is due and has
- * somewhere to go (or a dead port to be dropped at).  A frame not yet due
- * lowers *next_due.  dev->lock held.
+ * Would a sync over this port move anything (common/vp_sync.c
+ * vp_port_ready)?  A stall whose blocker has not moved is not work; the
+ * time it should be looked at again lowers *next_due.  dev->lock held.
  */
-static bool vp_port_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
-			  u64 *next_due)
+static bool vp_fport_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
+			   u64 *next_due)
 {
 	struct vp_dev *dev = fp->dev;
-	struct vp_guest *g = &dev->guest;
-	u32 prod = READ_ONCE(fp->ep.tx_idx->prod);
-	u32 queued = prod - fp->ep.tx_cons;
-	u64 due;
 
-	if (READ_ONCE(fp->ep.rx_idx->cons) != fp->ep.rx_prod)
-		return true;
-	if (dev->live && vp_guest_pending(g))
-		return true;
-	if (!queued || queued > vf->hdr.ring_size)
-		return false;
-	if (!dev->live || g->broken)
-		return true;
-	virt_rmb();	/* [B2] prod before the entry it covers */
-	due = READ_ONCE(fp->ep.tx[fp->ep.tx_cons &
-				  (vf->hdr.ring_size - 1)].tstamp);
-	if (due > now) {
-		*next_due = min(*next_due, due);
-		return false;
-	}
-	return g->nr_spare ||
-	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) != g->fill_cons;
+	return vp_port_ready(dev->live ? &dev->guest : NULL, &vf->eng,
+			     &fp->ep, now, next_due);
 }
 
 /* EPOLLIN if any port has work; dev locks taken one at a time. */
@@ -469,7 +478,7 @@ static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
 		spin_lock(&fp->dev->lock);
 		if (arm && fp->dev->live)
 			vp_guest_arm(&fp->dev->guest);
-		ready = vp_port_ready(vf, fp, now, next_due);
+		ready = vp_fport_ready(vf, fp, now, next_due);
 		spin_unlock(&fp->dev->lock);
 		if (ready)
 			return EPOLLIN | EPOLLRDNORM;
@@ -546,6 +555,14 @@ static int vp_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_pgoff || size > PAGE_ALIGN(vf->hdr.area_size))
 		return -EINVAL;
+	/*
+	 * The rings are shared with the kernel: a private (copy-on-write)
+	 * mapping would silently stop seeing them once written.  Nothing in
+	 * the area is code.
+	 */
+	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+		return -EINVAL;
+	vp_vma_flags_clear(vma, VM_MAYEXEC);
 	return remap_vmalloc_range(vma, area, 0);
 }
 
@@ -553,13 +570,16 @@ static int vp_open(struct inode *inode, struct file *file)
 {
 	struct vp_file *vf;
 
+	/* An engine reads and writes every guest's traffic: beyond the
+	 * file mode, it must hold CAP_NET_ADMIN. */
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
 	if (!vf)
 		return -ENOMEM;
 	mutex_init(&vf->lock);
 	init_waitqueue_head(&vf->wq);
-	hrtimer_init(&vf->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	vf->timer.function = vp_timer_fn;
+	vp_hrtimer_setup(&vf->timer, vp_timer_fn);
 	file->private_data = vf;
 	atomic_inc(&vp_nr_files);
 	return nonseekable_open(inode, file);
@@ -596,7 +616,7 @@ static const struct file_operations vp_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = vp_mmap,
 	.poll = vp_poll,
-	.llseek = no_llseek,
+	/* not seekable: nonseekable_open() at open (no_llseek is gone) */
 };
 
 static struct miscdevice vp_misc = {

@@ -363,6 +363,13 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	vp_guest_init(&dev->guest, dev->ctrl, ring, dev->tx_pool.va,
 		      dev->tx_pool.nr, dev->rx_pool.va, dev->rx_pool.nr,
 		      cfg->mtu + ETH_HLEN + VLAN_HLEN, dev->stats);
+	dev->guest.cons_events = cfg->cons_event;
+	dev->guest.csum_blank_ok = cfg->csum;
+	dev->guest.drain_ns = (u64)max(READ_ONCE(vp_drain_ms), 1u) *
+			      NSEC_PER_MSEC;
+	dev->guest.retry_ns = (u64)max(READ_ONCE(vp_retry_us), 100u) *
+			      NSEC_PER_USEC;
+	dev->guest.hold_max = max(READ_ONCE(vp_hold_max), VPRIME_MAX_SLOTS);
 	WRITE_ONCE(dev->ctrl->be_flags, 0);
 	spin_unlock(&dev->lock);
 

@@ -5,6 +5,7 @@
  * would have the backend, frontend and selftest modules build the same
  * object files with different flags, racing each other under make -j.
  */
+#include "../common/vp_csum.c"
 #include "../common/vp_sync.c"
 #include "../common/vp_area.c"
 #include "../common/vp_parse.c"

@@ -34,6 +34,18 @@ unsigned int vp_event_rate = 20000;
 module_param_named(event_rate, vp_event_rate, uint, 0644);
 MODULE_PARM_DESC(event_rate, "guest events per second before throttling");
 
+unsigned int vp_drain_ms = 2000;
+module_param_named(drain_ms, vp_drain_ms, uint, 0644);
+MODULE_PARM_DESC(drain_ms, "drop frames queued for a guest that took none for this long (ms)");
+
+unsigned int vp_retry_us = 1000;
+module_param_named(retry_us, vp_retry_us, uint, 0644);
+MODULE_PARM_DESC(retry_us, "re-sync a port stalled on a frontend without cons-event after this long (us)");
+
+unsigned int vp_hold_max = VPRIME_RING_SIZE;
+module_param_named(hold_max, vp_hold_max, uint, 0644);
+MODULE_PARM_DESC(hold_max, "engine TX descriptors a port whose guest takes none may hold");
+
 LIST_HEAD(vp_devs);
 DEFINE_MUTEX(vp_devs_lock);
 atomic_t vp_nr_devs = ATOMIC_INIT(0);
@@ -124,8 +136,11 @@ static int vp_xs_bool(struct vp_dev *dev, const char *dir, const char *key,
 }
 
 /*
- * The toolstack's mac and name (optional), backend dir; without a mac
- * there, the frontend's (protocol.md, section 2).
+ * The toolstack's mac and name (optional), from the backend directory
+ * only: dom0 names the device.  Without a mac there the device has none
+ * (all zero: listed, attachable by id or name, never by MAC); the
+ * frontend's own mac is never used, or a guest could take or shadow
+ * another guest's identity (protocol.md, section 2).
  */
 static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 			    char name[VPRIME_NAME_LEN])
@@ -135,18 +150,17 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 	char *s;
 	int err;
 
+	memset(mac, 0, 6);
 	s = vp_xs_get(dev, dir, VPRIME_XS_MAC, true, &len);
-	if (!s) {
-		dir = dev->xbdev->otherend;
-		s = vp_xs_get(dev, dir, VPRIME_XS_MAC, false, &len);
-	}
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	err = vp_parse_mac(s, len, mac);
-	kfree(s);
-	if (err)
-		return vp_xs_reject(dev, dir, VPRIME_XS_MAC, err,
-				    "not a unicast MAC address");
+	if (s) {
+		err = vp_parse_mac(s, len, mac);
+		kfree(s);
+		if (err)
+			return vp_xs_reject(dev, dir, VPRIME_XS_MAC, err,
+					    "not a unicast MAC address");
+	}
 
 	memset(name, 0, VPRIME_NAME_LEN);
 	dir = dev->xbdev->nodename;
@@ -188,6 +202,9 @@ static int vp_read_config(struct vp_dev *dev, struct vp_xs_config *cfg)
 				&cfg->rx_pool_pages);
 	if (!err)
 		err = vp_xs_bool(dev, fe, VPRIME_XS_REQ_CSUM, &cfg->csum);
+	if (!err)
+		err = vp_xs_bool(dev, fe, VPRIME_XS_REQ_CONS_EVENT,
+				 &cfg->cons_event);
 	if (!err)
 		err = vp_xs_u32(dev, fe, VPRIME_XS_MTU, true, VPRIME_MTU_MIN,
 				VPRIME_MTU_MAX, &cfg->mtu);
@@ -361,6 +378,9 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, xbdev->nodename,
 				    VPRIME_XS_FEATURE_JUMBO, "%u", 1);
+	if (!err)
+		err = xenbus_printf(xbt, xbdev->nodename,
+				    VPRIME_XS_FEATURE_CONS_EVENT, "%u", 1);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		xenbus_dev_fatal(xbdev, err, "writing features");

@@ -391,6 +391,34 @@ bool vp_front_arm(struct vp_front *f)
 	       READ_ONCE(f->ctrl->ring[VPRIME_RING_TXC].prod) != f->txc_cons;
 }
 
+/*
+ * After reaping TXC or committing RX: with cons-event negotiated, does dom0
+ * want an event because cons passed the mark it set (it is waiting for
+ * room)?  The [B4] pairing with the producer's mark: write cons, full
+ * barrier, read cons_event; dom0 writes cons_event, full barrier, re-reads
+ * cons.
+ */
+bool vp_front_cons_notify(struct vp_front *f)
+{
+	bool notify;
+
+	if (!f->cons_events || f->broken ||
+	    (f->txc_cons == f->txc_told && f->rx_cons == f->rx_told))
+		return false;
+	vp_mb();	/* [B4] */
+	notify = vp_ring_need_event(
+			 READ_ONCE(f->ctrl->ring[VPRIME_RING_TXC].cons_event),
+			 f->txc_cons, f->txc_told) ||
+		 vp_ring_need_event(
+			 READ_ONCE(f->ctrl->ring[VPRIME_RING_RX].cons_event),
+			 f->rx_cons, f->rx_told);
+	f->txc_told = f->txc_cons;
+	f->rx_told = f->rx_cons;
+	if (notify)
+		f->stats[VP_FRONT_STAT_notify_backend]++;
+	return notify;
+}
+
 bool vp_front_carrier(const struct vp_front *f)
 {
 	return !f->broken &&

@@ -63,6 +63,10 @@ struct vp_front {
 	u8 *rx_owner;
 	u64 *tx_stamp;		/* per TX slot, or NULL: see vp_front_tx_stamp() */
 	bool broken;
+	/* cons-event negotiated: tell dom0 when TXC or RX cons passes its mark */
+	bool cons_events;
+	u32 txc_told;		/* txc_cons at the last check */
+	u32 rx_told;		/* rx_cons at the last check */
 	u64 stats[VP_FRONT_STAT_MAX];
 };
 
@@ -111,6 +115,7 @@ u32 vp_front_rx_copy(const struct vp_front *f, const struct vp_frame *fr,
 void vp_front_rx_release(struct vp_front *f, const struct vp_frame *fr);
 void vp_front_rx_commit(struct vp_front *f);
 bool vp_front_arm(struct vp_front *f);
+bool vp_front_cons_notify(struct vp_front *f);
 bool vp_front_carrier(const struct vp_front *f);
 
 #endif /* VP_FRONT_H */

@@ -13,10 +13,21 @@
  *    (back-pressure) and a stall counter says so: dom0 queues nothing.
  */
 #include "vp_sync.h"
+#include "vp_csum.h"
 #include "vp_hist.h"
 #include "vp_ring.h"
 
 #define RING_MASK (VPRIME_RING_SIZE - 1)
+/*
+ * A cons_event half the index space ahead of dom0's prod: the guest's
+ * cons, never more than a ring behind prod, cannot pass it.
+ */
+#define VP_CONS_EVENT_OFF	0x80000000u
+
+static inline u64 vp_min64(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
 
 static inline void vp_count(u64 *stats, enum vprime_stat_id id, u64 n)
 {
@@ -87,11 +98,16 @@ void vp_guest_init(struct vp_guest *g, struct vprime_ctrl *ctrl,
 	g->max_frame = max_frame < VPRIME_FRAME_MAX ? max_frame :
 						      VPRIME_FRAME_MAX;
 	g->stats = stats;
+	g->retry_ns = VP_RETRY_NS_DEFAULT;
+	g->drain_ns = VP_DRAIN_NS_DEFAULT;
+	g->hold_max = VP_HOLD_MAX_DEFAULT;
 	/* Every index starts at zero on connect; dom0's own ones say so. */
 	WRITE_ONCE(ctrl->ring[VPRIME_RING_TX].cons, 0);
 	WRITE_ONCE(ctrl->ring[VPRIME_RING_TXC].prod, 0);
 	WRITE_ONCE(ctrl->ring[VPRIME_RING_FILL].cons, 0);
 	WRITE_ONCE(ctrl->ring[VPRIME_RING_RX].prod, 0);
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_TXC].cons_event, VP_CONS_EVENT_OFF);
+	WRITE_ONCE(ctrl->ring[VPRIME_RING_RX].cons_event, VP_CONS_EVENT_OFF);
 }
 
 static void vp_guest_fatal(struct vp_guest *g, enum vprime_stat_id why)
@@ -230,6 +246,31 @@ static void vp_txc_return(struct vp_guest *g, const struct vp_txframe *f)
 	}
 }
 
+/*
+ * The retry interval after a stall: the base one, or double the last one
+ * if nothing moved since (@same), so a frontend without cons_event that
+ * stays blocked costs the engine a few wake-ups a second, not 1000.
+ */
+static u64 vp_retry_next(const struct vp_guest *g, u64 cur, bool same)
+{
+	u64 max = g->retry_ns * VP_RETRY_BACKOFF_MAX;
+
+	if (!same || !cur)
+		return g->retry_ns;
+	return cur * 2 < max ? cur * 2 : max;
+}
+
+/* The pass stops with frames left until peer index @idx moves. */
+static void vp_from_stall(struct vp_guest *g, u8 why, u32 idx, u64 now,
+			  u8 prev)
+{
+	g->from_retry_ns = vp_retry_next(g, g->from_retry_ns,
+					 prev == why && g->from_stall_idx == idx);
+	g->from_stall = why;
+	g->from_stall_idx = idx;
+	g->from_stall_ns = now;
+}
+
 void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 			struct vp_eport *p, u32 budget, u64 now,
 			struct vp_sync_res *res)
@@ -238,6 +279,7 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 	u32 ering = e->hdr.ring_size;
 	u32 prod, txc_cons, erx_cons, fill_prod, old_txc = g->txc_prod;
 	struct vp_txframe f;
+	u8 prev;
 
 	res->frames = 0;
 	res->more = false;
@@ -261,6 +303,8 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 	}
 	vp_rmb();	/* [B2] indices before the entries they cover */
 
+	prev = g->from_stall;
+	g->from_stall = VP_STALL_NONE;
 	while (g->tx_cons != prod) {
 		int r;
 
@@ -274,17 +318,22 @@ void vp_sync_from_guest(struct vp_guest *g, struct vp_engine *e,
 		if (vp_ring_free(g->txc_prod, txc_cons, VPRIME_RING_SIZE) <
 		    f.n) {
 			vp_count(g->stats, VPRIME_STAT_rx_stall_txc_full, 1);
+			vp_from_stall(g, VP_STALL_TXC, txc_cons, now, prev);
 			break;
 		}
 		if (f.drop < 0) {
 			if (vp_ring_free(p->rx_prod, erx_cons, ering) < f.n) {
 				vp_count(g->stats,
 					 VPRIME_STAT_rx_stall_ring_full, 1);
+				vp_from_stall(g, VP_STALL_ERING, erx_cons,
+					      now, prev);
 				break;
 			}
 			if (!vp_tx_to_engine(g, e, p, &f, fill_prod, now)) {
 				vp_count(g->stats, VPRIME_STAT_rx_stall_no_buf,
 					 1);
+				vp_from_stall(g, VP_STALL_EFILL, fill_prod,
+					      now, prev);
 				break;
 			}
 			vp_count(g->stats, VPRIME_STAT_rx_frames, 1);
@@ -384,13 +433,18 @@ static long vp_fill_slot_take(struct vp_guest *g, u32 fill_prod)
 }
 
 /*
- * Copy the frame into guest RX slots.  Returns false, with the slots it
- * took kept as spares, when the guest's FILL ran dry part-way.
+ * Copy the frame into guest RX slots.  Returns 1, or 0 with the slots it
+ * took kept as spares when the guest's FILL ran dry part-way, or -1 (the
+ * slots kept as spares too) when the frame has a blank checksum the guest
+ * did not ask for and dom0 cannot finish it.
  */
-static bool vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
-			   const struct vp_rxframe *f, u32 fill_prod)
+static int vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
+			  const struct vp_rxframe *f, u32 fill_prod,
+			  u64 *stats)
 {
 	u32 slots[VPRIME_MAX_SLOTS];
+	u8 *seg[VPRIME_MAX_SLOTS];
+	u16 seg_len[VPRIME_MAX_SLOTS];
 	u16 csum = f->d[0].flags & (VPRIME_DESC_F_CSUM_BLANK |
 				    VPRIME_DESC_F_DATA_VALID);
 	u32 i;
@@ -401,17 +455,30 @@ static bool vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
 		if (s < 0) {
 			while (i > 0)
 				g->spare[g->nr_spare++] = slots[--i];
-			return false;
+			return 0;
 		}
 		slots[i] = (u32)s;
+	}
+	for (i = 0; i < f->n; i++) {
+		seg[i] = vp_pool_slot(&g->rx_pool, slots[i]);
+		seg_len[i] = f->d[i].len;
+		memcpy(seg[i], e->bufs + (u64)f->d[i].buf * VPRIME_BUF_SIZE,
+		       f->d[i].len);
+	}
+	if ((csum & VPRIME_DESC_F_CSUM_BLANK) && !g->csum_blank_ok) {
+		/* The guest did not negotiate blank checksums: finish it. */
+		if (vp_csum_finish(seg, seg_len, f->n)) {
+			while (i > 0)
+				g->spare[g->nr_spare++] = slots[--i];
+			return -1;
+		}
+		csum &= ~VPRIME_DESC_F_CSUM_BLANK;
+		vp_count(stats, VPRIME_STAT_tx_csum_done, 1);
 	}
 	for (i = 0; i < f->n; i++) {
 		struct vprime_desc *d =
 			&g->ring[VPRIME_RING_RX][g->rx_prod & RING_MASK];
 
-		memcpy(vp_pool_slot(&g->rx_pool, slots[i]),
-		       e->bufs + (u64)f->d[i].buf * VPRIME_BUF_SIZE,
-		       f->d[i].len);
 		d->slot = slots[i];
 		d->off = 0;
 		d->len = f->d[i].len;
@@ -420,23 +487,79 @@ static bool vp_rx_to_guest(struct vp_guest *g, struct vp_engine *e,
 		d->rsvd1 = 0;
 		g->rx_prod++;
 	}
-	return true;
+	return 1;
 }
 
-/* Guest-side indices for the RX direction; false if the guest broke them. */
-static bool vp_guest_rx_room(struct vp_guest *g, u32 *fill_prod, u32 *room)
+/*
+ * Guest-side indices for the RX direction; false if the guest broke them.
+ * @rx_cons is the guest's RX consumer as read, for the stall record.
+ */
+static bool vp_guest_rx_room(struct vp_guest *g, u32 *fill_prod, u32 *room,
+			     u32 *rx_cons)
 {
-	u32 rx_cons;
-
 	*fill_prod = READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod);
-	rx_cons = READ_ONCE(g->ctrl->ring[VPRIME_RING_RX].cons);
+	*rx_cons = READ_ONCE(g->ctrl->ring[VPRIME_RING_RX].cons);
 	if (!vp_ring_sane(*fill_prod, g->fill_cons, VPRIME_RING_SIZE) ||
-	    !vp_ring_sane(g->rx_prod, rx_cons, VPRIME_RING_SIZE)) {
+	    !vp_ring_sane(g->rx_prod, *rx_cons, VPRIME_RING_SIZE)) {
 		vp_guest_fatal(g, VPRIME_STAT_guest_bad_index);
 		return false;
 	}
-	*room = vp_ring_free(g->rx_prod, rx_cons, VPRIME_RING_SIZE);
+	*room = vp_ring_free(g->rx_prod, *rx_cons, VPRIME_RING_SIZE);
 	return true;
+}
+
+/*
+ * An engine due time as dom0 uses it: one of 2^63 ns or more (a negative
+ * ktime) or further than VP_DUE_AHEAD_MAX_NS ahead (a port blocked for
+ * good) is an engine error, taken as due now.
+ */
+u64 vp_due_clamp(u64 due, u64 now)
+{
+	if (due >= (1ull << 63) || (due > now && due - now > VP_DUE_AHEAD_MAX_NS))
+		return now;
+	return due;
+}
+
+/*
+ * Before a pass: has the guest moved since the last stall (leave drain
+ * mode), or stalled for drain_ns with nothing delivered (enter it, so the
+ * engine's buffers come back)?
+ */
+static void vp_to_guest_drain_check(struct vp_guest *g, u32 fill_prod,
+				    u32 rx_cons, u64 now)
+{
+	if (g->to_stall != VP_STALL_GUEST_RX)
+		return;
+	if (fill_prod != g->to_stall_fill || rx_cons != g->to_stall_rx) {
+		g->draining = false;
+		return;
+	}
+	if (!g->draining && now - g->to_stall_since >= g->drain_ns) {
+		g->draining = true;
+		vp_count(g->stats, VPRIME_STAT_tx_stall_drains, 1);
+	}
+}
+
+/* After a pass: remember whether (and since when) the guest blocks it. */
+static void vp_to_guest_stall(struct vp_guest *g, bool stalled, bool moved,
+			      u32 fill_prod, u32 rx_cons, u64 now)
+{
+	if (!stalled) {
+		/* Draining keeps its record: only the guest moving ends it. */
+		if (!g->draining)
+			g->to_stall = VP_STALL_NONE;
+		return;
+	}
+	if (g->to_stall != VP_STALL_GUEST_RX || moved)
+		g->to_stall_since = now;
+	g->to_retry_ns = vp_retry_next(g, g->to_retry_ns,
+				       g->to_stall == VP_STALL_GUEST_RX &&
+				       !moved && fill_prod == g->to_stall_fill &&
+				       rx_cons == g->to_stall_rx);
+	g->to_stall = VP_STALL_GUEST_RX;
+	g->to_stall_fill = fill_prod;
+	g->to_stall_rx = rx_cons;
+	g->to_stall_ns = now;
 }
 
 /*
@@ -470,12 +593,24 @@ static void vp_to_guest_wait(struct vp_eport *p, u32 prod, u64 now)
 	}
 }
 
+/*
+ * The guest cannot take the frame at the head: keep it (back-pressure),
+ * unless the port already holds more than hold_max descriptors, when the
+ * oldest frame goes instead, so a stalled guest pins a bounded share of
+ * the engine's buffers.  Returns true if the frame was dropped.
+ */
+static bool vp_to_guest_over_hold(const struct vp_guest *g,
+				  const struct vp_eport *p, u32 prod)
+{
+	return prod - p->tx_cons > g->hold_max;
+}
+
 void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 		      struct vp_eport *p, u32 budget, u64 now,
 		      u64 *stats, struct vp_sync_res *res)
 {
-	u32 prod, comp_cons, fill_prod = 0, room = 0, old_rx = 0;
-	bool live = g && !g->broken;
+	u32 prod, comp_cons, fill_prod = 0, room = 0, old_rx = 0, rx_cons = 0;
+	bool live = g && !g->broken, stalled = false;
 	struct vp_rxframe f;
 
 	res->frames = 0;
@@ -490,11 +625,17 @@ void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 	}
 	if (live) {
 		old_rx = g->rx_prod;
-		live = vp_guest_rx_room(g, &fill_prod, &room);
+		live = vp_guest_rx_room(g, &fill_prod, &room, &rx_cons);
 	}
+	if (live)
+		vp_to_guest_drain_check(g, fill_prod, rx_cons, now);
 	vp_rmb();	/* [B2] */
 
 	while (p->tx_cons != prod) {
+		bool bad_time;
+		u64 due;
+		int r;
+
 		if (res->frames == budget) {
 			res->more = true;
 			break;
@@ -504,19 +645,30 @@ void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 		if (vp_ring_free(e->comp_prod, comp_cons,
 				 e->hdr.pool_ring_size) < f.n)
 			break;	/* engine must reap completions first */
+		due = vp_due_clamp(f.d[0].tstamp, now);
+		bad_time = due != f.d[0].tstamp;
+		f.d[0].tstamp = due;
 		if (f.bad) {
 			vp_count(stats, VPRIME_STAT_tx_drop_bad, 1);
 		} else if (!live) {
 			vp_count(stats, VPRIME_STAT_tx_drop_gone, 1);
 		} else if (f.len > g->max_frame) {
 			vp_count(stats, VPRIME_STAT_tx_drop_oversize, 1);
-		} else if (f.d[0].tstamp > now) {
+		} else if (g->draining) {
+			vp_count(stats, VPRIME_STAT_tx_drop_stalled, 1);
+		} else if (due > now) {
 			vp_count(stats, VPRIME_STAT_tx_deferred, 1);
 			break;
-		} else if (room < f.n || !vp_rx_to_guest(g, e, &f,
-							   fill_prod)) {
+		} else if (room < f.n ||
+			   (r = vp_rx_to_guest(g, e, &f, fill_prod,
+					       stats)) == 0) {
 			vp_count(stats, VPRIME_STAT_tx_stall_no_fill, 1);
-			break;
+			stalled = true;
+			if (!vp_to_guest_over_hold(g, p, prod))
+				break;
+			vp_count(stats, VPRIME_STAT_tx_drop_stalled, 1);
+		} else if (r < 0) {
+			vp_count(stats, VPRIME_STAT_tx_drop_csum, 1);
 		} else {
 			room -= f.n;
 			vp_count(stats, VPRIME_STAT_tx_frames, 1);
@@ -524,10 +676,15 @@ void vp_sync_to_guest(struct vp_guest *g, struct vp_engine *e,
 			vp_to_guest_lat(p, &f, now, stats);
 			res->frames++;
 		}
+		if (bad_time)
+			vp_count(stats, VPRIME_STAT_engine_bad_tstamp, 1);
 		p->tx_cons += f.n;
 		vp_comp_return(e, &f);
 	}
 	vp_to_guest_wait(p, prod, now);
+	if (live)
+		vp_to_guest_stall(g, stalled && p->tx_cons != prod,
+				  res->frames != 0, fill_prod, rx_cons, now);
 
 	vp_wmb();	/* [B1] */
 	WRITE_ONCE(p->tx_idx->cons, p->tx_cons);
@@ -582,18 +739,128 @@ u32 vp_engine_lost(const struct vp_engine *e, const struct vp_eport *p,
 	return frames;
 }
 
-/* ---- notification arming -------------------------------------------- */
+/* ---- readiness and notification arming ------------------------------ */
 
+/* Has the guest (or, for the retry, the clock) unblocked a TXC stall? */
+static bool vp_txc_unblocked(const struct vp_guest *g, u64 now,
+			     u64 *next_wake)
+{
+	u64 retry;
+
+	if (READ_ONCE(g->ctrl->ring[VPRIME_RING_TXC].cons) != g->from_stall_idx)
+		return true;
+	if (g->cons_events)
+		return false;	/* the guest's event will wake the engine */
+	retry = g->from_stall_ns + g->from_retry_ns;
+	if (now >= retry)
+		return true;
+	*next_wake = vp_min64(*next_wake, retry);
+	return false;
+}
+
+/*
+ * Guest TX frames a pass could move: some are there, and whatever stopped
+ * the last pass (guest TXC, engine RX ring or fill ring) has moved since.
+ */
+static bool vp_from_ready(const struct vp_guest *g, const struct vp_engine *e,
+			  const struct vp_eport *p, u64 now, u64 *next_wake)
+{
+	if (READ_ONCE(g->ctrl->ring[VPRIME_RING_TX].prod) == g->tx_cons)
+		return false;
+	switch (g->from_stall) {
+	case VP_STALL_TXC:
+		return vp_txc_unblocked(g, now, next_wake);
+	case VP_STALL_ERING:
+		return READ_ONCE(p->rx_idx->cons) != g->from_stall_idx;
+	case VP_STALL_EFILL:
+		return READ_ONCE(e->fill_idx->prod) != g->from_stall_idx;
+	default:
+		return true;
+	}
+}
+
+/*
+ * The guest blocked the last to-guest pass: ready again once it posted
+ * FILL or consumed RX, when the drain deadline passes, or (a frontend
+ * without cons_events cannot tell dom0 it consumed) at the retry time.
+ */
+static bool vp_to_unblocked(const struct vp_guest *g, u64 now, u64 *next_wake)
+{
+	u64 t;
+
+	if (READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) != g->to_stall_fill ||
+	    READ_ONCE(g->ctrl->ring[VPRIME_RING_RX].cons) != g->to_stall_rx)
+		return true;
+	t = g->to_stall_since + g->drain_ns;
+	if (!g->cons_events)
+		t = vp_min64(t, g->to_stall_ns + g->to_retry_ns);
+	if (now >= t)
+		return true;
+	*next_wake = vp_min64(*next_wake, t);
+	return false;
+}
+
+/* An engine frame a pass could deliver or drop now. */
+static bool vp_to_ready(const struct vp_guest *g, const struct vp_engine *e,
+			const struct vp_eport *p, u64 now, u64 *next_wake)
+{
+	u32 prod = READ_ONCE(p->tx_idx->prod);
+	u32 queued = prod - p->tx_cons;
+	u64 due;
+
+	if (!queued || queued > e->hdr.ring_size)
+		return false;
+	if (!g || g->broken || g->draining)
+		return true;	/* frames to drop */
+	vp_rmb();	/* [B2] prod before the entry it covers */
+	due = vp_due_clamp(READ_ONCE(p->tx[p->tx_cons &
+					  (e->hdr.ring_size - 1)].tstamp), now);
+	if (due > now) {
+		*next_wake = vp_min64(*next_wake, due);
+		return false;
+	}
+	if (g->to_stall == VP_STALL_GUEST_RX)
+		return vp_to_unblocked(g, now, next_wake);
+	return g->nr_spare ||
+	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) != g->fill_cons;
+}
+
+/*
+ * Would a sync over this port move anything (poll()'s readiness)?  Frames
+ * on its RX ring the engine has not taken, guest frames a pass could move,
+ * or an engine frame due with somewhere to go.  @g is NULL when no guest
+ * is connected.  A stall whose blocker has not moved is not readiness:
+ * the engine sleeps until the blocker moves (an event) or until
+ * *@next_wake (lowered here: a due time, the drain deadline, the retry of
+ * a frontend without cons_events).
+ */
+bool vp_port_ready(const struct vp_guest *g, const struct vp_engine *e,
+		   const struct vp_eport *p, u64 now, u64 *next_wake)
+{
+	if (READ_ONCE(p->rx_idx->cons) != p->rx_prod)
+		return true;
+	if (g && !g->broken && vp_from_ready(g, e, p, now, next_wake))
+		return true;
+	return vp_to_ready(g, e, p, now, next_wake);
+}
+
+/* Guest TX frames, and (if the last pass stalled on TXC) TXC reaped. */
 bool vp_guest_pending(const struct vp_guest *g)
 {
 	if (g->broken)
 		return false;
-	return READ_ONCE(g->ctrl->ring[VPRIME_RING_TX].prod) != g->tx_cons;
+	if (READ_ONCE(g->ctrl->ring[VPRIME_RING_TX].prod) == g->tx_cons)
+		return false;
+	return g->from_stall != VP_STALL_TXC ||
+	       READ_ONCE(g->ctrl->ring[VPRIME_RING_TXC].cons) !=
+		       g->from_stall_idx;
 }
 
 /*
  * dom0 is about to sleep: ask the guest for an event on its next TX frame
- * or FILL post.  Returns true if work arrived meanwhile (do not sleep).
+ * or FILL post, and, where the guest is what blocks a pass, on it
+ * consuming TXC or RX (cons_event).  Returns true if work arrived
+ * meanwhile (do not sleep).
  */
 bool vp_guest_arm(struct vp_guest *g)
 {
@@ -601,6 +868,14 @@ bool vp_guest_arm(struct vp_guest *g)
 		return false;
 	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_TX].event, g->tx_cons);
 	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_FILL].event, g->fill_cons);
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_TXC].cons_event,
+		   g->from_stall == VP_STALL_TXC ? g->from_stall_idx :
+						   g->txc_prod + VP_CONS_EVENT_OFF);
+	WRITE_ONCE(g->ctrl->ring[VPRIME_RING_RX].cons_event,
+		   g->to_stall == VP_STALL_GUEST_RX ?
+			   g->to_stall_rx : g->rx_prod + VP_CONS_EVENT_OFF);
 	vp_mb();	/* [B4] event before re-reading prod */
-	return vp_guest_pending(g);
+	return vp_guest_pending(g) ||
+	       (g->to_stall == VP_STALL_GUEST_RX &&
+		READ_ONCE(g->ctrl->ring[VPRIME_RING_RX].cons) != g->to_stall_rx);
 }

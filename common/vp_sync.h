@@ -30,7 +30,54 @@ struct vp_guest {
 	u32 nr_spare;
 	bool broken;				/* fatal guest error seen */
 	u64 *stats;				/* VPRIME_STAT_MAX counters */
+	/*
+	 * Readiness (vp_port_ready): why the last pass of each direction
+	 * stopped with frames left (VP_STALL_*), and the peer index seen
+	 * then that must move before another pass can do more.  A port
+	 * whose blocker has not moved is not ready: poll() sleeps instead
+	 * of spinning on a sync that moves nothing.
+	 */
+	u8 from_stall;
+	u8 to_stall;
+	u32 from_stall_idx;			/* TXC cons, engine RX cons or
+						 * engine fill prod */
+	u32 to_stall_fill;			/* guest FILL prod */
+	u32 to_stall_rx;			/* guest RX cons */
+	u64 from_stall_ns;			/* when the stall was seen */
+	u64 from_retry_ns;			/* current retry interval */
+	u64 to_retry_ns;
+	u64 to_stall_ns;			/* the last pass that stalled */
+	u64 to_stall_since;			/* first pass of this stall */
+	bool draining;				/* stalled too long: dropping */
+	/* The frontend tells dom0 when it consumes TXC or RX (cons_event). */
+	bool cons_events;
+	/* It asked for blank checksums (request-csum-offload); if not, dom0
+	 * finishes them before delivery. */
+	bool csum_blank_ok;
+	/* Limits, in ns and descriptors (vp_guest_init sets defaults). */
+	u64 retry_ns;				/* re-sync a stalled port of a
+						 * frontend without cons_events */
+	u64 drain_ns;				/* drain a port stalled this long */
+	u32 hold_max;				/* TX descriptors a stalled port
+						 * may hold */
 };
+
+/* Why a pass stopped with frames left (vp_guest from_stall/to_stall). */
+enum vp_stall {
+	VP_STALL_NONE = 0,
+	VP_STALL_TXC,		/* guest not reaping TXC */
+	VP_STALL_ERING,		/* engine RX ring full */
+	VP_STALL_EFILL,		/* engine fill ring empty */
+	VP_STALL_GUEST_RX,	/* guest RX ring full or no FILL slots */
+};
+
+#define VP_RETRY_NS_DEFAULT	1000000ull		/* 1 ms */
+/* A retry that found the same stall doubles the interval, up to this. */
+#define VP_RETRY_BACKOFF_MAX	64u
+#define VP_DRAIN_NS_DEFAULT	2000000000ull		/* 2 s */
+#define VP_HOLD_MAX_DEFAULT	VPRIME_RING_SIZE	/* one guest ring */
+/* Due times further ahead than this are engine errors (a minute). */
+#define VP_DUE_AHEAD_MAX_NS	60000000000ull
 
 /* The engine's area as the kernel sees it; hdr is the kernel's own copy. */
 struct vp_engine {
@@ -110,5 +157,8 @@ u32 vp_engine_lost(const struct vp_engine *e, const struct vp_eport *p,
 		   u64 *stats);
 bool vp_guest_arm(struct vp_guest *g);
 bool vp_guest_pending(const struct vp_guest *g);
+u64 vp_due_clamp(u64 due, u64 now);
+bool vp_port_ready(const struct vp_guest *g, const struct vp_engine *e,
+		   const struct vp_eport *p, u64 now, u64 *next_wake);
 
 #endif /* VP_SYNC_H */

@@ -216,7 +216,16 @@ struct vprime_sync {
 	X(engine_lost,		"frames given to the engine but not taken "	\
 				"when it detached or exited")		\
 	VPRIME_LAT_BUCKETS(VPRIME_LAT_PASTE, X, lat_to_guest,		\
-			   "engine frames by wait until written into the guest")
+			   "engine frames by wait until written into the guest") \
+	X(engine_bad_tstamp,	"engine due time 2^63 ns or more, or too far " \
+				"ahead: delivered as due now")		\
+	X(tx_drop_stalled,	"engine frames dropped: guest made no "	\
+				"progress (held too many or too long)")	\
+	X(tx_stall_drains,	"times a stalled guest's port was drained") \
+	X(tx_csum_done,		"blank checksums finished in dom0 for a " \
+				"guest that did not ask for them")	\
+	X(tx_drop_csum,		"engine frames dropped: blank checksum dom0 " \
+				"could not finish")
 
 #define VPRIME_STAT_ENUM(n, d) VPRIME_STAT_##n,
 enum vprime_stat_id {

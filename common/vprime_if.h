@@ -117,7 +117,10 @@ struct vprime_desc {
  */
 struct vprime_ring_idx {
 	__u32 prod;		/* written by the producer */
-	__u8 pad0[60];
+	__u32 cons_event;	/* written by the producer, TXC and RX only,
+				 * with cons-event negotiated: notify me when
+				 * cons moves past this index */
+	__u8 pad0[56];
 	__u32 cons;		/* written by the consumer */
 	__u32 event;		/* written by the consumer: notify me when
 				 * prod moves past this index */
@@ -165,6 +168,8 @@ VPRIME_STATIC_ASSERT(VPRIME_RING_SIZE * sizeof(struct vprime_desc) ==
 VPRIME_STATIC_ASSERT((VPRIME_RING_SIZE & (VPRIME_RING_SIZE - 1)) == 0,
 	       "ring size is a power of two");
 VPRIME_STATIC_ASSERT(sizeof(struct vprime_ring_idx) == 128, "vprime_ring_idx size");
+VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ring_idx, cons_event) == 4,
+	       "cons_event on the producer's line");
 VPRIME_STATIC_ASSERT(__builtin_offsetof(struct vprime_ring_idx, cons) == 64,
 	       "cons on its own cache line");
 VPRIME_STATIC_ASSERT(sizeof(struct vprime_ctrl) == VPRIME_PAGE_SIZE,
@@ -195,6 +200,7 @@ VPRIME_STATIC_ASSERT(VPRIME_MTU_MAX + 18 <= VPRIME_FRAME_MAX, "jumbo fits");
 #define VPRIME_XS_MAX_POOL_PAGES	"max-pool-pages"
 #define VPRIME_XS_FEATURE_CSUM		"feature-csum-offload"
 #define VPRIME_XS_FEATURE_JUMBO		"feature-jumbo"
+#define VPRIME_XS_FEATURE_CONS_EVENT	"feature-cons-event"
 /* frontend-written */
 #define VPRIME_XS_PROTO_VERSION		"protocol-version"
 #define VPRIME_XS_CTRL_REF		"ctrl-ref"
@@ -202,6 +208,7 @@ VPRIME_STATIC_ASSERT(VPRIME_MTU_MAX + 18 <= VPRIME_FRAME_MAX, "jumbo fits");
 #define VPRIME_XS_TX_POOL_PAGES		"tx-pool-pages"
 #define VPRIME_XS_RX_POOL_PAGES		"rx-pool-pages"
 #define VPRIME_XS_REQ_CSUM		"request-csum-offload"
+#define VPRIME_XS_REQ_CONS_EVENT	"request-cons-event"
 #define VPRIME_XS_MTU			"mtu"
 
 #endif /* VPRIME_IF_H */

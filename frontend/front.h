@@ -89,6 +89,7 @@ struct vpf_features {
 	u32 pool_pages;
 	bool csum;		/* request-csum-offload written as 1 */
 	bool jumbo;
+	bool cons_event;	/* request-cons-event written as 1 */
 };
 
 /* vpf_dev.flags bits */

@@ -128,6 +128,8 @@ static int vpf_napi_pass(struct vpf_dev *vpf, struct sk_buff_head *rxq,
 	if (done)
 		*work = true;
 	*notify = vp_front_fill(f);
+	/* dom0 may be waiting for the room this pass made (cons-event). */
+	*notify |= vp_front_cons_notify(f);
 	vpf_napi_broken(vpf);
 	vpf_netdev_carrier_update(vpf);
 	if (carrier != netif_carrier_ok(vpf->ndev))

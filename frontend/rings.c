@@ -195,6 +195,7 @@ int vpf_rings_setup(struct vpf_dev *vpf, u32 pool_pages)
 	spin_lock_bh(&vpf->lock);
 	vp_front_init(&vpf->front, r->ctrl.va, ring, r->tx_va, r->tx_nr_pages,
 		      r->rx_va, r->rx_nr_pages, vpf->max_frame, &r->mem);
+	vpf->front.cons_events = vpf->feat.cons_event;
 	r->up = true;
 	spin_unlock_bh(&vpf->lock);
 

@@ -132,6 +132,10 @@ static int vpf_xenbus_negotiate(struct vpf_dev *vpf)
 	err = vpf_xs_back_bool(vpf, VPRIME_XS_FEATURE_JUMBO, &feat.jumbo);
 	if (err)
 		return err;
+	err = vpf_xs_back_bool(vpf, VPRIME_XS_FEATURE_CONS_EVENT,
+			       &feat.cons_event);
+	if (err)
+		return err;
 	vpf->feat = feat;
 	return 0;
 }
@@ -141,7 +145,7 @@ static int vpf_xenbus_negotiate(struct vpf_dev *vpf)
 static const char *const vpf_xs_keys[] = {
 	VPRIME_XS_PROTO_VERSION, VPRIME_XS_CTRL_REF, VPRIME_XS_EVTCHN,
 	VPRIME_XS_TX_POOL_PAGES, VPRIME_XS_RX_POOL_PAGES, VPRIME_XS_REQ_CSUM,
-	VPRIME_XS_MTU,
+	VPRIME_XS_MTU, VPRIME_XS_REQ_CONS_EVENT,
 };
 
 /* Write all our keys in one transaction, so the backend sees all or none. */
@@ -157,7 +161,7 @@ static int vpf_xenbus_publish(struct vpf_dev *vpf)
 		 * the largest MTU the device may take, not the current one, so
 		 * a later ip link set mtu (up to max_mtu) needs no reconnect.
 		 */
-		READ_ONCE(vpf->ndev->max_mtu),
+		READ_ONCE(vpf->ndev->max_mtu), vpf->feat.cons_event,
 	};
 	unsigned int i;
 	int err;

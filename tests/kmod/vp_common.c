@@ -3,6 +3,7 @@
  * vp_common.c - common/ compiled as this module's own object, as the
  * backend and frontend do, so no two modules build the same object files.
  */
+#include "../../common/vp_csum.c"
 #include "../../common/vp_sync.c"
 #include "../../common/vp_area.c"
 #include "../../common/vp_front.c"

@@ -191,6 +191,14 @@ static void test_attach_bad(void **state)
 	assert_int_equal(vprime_attach_name(fx->vp, longname), -EINVAL);
 	assert_int_equal(vprime_attach_name(fx->vp, NULL), -EINVAL);
 	assert_int_equal(vprime_attach_mac(fx->vp, NULL), -EINVAL);
+	{
+		/* A device dom0 gave no MAC (all zero) is not attachable by
+		 * MAC, nor is a multicast one. */
+		static const u8 zero[6], mcast[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
+
+		assert_int_equal(vprime_attach_mac(fx->vp, zero), -EINVAL);
+		assert_int_equal(vprime_attach_mac(fx->vp, mcast), -EINVAL);
+	}
 	assert_int_equal(vprime_attach_id(NULL, 1, 0), -EINVAL);
 	p = vprime_attach_id(fx->vp, 1, 0);
 	assert_true(p >= 0);

@@ -106,6 +106,9 @@ struct vp_sim_guest *vp_sim_guest_new(const struct vp_sim_guest_cfg *cfg)
 		goto err;
 	vp_guest_init(&g->dom0, g->ctrl, g->ring, g->tx_pages, pages,
 		      g->rx_pages, pages, mtu + 18, g->stats);
+	g->front.cons_events = !cfg->no_cons_event;
+	g->dom0.cons_events = !cfg->no_cons_event;
+	g->dom0.csum_blank_ok = !cfg->no_csum_offload;
 	if (cfg->index_base)
 		vp_sim_guest_rebase(g, cfg->index_base);
 	vp_front_fill(&g->front);
@@ -126,6 +129,7 @@ static void vp_sim_guest_rebase(struct vp_sim_guest *g, u32 base)
 	u32 i;
 
 	f->tx_prod = f->tx_pub = f->txc_cons = f->fill_prod = f->rx_cons = base;
+	f->txc_told = f->rx_told = base;
 	d->tx_cons = d->txc_prod = d->fill_cons = d->rx_prod = base;
 	for (i = 0; i < VPRIME_NR_RINGS; i++) {
 		g->ctrl->ring[i].prod = base;
@@ -153,6 +157,8 @@ void vp_sim_guest_service(struct vp_sim_guest *g)
 {
 	vp_front_txc_reap(&g->front);
 	if (vp_front_fill(&g->front))
+		g->events_to_dom0++;
+	if (vp_front_cons_notify(&g->front))
 		g->events_to_dom0++;
 }
 
@@ -463,6 +469,11 @@ static int vp_sim_attach(struct vp_sim_file *f, struct vprime_attach *a)
 	if (a->by == VPRIME_ATTACH_BY_NAME &&
 	    memchr(a->name, 0, VPRIME_NAME_LEN) == NULL)
 		return -EINVAL;
+	/* As vprime-back: a MAC to attach by is unicast and not zero. */
+	if (a->by == VPRIME_ATTACH_BY_MAC &&
+	    ((a->mac[0] & 1) || !(a->mac[0] | a->mac[1] | a->mac[2] |
+				  a->mac[3] | a->mac[4] | a->mac[5])))
+		return -EINVAL;
 	g = vp_sim_find(f->h, a);
 	if (!g)
 		return -ENODEV;
@@ -576,73 +587,46 @@ int vp_sim_ioctl(struct vp_sim_file *f, unsigned long cmd, void *arg)
 	}
 }
 
-/* Work for the engine: guest frames waiting, or completions to reap. */
-bool vp_sim_pending(struct vp_sim_file *f)
-{
-	u32 i;
-
-	if (!f->area)
-		return false;
-	if (READ_ONCE(f->e.comp_idx->prod) != READ_ONCE(f->e.comp_idx->cons))
-		return true;
-	for (i = 0; i < f->e.hdr.max_ports; i++) {
-		struct vp_sim_port *p = &f->port[i];
-
-		if (p->used && p->g && vp_guest_pending(&p->g->dom0))
-			return true;
-		if (p->used && READ_ONCE(p->ep.rx_idx->prod) !=
-				       READ_ONCE(p->ep.rx_idx->cons))
-			return true;
-	}
-	return false;
-}
-
-/* One port of vp_sim_ready(), as vprime-back's vp_port_ready(). */
-static bool vp_sim_port_ready(struct vp_sim_file *f, struct vp_sim_port *p,
-			      u64 now, u64 *next_due)
-{
-	struct vp_sim_guest *g = p->g;
-	u32 prod = READ_ONCE(p->ep.tx_idx->prod);
-	u32 queued = prod - p->ep.tx_cons;
-	u64 due;
-
-	if (READ_ONCE(p->ep.rx_idx->cons) != p->ep.rx_prod)
-		return true;
-	if (g && vp_guest_pending(&g->dom0))
-		return true;
-	if (!queued || queued > f->e.hdr.ring_size)
-		return false;
-	if (!g || g->dom0.broken)
-		return true;
-	vp_rmb();	/* [B2] prod before the entry it covers */
-	due = READ_ONCE(p->ep.tx[p->ep.tx_cons &
-				 (f->e.hdr.ring_size - 1)].tstamp);
-	if (due > now) {
-		if (due < *next_due)
-			*next_due = due;
-		return false;
-	}
-	return g->dom0.nr_spare ||
-	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) !=
-		       g->dom0.fill_cons;
-}
-
 /*
- * Unlike the kernel's poll, completions waiting on the completion ring do
- * not count: only SYNC and DETACH produce them, and libvprime reaps them
- * before either call returns, so here they would only be a spurious wake.
+ * poll()'s readiness at @now, as vprime-back computes it: a port's state
+ * changed since the last SYNC, completions to reap, or a port where a sync
+ * would move something (vp_port_ready).  *@next_wake
+ * is lowered to the time a sleeping engine would be woken by its timer.
  */
-bool vp_sim_ready(struct vp_sim_file *f, u64 now, u64 *next_due)
+bool vp_sim_ready(struct vp_sim_file *f, u64 now, u64 *next_wake)
 {
-	bool ready = false;
 	u32 i;
 
 	if (!f->area)
 		return false;
 	if (f->state_changed)
 		return true;
-	for (i = 0; i < f->e.hdr.max_ports && !ready; i++)
-		if (f->port[i].used)
-			ready = vp_sim_port_ready(f, &f->port[i], now, next_due);
-	return ready;
+	if (READ_ONCE(f->e.comp_idx->prod) != READ_ONCE(f->e.comp_idx->cons))
+		return true;
+	for (i = 0; i < f->e.hdr.max_ports; i++) {
+		struct vp_sim_port *p = &f->port[i];
+
+		if (p->used && vp_port_ready(p->g ? &p->g->dom0 : NULL, &f->e,
+					     &p->ep, now, next_wake))
+			return true;
+	}
+	return false;
+}
+
+/* The engine is about to sleep: arm every guest's events, as poll() does. */
+void vp_sim_arm(struct vp_sim_file *f)
+{
+	u32 i;
+
+	for (i = 0; f->area && i < f->e.hdr.max_ports; i++)
+		if (f->port[i].used && f->port[i].g)
+			vp_guest_arm(&f->port[i].g->dom0);
+}
+
+/* Work for the engine (libvprime's wait over the sim). */
+bool vp_sim_pending(struct vp_sim_file *f)
+{
+	u64 next_wake = ~0ull;
+
+	return vp_sim_ready(f, f->h->now(f->h->now_arg), &next_wake);
 }

@@ -25,6 +25,8 @@ struct vp_sim_guest_cfg {
 	u32 pool_pages;		/* per direction; 0: default */
 	u32 mtu;		/* 0: 1500 */
 	u32 index_base;		/* start every ring index here (wrap tests) */
+	bool no_cons_event;	/* an older frontend: cons-event not negotiated */
+	bool no_csum_offload;	/* request-csum-offload not written */
 };
 
 struct vp_sim_guest {
@@ -75,13 +77,14 @@ int vp_sim_ioctl(struct vp_sim_file *f, unsigned long cmd, void *arg);
 void *vp_sim_area(struct vp_sim_file *f, size_t *size);
 bool vp_sim_pending(struct vp_sim_file *f);
 /*
- * vp_sim_ready - what /dev/vprime's poll() would say now: a port's state
- * changed since the last SYNC, frames on an RX ring the engine has not
- * consumed, guest frames waiting, or an engine frame that is due and has
- * somewhere to go (a dead port counts: its frames are dropped).  A frame
- * not yet due lowers *next_due instead (left alone if none).
+ * vp_sim_ready - what /dev/vprime's poll() would say at @now: a port's
+ * state changed since the last SYNC, completions to reap, or a port where
+ * a sync would move something (vp_port_ready of vp_sync.h).  A frame not
+ * yet due lowers *next_wake instead (left alone if none).
  */
-bool vp_sim_ready(struct vp_sim_file *f, u64 now, u64 *next_due);
+bool vp_sim_ready(struct vp_sim_file *f, u64 now, u64 *next_wake);
+/* The engine is about to sleep: arm every guest's events, as poll() does. */
+void vp_sim_arm(struct vp_sim_file *f);
 /* The area's memfd (vp_sim_host_set_shared()), or -1. */
 int vp_sim_area_fd(struct vp_sim_file *f);
 u64 vp_sim_now(struct vp_sim_file *f);	/* the host's clock */

@@ -19,6 +19,7 @@
  *   idx_flip SECS   kthread flips TX prod between sane and insane (fatal)
  *   one_short SECS  TX ring kept one entry short of full, TXC never reaped
  *   stall SECS      no TXC reaping, no RX consumption, no FILL
+ *   rx_hold SECS    no RX consumption, FILL kept posted (the spin attack)
  *   storm SECS      event-channel notifications in a tight loop
  *   xs_junk SECS    junk, huge, rapidly rewritten values and a node flood
  *                   in our own xenstore directory while connected
@@ -769,6 +770,28 @@ static int hx_attack(struct hx_dev *d, const char *name, const char *arg)
 		d->notifies += i;
 		snprintf(hx_result, sizeof(hx_result),
 			 "storm: %llu notifications in %d s", i, secs);
+		return 0;
+	}
+	if (!strcmp(name, "rx_hold")) {
+		u64 posts = 0;
+
+		WRITE_ONCE(service, false);
+		end = jiffies + secs * HZ;
+		while (time_before(jiffies, end) && d->connected) {
+			u32 before = d->f.fill_prod;
+
+			/* every free RX slot stays posted; RX never read */
+			if (vp_front_fill(&d->f) && d->irq > 0)
+				notify_remote_via_irq(d->irq);
+			posts += d->f.fill_prod - before;
+			mutex_unlock(&d->lock);
+			msleep(50);
+			mutex_lock(&d->lock);
+		}
+		WRITE_ONCE(service, true);
+		snprintf(hx_result, sizeof(hx_result),
+			 "rx_hold: %llu FILL posts in %d s, connected=%d",
+			 posts, secs, d->connected);
 		return 0;
 	}
 	if (!strcmp(name, "stall") || !strcmp(name, "one_short")) {

@@ -126,15 +126,37 @@ tb_figure h_disabled "$(( $(vp_count guests_disabled) - disabled0 ))" times
 check_pair fatal
 
 # --- 3. attacks over time, pair traffic measured during each -------------
+# vpfwd's CPU share (utime + stime of /proc/PID/stat over wall time): a
+# guest that blocks a sync must not make the engine spin (finding 1 of
+# issue 16); a spinning engine shows about 1.0.
+FWD_CPU_MAX=${FWD_CPU_MAX:-0.50}
+fwd_ticks() { awk '{print $14 + $15}' "/proc/$VP_FWD_PID/stat"; }
+fwd_share() { # TICKS0 NS0: share of one CPU since then
+	awk -v t0="$1" -v n0="$2" -v t1="$(fwd_ticks)" -v n1="$(date +%s%N)" \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", (t1 - t0) / hz / ((n1 - n0) / 1e9) }'
+}
+cpu_check() { # LABEL SHARE: at most FWD_CPU_MAX
+	tb_figure "fwd_cpu_during_$1" "$2" share_of_a_cpu
+	awk -v s="$2" -v m="$FWD_CPU_MAX" 'BEGIN { exit !(s <= m) }' ||
+		hx_soft_fail "$1: vpfwd used $2 of a CPU (bound $FWD_CPU_MAX): the engine spins"
+}
+t0=$(fwd_ticks) n0=$(date +%s%N)
+hx_pair_ping 8 >/dev/null
+tb_figure fwd_cpu_idle_ping "$(fwd_share "$t0" "$n0")" share_of_a_cpu
 during() { # SECS ATTACK [ARG]: run it in h while g1 pings g2
-	local secs=$1 r
+	local secs=$1 r t0 n0 share
 	shift
 	( hx_attack "$@" >"$TB_OUT/attack-$1.txt" 2>&1 ) &
 	local apid=$!
 	sleep 2
+	t0=$(fwd_ticks) n0=$(date +%s%N)
 	r=$(hx_pair_ping "$secs")
+	share=$(fwd_share "$t0" "$n0")
 	set -- "$1" $r
 	wait "$apid" || true
+	case $1 in one_short|stall|rx_hold) cpu_check "$1" "$share" ;;
+	*) tb_figure "fwd_cpu_during_$1" "$share" share_of_a_cpu ;;
+	esac
 	tb_log "$1: pair ping during it: ${3:-0}/${2:-0}; $(cat "$TB_OUT/attack-$1.txt")"
 	tb_figure "pair_ping_during_$1" "${3:-0}" "received_of_${2:-0}"
 	[ "${3:-0}" -gt $(( ${2:-0} / 2 )) ] ||
@@ -156,6 +178,31 @@ hx_wait_connected 60 || hx_soft_fail "one_short: h did not reconnect"
 s0=$(stat_h tx_stall_no_fill)
 during 8 stall 12
 tb_figure h_tx_stall_no_fill "$(( $(stat_h tx_stall_no_fill) - s0 ))" count
+# RX never consumed, FILL kept posted, under a broadcast flood for h: the
+# port stays blocked, holds at most hold_max buffers, drains after
+# drain_ms (h does not request cons-event: dom0's retry backs off).
+s0=$(stat_h tx_drop_stalled) d0=$(stat_h tx_stall_drains)
+tb_guest_run -t 60 g1 "ping -b -q -i 0.005 -c 3000 10.77.2.255 >/dev/null 2>&1; true" >/dev/null &
+bpid=$!
+during 8 rx_hold 12
+wait "$bpid" || true
+tb_figure h_tx_drop_stalled "$(( $(stat_h tx_drop_stalled) - s0 ))" frames
+tb_figure h_tx_stall_drains "$(( $(stat_h tx_stall_drains) - d0 ))" times
+grew tx_stall_drains "$d0" || grew tx_drop_stalled "$s0" ||
+	tb_log "rx_hold: neither tx_drop_stalled nor tx_stall_drains grew ($(snap tx_stall_no_fill tx_frames))"
+hx_wait_connected 60 || hx_soft_fail "rx_hold: h lost its connection"
+
+# An ordinary guest takes its link down under traffic: the engine stays
+# near idle while frames for it wait (the benign form of the attack).
+vp_guest g2 "ip link set $if2 down" >/dev/null
+t0=$(fwd_ticks) n0=$(date +%s%N)
+tb_guest_run -t 60 g1 "ping -q -i 0.005 -c 1600 -W 1 10.77.2.2 >/dev/null 2>&1; true" >/dev/null
+cpu_check link_down "$(fwd_share "$t0" "$n0")"
+tb_figure g2_tx_stall_no_fill "$(vp_stat "$(tb_guest_domid g2)" 0 tx_stall_no_fill)" count
+vp_guest g2 "ip link set $if2 up" >/dev/null
+sleep 2
+check_pair link_up_again
+
 during 8 desc_flip 12
 hx_wait_connected 60 || hx_soft_fail "desc_flip: h did not come back"
 during 6 idx_flip 8
@@ -188,6 +235,24 @@ tb_figure dom0_memavailable_delta_attacks "$(( (mem0 - mem1) / 1024 ))" MB
 tb_figure dom0_sunreclaim_delta_attacks "$(( (slab1 - slab0) / 1024 ))" MB
 [ $((mem0 - mem1)) -lt $((48 * 1024)) ] || hx_soft_fail "dom0 MemAvailable fell by $(( (mem0 - mem1) / 1024 )) MB"
 [ $((slab1 - slab0)) -lt $((16 * 1024)) ] || hx_soft_fail "dom0 unreclaimable slab grew by $(( (slab1 - slab0) / 1024 )) MB"
+
+# --- 4b. MAC spoofing: the MAC dom0 reports comes from dom0 only ---------
+# The toolstack's mac is removed, the frontend's directory names g1's MAC,
+# and h reconnects: the backend must not adopt it (issue 16, finding 3).
+xenstore-rm "$(vp_be_path h 0)/mac"
+xenstore-write "$(vp_fe_path h 0)/mac" "$MAC1"
+hx_attack cycle | grep -q reconnected || hx_soft_fail "mac spoof: h did not reconnect"
+hline=$(grep "^dom$dh dev0 " "$VP_DEBUGFS" || true)
+tb_log "mac spoof: $hline"
+case $hline in
+*"mac=$MAC1"*) hx_soft_fail "mac spoof: dom0 took h's frontend MAC $MAC1 as the device's" ;;
+*"mac=00:00:00:00:00:00"*) tb_figure mac_spoof_adopted 0 bool ;;
+*) hx_soft_fail "mac spoof: h's device line not found or unexpected: $hline" ;;
+esac
+g1line=$(grep "^dom$(tb_guest_domid g1) dev0 " "$VP_DEBUGFS" || true)
+case $g1line in *"mac=$MAC1"*) ;; *) hx_soft_fail "mac spoof: g1 lost its MAC: $g1line" ;; esac
+check_pair mac_spoof
+xenstore-write "$(vp_be_path h 0)/mac" "$MACH"
 
 # --- 5. state storm, then dying in each state ------------------------------
 hx_attack state_storm 300 >/dev/null
