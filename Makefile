@@ -49,6 +49,7 @@ include tests/tests.mk
 -include tests/bench/bench.mk
 -include tests/testbed/testbed.mk
 -include tests/simhost/simhost.mk
+-include tests/testbed/scale.mk
 
 all: $(BINS)
 

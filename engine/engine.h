@@ -110,6 +110,21 @@ int vpe_topo_parse(const char *text, size_t len, struct vpe_topo **out,
 int vpe_topo_load(const char *path, struct vpe_topo **out, char *err,
 		  size_t errlen);
 void vpe_topo_free(struct vpe_topo *t);
+/* guest nodes of @t (each attaches one device: one port) */
+u32 vpe_topo_guests(const struct vpe_topo *t);
+
+#define VPE_PORTS_DEFAULT	64u	/* ports at least, when -p is not given */
+#define VPE_BUFS_DEFAULT	8192u	/* buffers at least, when -b is not */
+#define VPE_BUFS_PER_PORT	64u
+/*
+ * vpe_opts_for_topo - the zero fields of @o (max_ports, nr_bufs) from @t:
+ * a port per guest node (at least 64), 64 buffers per port (at least
+ * 8192).  -E2BIG when the topology has more guest nodes than an engine
+ * can have ports.  A warning (fewer ports than guest nodes) in @err with
+ * 0; @err[0] is 0 otherwise.
+ */
+int vpe_opts_for_topo(struct vprime_opts *o, const struct vpe_topo *t,
+		      char *err, size_t errlen);
 int vpe_parse_duration(const char *s, u64 *ns);
 int vpe_parse_rate(const char *s, u64 *bps);
 int vpe_parse_prob(const char *s, double *p);

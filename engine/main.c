@@ -51,8 +51,8 @@ static void vpe_usage(FILE *f)
 		"  -c PATH   control socket [/run/vprimed.sock]\n"
 		"  -d PATH   backend device [$VPRIME_DEVICE, else /dev/vprime;\n"
 		"            unix:PATH for vprime-simhost]\n"
-		"  -b N      engine buffers, %u..%u [8192]\n"
-		"  -p N      ports, 1..%u [64]\n"
+		"  -b N      engine buffers, %u..%u [64 per port, at least 8192]\n"
+		"  -p N      ports, 1..%u [one per guest node, at least 64]\n"
 		"  --spin-max DURATION\n"
 		"            longest early wake-up, spent polling, e.g. 500us;\n"
 		"            0: never spin [2ms]\n"
@@ -236,6 +236,14 @@ int main(int argc, char **argv)
 		vpe_topo_free(t);
 		return 0;
 	}
+	err[0] = '\0';
+	if (vpe_opts_for_topo(&a.opts, t, err, sizeof(err))) {
+		fprintf(stderr, "vprimed: %s: %s\n", a.topo, err);
+		r = 2;
+		goto err_topo_rc;
+	}
+	if (err[0])
+		fprintf(stderr, "vprimed: warning: %s\n", err);
 	r = vprime_open(&vp, a.dev, &a.opts);
 	if (r) {
 		fprintf(stderr, "vprimed: open %s: %s\n", a.dev ? a.dev :
@@ -254,8 +262,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr, "vprimed: %u nodes, %u links, control on %s\n",
-		t->nr_nodes, t->nr_links, a.sock);
+	fprintf(stderr, "vprimed: %u nodes, %u links, %u ports, %u buffers, "
+		"control on %s\n", t->nr_nodes, t->nr_links, a.opts.max_ports,
+		a.opts.nr_bufs, a.sock);
 	vpe_loop(e, ctl);
 	if (e->backend_lost) {
 		fprintf(stderr, "vprimed: backend lost: %s\n",
@@ -274,4 +283,7 @@ err_msg:
 err_topo:
 	vpe_topo_free(t);
 	return 1;
+err_topo_rc:
+	vpe_topo_free(t);
+	return r;
 }

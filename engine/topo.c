@@ -786,6 +786,48 @@ int vpe_topo_load(const char *path, struct vpe_topo **out, char *err,
 	return r;
 }
 
+u32 vpe_topo_guests(const struct vpe_topo *t)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < t->nr_nodes; i++)
+		n += t->node[i].type == VPE_NODE_GUEST;
+	return n;
+}
+
+/*
+ * Ports: one per guest node (each attaches one device), never fewer than
+ * the old fixed 64, at most the ABI's limit.  Buffers: 64 per port on top
+ * of the old fixed 8192 is where the default grows (a hundred ports keep
+ * 8192: 16 MiB of dom0 memory for the pool).
+ */
+int vpe_opts_for_topo(struct vprime_opts *o, const struct vpe_topo *t,
+		      char *err, size_t errlen)
+{
+	u32 guests = vpe_topo_guests(t);
+
+	if (!o->max_ports) {
+		if (guests > VPRIME_PORTS_MAX) {
+			snprintf(err, errlen, "%u guest nodes: at most %u devices "
+				 "attach to one engine (-p)", guests,
+				 VPRIME_PORTS_MAX);
+			return -E2BIG;
+		}
+		o->max_ports = guests > VPE_PORTS_DEFAULT ? guests :
+			VPE_PORTS_DEFAULT;
+	}
+	if (!o->nr_bufs) {
+		u64 b = (u64)o->max_ports * VPE_BUFS_PER_PORT;
+
+		o->nr_bufs = b > VPE_BUFS_DEFAULT ? (u32)b : VPE_BUFS_DEFAULT;
+	}
+	if (o->max_ports < guests)
+		snprintf(err, errlen, "-p %u: only %u of the topology's %u guest "
+			 "devices can be attached at once", o->max_ports,
+			 o->max_ports, guests);
+	return 0;
+}
+
 void vpe_topo_free(struct vpe_topo *t)
 {
 	if (!t)

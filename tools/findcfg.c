@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * findcfg.c - which xl config made a domain.
+ * findcfg.c - the xl configs a domain may have been made from.
  *
  * xl does not keep the text of a config: it parses it, ignores keys it does
  * not know (vprime), and stores only libxl's JSON of what it understood
- * (userdata "libxl-json"; since Xen 4.5 there is no "xl" userdata with the
- * raw text).  So `vprimectl watch` reads the file itself.  When a domain is
- * introduced (@introduceDomain fires at the end of the domain build, before
- * xl adds the vifs and unpauses), the `xl create` that builds it is still
- * running: its command line names the file (relative to its working
- * directory) and the `key=value` overrides.  Failing that (a reboot by the
- * daemonised xl, which has moved to /), the files of the config directories
- * whose `name` is the domain's are used.
+ * (userdata "libxl-json", /var/lib/xen/userdata-d.<domid>.<uuid>.libxl-json,
+ * what `xl list -l` prints; since Xen 4.5 there is no "xl" userdata with the
+ * raw text).  So `vprimectl watch` reads the file itself, from:
+ *
+ *   running xl processes: `xl [opts] create [opts] FILE [key=value...]`.
+ *     The `xl create` building the domain runs when it is introduced; once
+ *     the domain runs, xl forks a monitor (`xl create` too, same command
+ *     line) that lives as long as the domain but has done daemon(0, 1): its
+ *     working directory is `/`, so a relative FILE is resolved through the
+ *     process' cwd first, then through the PWD of its environment (the
+ *     shell's directory, which the fork and daemon() keep).
+ *   config directories: every file.
+ *
+ * Each candidate is handed to a callback as text (file, then the
+ * overrides, as xl builds it); the caller parses it and matches the name.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,11 +32,60 @@
 
 #include "vpctl.h"
 
+/*
+ * The buffer starts at the file's size (procfs files say 0: a page) and
+ * doubles up to the limit: a sweep of a hundred xl processes reads a
+ * hundred small files, not a hundred MiB.
+ */
+static int vpctl_read_fd(int fd, size_t cap, char **text, size_t *len)
+{
+	char *buf = malloc(cap + 1), *nb;
+	size_t n = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t g;
+
+		if (n == cap) {
+			if (cap > VPX_TEXT_MAX)
+				goto big;
+			cap = cap * 2 > VPX_TEXT_MAX + 1 ? VPX_TEXT_MAX + 1 :
+							   cap * 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		g = read(fd, buf + n, cap - n);
+		if (g < 0 && errno == EINTR)
+			continue;
+		if (g < 0) {
+			int r = -errno;
+
+			free(buf);
+			return r;
+		}
+		if (g == 0)
+			break;
+		n += (size_t)g;
+	}
+	if (n > VPX_TEXT_MAX)
+		goto big;
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+big:
+	free(buf);
+	return -EFBIG;
+}
+
 int vpctl_read_file(const char *path, char **text, size_t *len)
 {
 	struct stat st;
-	char *buf;
-	size_t n = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), r;
 
 	if (fd < 0)
@@ -43,36 +99,10 @@ int vpctl_read_file(const char *path, char **text, size_t *len)
 		close(fd);
 		return -EFBIG;
 	}
-	buf = malloc(VPX_TEXT_MAX + 2);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t g = read(fd, buf + n, VPX_TEXT_MAX + 1 - n);
-
-		if (g < 0 && errno == EINTR)
-			continue;
-		if (g < 0) {
-			r = -errno;
-			free(buf);
-			close(fd);
-			return r;
-		}
-		if (g == 0)
-			break;
-		n += (size_t)g;
-		if (n > VPX_TEXT_MAX) {
-			free(buf);
-			close(fd);
-			return -EFBIG;
-		}
-	}
+	r = vpctl_read_fd(fd, st.st_size > 0 ? (size_t)st.st_size + 1 : 4096,
+			  text, len);
 	close(fd);
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
+	return r;
 }
 
 /* Append @add (and a newline) to a malloc'd text. */
@@ -95,33 +125,38 @@ static int vpctl_append(char **text, size_t *len, const char *add)
 	return 0;
 }
 
-/*
- * From one process: is it `xl [opts] create [opts] FILE [key=value...]`?
- * Then its config text, as xl builds it (file, then the overrides).
- */
-static int vpctl_proc_config(const char *pid, char **text, size_t *len,
-			     char *file, size_t fcap)
-{
-	char path[300], args[8192], *a, *end, *cfgfile = NULL;
-	char *extra[64];
-	int fd, nextra = 0, i, r;
-	ssize_t n;
-	bool create = false;
+/* One `xl create` command line, taken apart. */
+struct vpctl_xlcmd {
+	char args[8192];
+	const char *file;
+	const char *extra[64];
+	int nextra;
+};
 
-	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+static int vpctl_cmd_read(const char *proc, const char *pid,
+			  struct vpctl_xlcmd *c)
+{
+	char path[PATH_MAX], *a, *end;
+	bool create = false;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/cmdline", proc, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -ENOENT;
-	n = read(fd, args, sizeof(args) - 1);
+	n = read(fd, c->args, sizeof(c->args) - 1);
 	close(fd);
 	if (n <= 0)
 		return -ENOENT;
-	args[n] = '\0';
-	end = args + n;
-	a = strrchr(args, '/');
-	if (strcmp(a ? a + 1 : args, "xl"))
+	c->args[n] = '\0';
+	end = c->args + n;
+	c->file = NULL;
+	c->nextra = 0;
+	a = strrchr(c->args, '/');
+	if (strcmp(a ? a + 1 : c->args, "xl"))
 		return -ENOENT;
-	for (a = args + strlen(args) + 1; a < end; a += strlen(a) + 1) {
+	for (a = c->args + strlen(c->args) + 1; a < end; a += strlen(a) + 1) {
 		if (!create) {
 			if (!strcmp(a, "create"))
 				create = true;
@@ -131,32 +166,71 @@ static int vpctl_proc_config(const char *pid, char **text, size_t *len,
 		}
 		if (!strcmp(a, "-f") && a + strlen(a) + 1 < end) {
 			a += strlen(a) + 1;
-			cfgfile = a;
+			c->file = a;
 		} else if (!strncmp(a, "--defconfig=", 12)) {
-			cfgfile = a + 12;
+			c->file = a + 12;
 		} else if (a[0] == '-') {
 			continue;
 		} else if (strchr(a, '=')) {
-			if (nextra < 64)
-				extra[nextra++] = a;
-		} else if (!cfgfile) {
-			cfgfile = a;
+			if (c->nextra < 64)
+				c->extra[c->nextra++] = a;
+		} else if (!c->file) {
+			c->file = a;
 		}
 	}
-	if (!create || !cfgfile || !*cfgfile)
-		return -ENOENT;
-	if (cfgfile[0] == '/')
-		snprintf(file, fcap, "%s", cfgfile);
-	else
-		snprintf(file, fcap, "/proc/%s/cwd/%s", pid, cfgfile);
+	return create && c->file && *c->file ? 0 : -ENOENT;
+}
+
+/* The PWD of @pid's environment ("" when none or not absolute). */
+static void vpctl_proc_pwd(const char *proc, const char *pid, char *out,
+			   size_t cap)
+{
+	char path[PATH_MAX], *env, *e;
+	size_t len;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s/environ", proc, pid);
+	if (vpctl_read_file(path, &env, &len))
+		return;
+	for (e = env; e < env + len; e += strlen(e) + 1) {
+		if (!strncmp(e, "PWD=/", 5)) {
+			snprintf(out, cap, "%s", e + 4);
+			break;
+		}
+	}
+	free(env);
+}
+
+/* @file's text with the command line's key=value overrides after it. */
+static int vpctl_cmd_text(const struct vpctl_xlcmd *c, const char *file,
+			  char **text, size_t *len)
+{
+	int i, r;
+
+	*text = NULL;
 	r = vpctl_read_file(file, text, len);
-	for (i = 0; !r && i < nextra; i++)
-		r = vpctl_append(text, len, extra[i]);
-	if (r) {
+
+	for (i = 0; !r && i < c->nextra; i++)
+		r = vpctl_append(text, len, c->extra[i]);
+	if (r && *text) {
 		free(*text);
 		*text = NULL;
 	}
 	return r;
+}
+
+static void vpctl_cmd_offer(const struct vpctl_xlcmd *c, const char *file,
+			    const char *pid, const char *kind,
+			    vpctl_cfg_fn fn, void *ctx)
+{
+	char where[PATH_MAX + 64], *text = NULL;
+	size_t len;
+
+	if (vpctl_cmd_text(c, file, &text, &len))
+		return;
+	snprintf(where, sizeof(where), "%s (%s, pid %s)", file, kind, pid);
+	fn(ctx, where, text, len);
+	free(text);
 }
 
 static bool vpctl_all_digits(const char *s)
@@ -169,84 +243,77 @@ static bool vpctl_all_digits(const char *s)
 	return true;
 }
 
-/* 1: found, 0: not here, <0: a config that names the domain is broken */
-static int vpctl_try(const char *text, size_t len, const char *domname,
-		     struct vpx_cfg *cfg, char *err, size_t errlen)
+void vpctl_sweep_procs(const char *proc, vpctl_cfg_fn fn, void *ctx)
 {
-	char e[VPCTL_ERR_LEN];
-
-	if (vpx_parse(text, len, cfg, e, sizeof(e))) {
-		/* a broken file is only our business if it names the domain */
-		if (strstr(text, domname)) {
-			snprintf(err, errlen, "%s", e);
-			return -EINVAL;
-		}
-		return 0;
-	}
-	return cfg->has_domname && !strcmp(cfg->domname, domname);
-}
-
-int vpctl_find_config(const char *domname, const char *const *dirs,
-		      struct vpx_cfg *cfg, char *where, size_t wcap, char *err,
-		      size_t errlen)
-{
+	static struct vpctl_xlcmd c;
+	char file[PATH_MAX], pwd[PATH_MAX], cwd[PATH_MAX], lnk[PATH_MAX];
 	struct dirent *de;
-	char file[PATH_MAX], *text = NULL;
-	size_t len;
-	int r, bad = 0;
-	DIR *d;
+	ssize_t n;
+	DIR *d = opendir(proc);
 
-	err[0] = '\0';
-	/* 1: the xl create building it */
-	d = opendir("/proc");
 	while (d && (de = readdir(d))) {
-		if (!vpctl_all_digits(de->d_name))
+		if (!vpctl_all_digits(de->d_name) ||
+		    vpctl_cmd_read(proc, de->d_name, &c))
 			continue;
-		if (vpctl_proc_config(de->d_name, &text, &len, file, sizeof(file)))
+		if (c.file[0] == '/') {
+			vpctl_cmd_offer(&c, c.file, de->d_name, "xl create", fn,
+					ctx);
 			continue;
-		r = vpctl_try(text, len, domname, cfg, err, errlen);
-		free(text);
-		text = NULL;
-		if (r > 0) {
-			snprintf(where, wcap, "%s (xl create, pid %s)", file,
-				 de->d_name);
-			closedir(d);
-			return 0;
 		}
-		if (r < 0) {
-			snprintf(where, wcap, "%s", file);
-			closedir(d);
-			return r;
+		snprintf(lnk, sizeof(lnk), "%s/%s/cwd", proc, de->d_name);
+		n = readlink(lnk, cwd, sizeof(cwd) - 1);
+		cwd[n > 0 ? n : 0] = '\0';
+		/* the building xl: its cwd is the user's */
+		if (strcmp(cwd, "/")) {
+			if (snprintf(file, sizeof(file), "%s/%s", lnk,
+				     c.file) >= (int)sizeof(file))
+				continue;
+			vpctl_cmd_offer(&c, file, de->d_name, "xl create", fn,
+					ctx);
+			continue;
+		}
+		/* daemonised (the monitor): the shell's directory */
+		vpctl_proc_pwd(proc, de->d_name, pwd, sizeof(pwd));
+		if (pwd[0] && strcmp(pwd, "/")) {
+			if (snprintf(file, sizeof(file), "%s/%s", pwd,
+				     c.file) >= (int)sizeof(file))
+				continue;
+			vpctl_cmd_offer(&c, file, de->d_name, "xl monitor", fn,
+					ctx);
+		} else {
+			if (snprintf(file, sizeof(file), "/%s", c.file) >=
+			    (int)sizeof(file))
+				continue;
+			vpctl_cmd_offer(&c, file, de->d_name, "xl create", fn,
+					ctx);
 		}
 	}
 	if (d)
 		closedir(d);
-	/* 2: the config directories */
+}
+
+void vpctl_sweep_dirs(const char *const *dirs, vpctl_cfg_fn fn, void *ctx)
+{
+	char file[PATH_MAX], *text;
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+
 	for (; dirs && *dirs; dirs++) {
 		d = opendir(*dirs);
 		while (d && (de = readdir(d))) {
 			if (de->d_name[0] == '.')
 				continue;
-			snprintf(file, sizeof(file), "%s/%s", *dirs, de->d_name);
-			if (vpctl_read_file(file, &text, &len))
+			if (snprintf(file, sizeof(file), "%s/%s", *dirs,
+				     de->d_name) >= (int)sizeof(file) ||
+			    vpctl_read_file(file, &text, &len))
 				continue;
-			r = vpctl_try(text, len, domname, cfg, err, errlen);
+			fn(ctx, file, text, len);
 			free(text);
-			text = NULL;
-			if (r > 0) {
-				snprintf(where, wcap, "%s", file);
-				closedir(d);
-				return 0;
-			}
-			if (r < 0 && !bad) {
-				bad = r;
-				snprintf(where, wcap, "%s", file);
-			}
 		}
 		if (d)
 			closedir(d);
 	}
-	return bad ? bad : -ENOENT;
 }
 
 const char *vpctl_file_err(int r)

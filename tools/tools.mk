@@ -5,7 +5,7 @@
 # Needs libxenstore (Debian: libxen-dev, installed by tools/install-deps.sh).
 VPCTL_SRCS := tools/vprimectl.c tools/cmd_add.c tools/cmd_remove.c \
 	tools/cmd_list.c tools/cmd_stats.c tools/cmd_capture.c tools/cmd_link.c \
-	tools/cmd_config.c tools/cmd_watch.c tools/xlcfg.c tools/devops.c \
+	tools/cmd_config.c tools/cmd_watch.c tools/watch.c tools/xlcfg.c tools/devops.c \
 	tools/store_xs.c tools/engctl.c tools/findcfg.c tools/kdev.c \
 	common/vp_parse.c
 VPCTL_HDRS := tools/vpctl.h $(COMMON_HDRS)
@@ -24,7 +24,16 @@ $(BUILD)/bin/vprime-xl: tools/vprime-xl | $(BUILD)/bin
 # Host tests (ASan + UBSan): the xl-config reader, and the xenstore
 # sequence of add/remove over an in-memory store.
 VPCTL_TESTS := test_vprimectl_xlcfg test_vprimectl_devops
-HOST_TESTS += $(addprefix $(BUILD)/test/,$(VPCTL_TESTS))
+HOST_TESTS += $(addprefix $(BUILD)/test/,$(VPCTL_TESTS)) \
+	$(BUILD)/test/test_vprimectl_watch
+
+# The watch service's logic and config finder over a simulated xenstore
+# and /proc (a directory tree).
+VPCTL_WATCH := tools/watch.c tools/findcfg.c
+$(BUILD)/test/test_vprimectl_watch: tests/tools/vprimectl/test_watch.c \
+		$(VPCTL_PURE) $(VPCTL_WATCH) $(VPCTL_HDRS) | $(BUILD)/test
+	$(CC) $(SAN_CFLAGS) -I$(TOP)/tools -o $@ $< $(VPCTL_PURE) \
+		$(VPCTL_WATCH) $(TEST_LIBS)
 
 $(BUILD)/test/test_vprimectl_%: tests/tools/vprimectl/test_%.c $(VPCTL_PURE) \
 		$(VPCTL_HDRS) | $(BUILD)/test

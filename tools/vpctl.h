@@ -8,8 +8,10 @@
  *                add, remove, enumerate, domain lookup)
  *   store_xs.c   the store over libxenstore
  *   engctl.c     one request to vprimed's control socket
- *   findcfg.c    which config file made a domain (running `xl create`s,
- *                config directories)
+ *   findcfg.c    which config files a domain may come from (running
+ *                `xl create`s and xl monitors, config directories)
+ *   watch.c      the watch service's logic over a store (cmd_watch.c
+ *                runs it on xenstore's events)
  *   cmd_*.c      one file per subcommand; vprimectl.c the table
  *
  * Return convention: 0 or a negative errno; messages for the user go to
@@ -182,18 +184,75 @@ bool vpctl_word_ok(const char *s, size_t max);
 /* ---- findcfg.c ----------------------------------------------------------- */
 
 /*
- * vpctl_find_config - the config of the domain named @domname: from a
- * running `xl create` whose config gives that name, else from the files of
- * @dirs (NULL-terminated).  Returns 0 with @where (the file) filled, -ENOENT,
- * or -EINVAL (a file that names it does not parse; @err says why).
+ * The xl configs a domain may come from, each handed to @fn as the text xl
+ * would build (the file, then the command line's key=value overrides) and
+ * @where (the file, and for a process "(xl create|xl monitor, pid N)").
+ * vpctl_sweep_procs: every `xl create` running under @proc ("/proc"; a
+ * relative file through the process' cwd, or the PWD of its environment
+ * when it has daemonised); vpctl_sweep_dirs: every file of @dirs
+ * (NULL-terminated).
  */
-int vpctl_find_config(const char *domname, const char *const *dirs,
-		      struct vpx_cfg *cfg, char *where, size_t wcap, char *err,
-		      size_t errlen);
+typedef void (*vpctl_cfg_fn)(void *ctx, const char *where, const char *text,
+			     size_t len);
+void vpctl_sweep_procs(const char *proc, vpctl_cfg_fn fn, void *ctx);
+void vpctl_sweep_dirs(const char *const *dirs, vpctl_cfg_fn fn, void *ctx);
 /* vpctl_read_file - at most VPX_TEXT_MAX bytes, malloc'd, NUL added. */
 int vpctl_read_file(const char *path, char **text, size_t *len);
 /* why vpctl_read_file() failed, for the user */
 const char *vpctl_file_err(int r);
+
+/* ---- watch.c ------------------------------------------------------------ */
+
+#define VPW_DOMID_MAX		0x7ff0u	/* DOMID_FIRST_RESERVED */
+#define VPW_DIRS_MAX		16
+#define VPW_REC_MAX		512	/* configs remembered, by domain name */
+#define VPW_WHERE_LEN		(4096u + 64u)
+#define VPW_RETRY_MS_DEFAULT	60000u	/* how long a domain is retried */
+
+enum vpw_dom {
+	VPW_DOM_NONE,		/* not seen (or gone) */
+	VPW_DOM_PENDING,	/* seen; name or config not found yet */
+	VPW_DOM_DONE,		/* devices added, or nothing to add, or given up */
+};
+
+/* A config seen for a domain name, and where. */
+struct vpw_rec {
+	bool used;
+	uint64_t age;		/* for replacement: least recently seen goes */
+	struct vpx_cfg cfg;
+	char where[VPW_WHERE_LEN];
+};
+
+struct vpw_stats {
+	uint64_t scans, sweeps, added, add_errors, gave_up, bad_config;
+	uint64_t removed, retried;
+};
+
+/*
+ * The service's state: per domid, whether its devices were dealt with;
+ * the configs seen; the sources to look in.  vpw_scan() compares it with
+ * the store and acts; @now_ms is a monotonic clock (the bound on retries).
+ * @log gets one line per action or give-up (no newline).
+ */
+struct vpw {
+	struct vpx_store *s;
+	const char *proc;			/* "/proc" */
+	const char *dirs[VPW_DIRS_MAX + 1];	/* NULL-terminated */
+	uint32_t retry_ms;
+	void (*log)(void *ctx, const char *line);
+	void *log_ctx;
+	uint8_t state[VPW_DOMID_MAX];
+	uint64_t since[VPW_DOMID_MAX];		/* first seen, ms */
+	struct vpw_rec rec[VPW_REC_MAX];
+	uint64_t clock;
+	uint32_t npending;
+	struct vpw_stats st;
+};
+
+/* vpw_init - zeroes @w, "/proc", no dirs, the default retry bound */
+void vpw_init(struct vpw *w, struct vpx_store *s);
+/* vpw_scan - new domains, pending ones again, leftovers of gone ones */
+void vpw_scan(struct vpw *w, uint64_t now_ms);
 
 /* ---- kdev.c --------------------------------------------------------------- */
 

@@ -35,7 +35,7 @@ static const struct {
 	  "change a link of vprimed's topology (delay, rate, loss, ...)" },
 	{ "config", vpctl_cmd_config, "[--domain-name] <xl-config-file>",
 	  "the vprime devices an xl config describes" },
-	{ "watch", vpctl_cmd_watch, "[--config-dir DIR]... [--once]",
+	{ "watch", vpctl_cmd_watch, "[--config-dir DIR]... [--retry S] [--once]",
 	  "dom0 service: give xl-created domains their devices, clean up" },
 };
 #define VPCTL_NR_CMDS (sizeof(vpctl_cmds) / sizeof(vpctl_cmds[0]))

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -225,6 +226,75 @@ static void test_units(void **state)
 	assert_int_equal(vpe_parse_mac("+a:bb:cc:dd:ee:ff", mac), -EINVAL);
 }
 
+/* A star of @n guests (g0..) on one switch. */
+static struct vpe_topo *star(u32 n)
+{
+	size_t cap = 200 + (size_t)n * 120, len = 0;
+	char *js = malloc(cap), err[256];
+	struct vpe_topo *t = NULL;
+	u32 i;
+
+	assert_non_null(js);
+	len += (size_t)snprintf(js + len, cap - len, "{\"nodes\": [");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(js + len, cap - len,
+			"{\"name\": \"g%u\", \"type\": \"guest\", \"device\": \"g%u\"},",
+			i, i);
+	len += (size_t)snprintf(js + len, cap - len,
+		"{\"name\": \"s\", \"type\": \"switch\"}], \"links\": [");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(js + len, cap - len,
+			"%s{\"name\": \"l%u\", \"a\": \"g%u\", \"b\": \"s\"}",
+			i ? "," : "", i, i);
+	len += (size_t)snprintf(js + len, cap - len, "]}");
+	assert_true(len < cap);
+	if (vpe_topo_parse(js, len, &t, err, sizeof(err)))
+		fail_msg("star(%u): %s", n, err);
+	free(js);
+	return t;
+}
+
+/* vprimed's defaults follow the topology, not a fixed 64 ports. */
+static void test_opts_for_topo(void **state)
+{
+	static const struct {
+		u32 guests, p, b;	/* -p, -b given (0: not) */
+		int r;
+		u32 ports, bufs;
+		bool warn;
+	} c[] = {
+		{ 3, 0, 0, 0, 64, 8192, false },
+		{ 100, 0, 0, 0, 100, 8192, false },
+		{ 200, 0, 0, 0, 200, 12800, false },
+		{ 256, 0, 0, 0, 256, 16384, false },
+		{ 257, 0, 0, -E2BIG, 0, 0, false },
+		{ 100, 40, 0, 0, 40, 8192, true },
+		{ 200, 0, 1024, 0, 200, 1024, false },
+		{ 300, 256, 0, 0, 256, 16384, true },
+	};
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct vprime_opts o = { .max_ports = c[i].p, .nr_bufs = c[i].b };
+		struct vpe_topo *t = star(c[i].guests);
+		int r;
+
+		err[0] = '\0';
+		r = vpe_opts_for_topo(&o, t, err, sizeof(err));
+		assert_int_equal(r, c[i].r);
+		if (!r) {
+			assert_int_equal(o.max_ports, c[i].ports);
+			assert_int_equal(o.nr_bufs, c[i].bufs);
+			assert_int_equal(err[0] != '\0', c[i].warn);
+		} else {
+			assert_non_null(strstr(err, "at most 256"));
+		}
+		vpe_topo_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_good_parse),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_opts_for_topo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,246 @@
+# shellcheck shell=bash
+# scale: N guests (default 32) from xl configs, through the watch service and
+# one vprimed, every guest pinging every other.  What `make scale` runs
+# (not part of make check: long under emulation).
+#
+#   dom0: vprimectl watch (no --config-dir with the configs: they are found
+#         through the running xl create / xl monitor only), vprime-back,
+#         vprimed on a star of N guests (engine/topologies generated here)
+#   guests g01..gNN: `cd scale-cfg && xl create gNN.cfg` back to back, as
+#         fast as xl allows; one vprime device each (10.77.0.i/16)
+#
+# Figures (tb_figure, docs/benchmarks.md): xl create time per guest; when
+# each device was added (seconds after the first create); guests up; dom0
+# memory, ballooned pages, grant maps and event channels per vprime device
+# (measured across the frontends' connect, so the guests' own cost is out);
+# vprimed's ports, RSS, CPU idle and under the all-pairs load; pairs
+# answered of N(N-1); then, on SCALE_VIFS of the same guests, the same dom0
+# figures for a stock vif (xl network-attach, netback) for comparison; the
+# time until the watch removed every node after the guests were destroyed.
+# Parameters: build/testbed/scale.env (SCALE_N, SCALE_MEM, SCALE_VIFS,
+# SCALE_PAUSED), written by `make scale`.
+# tb-timeout: 3000
+
+# shellcheck source=vprime-lib.sh
+. "$TB_SCEN_DIR/vprime-lib.sh"
+
+SCALE_N=32 SCALE_MEM=160 SCALE_VIFS=4 SCALE_PAUSED=1
+# shellcheck disable=SC1091
+[ -f "$TB_TOP/build/testbed/scale.env" ] && . "$TB_TOP/build/testbed/scale.env"
+N=$SCALE_N MEM=$SCALE_MEM
+BIN=$TB_TOP/build/bin
+VPCTL=$BIN/vprimectl
+VPRIMED=$BIN/vprimed
+CFG=$TB_OUT/scale-cfg
+export VPRIMED_SOCKET=/run/vprimed-scale.sock
+WATCH_PID='' ENGINE_PID=''
+
+for b in "$VPCTL" "$VPRIMED"; do [ -x "$b" ] || tb_fail "no $b (build it on the host: make)"; done
+if ! [[ $N =~ ^[0-9]+$ ]] || [ "$N" -lt 2 ] || [ "$N" -gt 250 ]; then tb_fail "SCALE_N=$N: want 2..250"; fi
+[[ $MEM =~ ^[0-9]+$ ]] || tb_fail "SCALE_MEM=$MEM: want MB"
+[[ $SCALE_VIFS =~ ^[0-9]+$ ]] || tb_fail "SCALE_VIFS=$SCALE_VIFS: want a count"
+
+say() { tb_log "$*"; echo "$*"; }
+gname() { printf 'g%02d' "$1"; }
+ipof() { echo "10.77.0.$1"; }
+memfree_kb() { sync; echo 3 >/proc/sys/vm/drop_caches; awk '$1 == "MemFree:" {print $2}' /proc/meminfo; }
+xen_free_mb() { xl info | awk '$1 == "free_memory" {print $3}'; }
+cur_kb() { cat /sys/devices/system/xen_memory/xen_memory0/info/current_kb 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+JOBS=()
+wait_jobs() { local p; for p in "${JOBS[@]}"; do wait "$p" || true; done; JOBS=(); }
+stop_pid() { # VAR
+	local pid=${!1}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	printf -v "$1" '%s' ""
+}
+cleanup_scale() {
+	stop_pid ENGINE_PID
+	tb__cleanup_guests_safe
+	[ -z "$WATCH_PID" ] || tb_wait_for 60 sh -c '[ -z "$(xenstore-list /local/domain/0/backend/vprime 2>/dev/null)" ]' || true
+	stop_pid WATCH_PID
+}
+# shellcheck disable=SC2154
+trap 'rc=$?; cleanup_scale; [ $rc = 0 ] && tb__verdict PASS; exit $rc' EXIT
+
+# ---- 0. how many guests the testbed's memory allows --------------------------
+free=$(xen_free_mb)
+fit=$(((free - 16) / (MEM + 2)))
+say "Xen free memory ${free} MB: room for $fit guests of ${MEM} MB (asked: $N)"
+tb_figure guests_fit "$fit" guests
+[ "$fit" -ge "$N" ] || tb_fail "$N guests of ${MEM} MB do not fit in ${free} MB of Xen free memory (at most $fit): raise TESTBED_MEM"
+
+# ---- 1. dom0: backend, watch service -------------------------------------------
+tb_dom0_load_modules vprime-back
+mkdir -p "$TB_OUT/no-configs" "$CFG"
+# a timestamp on each line of the service's log: when each device came
+stamp() { local l; while IFS= read -r l; do echo "${EPOCHREALTIME} $l"; done; }
+"$VPCTL" watch --config-dir "$TB_OUT/no-configs" > >(stamp >"$TB_OUT/watch.log") 2>&1 &
+WATCH_PID=$!
+tb_wait_for 10 grep -q 'watching domains' "$TB_OUT/watch.log" ||
+	tb_fail "vprimectl watch did not start: $(tail -n 3 "$TB_OUT/watch.log" | tr '\n' ' ')"
+
+# ---- 2. N guests, back to back, relative configs in a scenario directory ------
+for ((i = 1; i <= N; i++)); do
+	g=$(gname "$i")
+	cat >"$CFG/$g.cfg" <<EOF
+name = "$(tb_guest_domname "$g")"
+type = "pv"
+kernel = "$TB_GUEST_KERNEL"
+ramdisk = "$TB_GUEST_RAMDISK"
+extra = "console=hvc0 loglevel=5"
+memory = $MEM
+vcpus = 1
+on_crash = "preserve"
+vprime = [ 'mac=$(printf '00:16:3e:77:00:%02x' "$i"),name=$g' ]
+EOF
+done
+# Under emulation a booting guest starves dom0 (an unpaused run of 4: xl
+# create took 24, 38, 43 then 96 s): SCALE_PAUSED=1 (the default) creates
+# every guest paused, back to back, then unpauses them all.
+PAUSE=''
+[ "$SCALE_PAUSED" = 0 ] || PAUSE=-p
+T0=${EPOCHREALTIME}
+t_prev=$T0
+for ((i = 1; i <= N; i++)); do
+	g=$(gname "$i")
+	echo "$g" >"$TB_STATE/guests/$g"
+	(cd "$CFG" && xl create ${PAUSE:+"$PAUSE"} "$g.cfg") >"$TB_OUT/$g.create.log" 2>&1 ||
+		tb_fail "xl create $g.cfg: $(grep -v '^Parsing' "$TB_OUT/$g.create.log" | tail -n 2 | tr '\n' ' ')"
+	t=${EPOCHREALTIME}
+	echo "$g $(echo "$t $t_prev" | awk '{printf "%.2f", $1 - $2}')" >>"$TB_OUT/create-times.txt"
+	t_prev=$t
+done
+T_CREATED=$(echo "${EPOCHREALTIME} $T0" | awk '{printf "%.1f", $1 - $2}')
+say "$N xl create back to back in ${T_CREATED}s"
+tb_figure xl_create_all "$T_CREATED" s
+tb_figure xl_create_each_max "$(sort -k2 -n "$TB_OUT/create-times.txt" | tail -n 1 | awk '{print $2}')" s
+if [ -n "$PAUSE" ]; then
+	for ((i = 1; i <= N; i++)); do
+		xl unpause "$(tb_guest_domname "$(gname "$i")")" || tb_fail "xl unpause $(gname "$i")"
+	done
+	say "all $N unpaused at +$(echo "${EPOCHREALTIME} $T0" | awk '{printf "%.1f", $1 - $2}')s"
+fi
+
+for ((i = 1; i <= N; i++)); do tb_guest_wait "$(gname "$i")" 900; done
+T_UP=$(echo "${EPOCHREALTIME} $T0" | awk '{printf "%.1f", $1 - $2}')
+say "all $N guests up at +${T_UP}s"
+tb_figure guests_up "$N" guests
+tb_figure guests_up_after "$T_UP" s
+
+# every device added by the watch, none given up
+tb_wait_for 30 sh -c "[ \$(grep -c 'added vprime device' '$TB_OUT/watch.log') -ge $N ]" || true
+added=$(grep -c 'added vprime device' "$TB_OUT/watch.log" || true)
+awk -v t0="$T0" '/added vprime device/ {printf "%s %.2f\n", $3, $1 - t0}' "$TB_OUT/watch.log" >"$TB_OUT/added-at.txt"
+tb_figure devices_added "$added" devices
+tb_figure device_added_last "$(sort -k2 -n "$TB_OUT/added-at.txt" | tail -n 1 | awk '{print $2}')" s
+grep -E 'no config|no name|vprime device [0-9]+ \(' "$TB_OUT/watch.log" | grep -v 'added' >"$TB_OUT/watch-problems.txt" || true
+[ "$added" = "$N" ] || tb_fail "the watch added $added devices of $N: $(head -n 3 "$TB_OUT/watch-problems.txt" | tr '\n' ' ')"
+[ ! -s "$TB_OUT/watch-problems.txt" ] || tb_fail "watch: $(head -n 2 "$TB_OUT/watch-problems.txt" | tr '\n' ' ')"
+grep -c 'xl monitor' "$TB_OUT/watch.log" >"$TB_OUT/found-through-monitor.txt" || true
+say "watch added $added devices ($(cat "$TB_OUT/found-through-monitor.txt") found through an xl monitor), last at +$(sort -k2 -n "$TB_OUT/added-at.txt" | tail -n 1 | awk '{print $2}')s"
+
+# ---- 3. frontends connect: the per-device cost in dom0 --------------------------
+MF0=$(memfree_kb) XF0=$(xen_free_mb) CK0=$(cur_kb)
+G0=$(vp_count grants_mapped) E0=$(vp_count evtchns_bound)
+for ((i = 1; i <= N; i++)); do
+	g=$(gname "$i")
+	tb_guest_run -t 120 "$g" "modprobe vprime-front
+		for i in \$(seq 200); do [ -d /sys/class/net/eth0 ] && break; sleep 0.1; done
+		ip addr add $(ipof "$i")/16 dev eth0 && ip link set eth0 up" >"$TB_OUT/$g.front.txt" 2>&1 &
+	JOBS+=($!)
+done
+wait_fronts() { local j; for ((j = 1; j <= N; j++)); do vp_state_is "/local/domain/$(tb_guest_domid "$(gname "$j")")/device/vprime/0" 4 || return 1; done; }
+tb_wait_for 600 wait_fronts || tb_fail "not every frontend Connected: $("$VPCTL" list 2>&1 | grep -vc Connected) not"
+wait_jobs
+T_CONN=$(echo "${EPOCHREALTIME} $T0" | awk '{printf "%.1f", $1 - $2}')
+MF1=$(memfree_kb) XF1=$(xen_free_mb) CK1=$(cur_kb)
+G1=$(vp_count grants_mapped) E1=$(vp_count evtchns_bound)
+cp "$VP_DEBUGFS" "$TB_OUT/debugfs-connected.txt"
+per_dev() { echo "$1 $2 $N" | awk '{printf "%.0f", ($1 - $2) / $3}'; }
+say "all $N devices Connected at +${T_CONN}s; dom0 MemFree -$((MF0 - MF1)) kB, reservation -$((CK0 - CK1)) kB, Xen free +$((XF1 - XF0)) MB, grants_mapped +$((G1 - G0)), evtchns_bound +$((E1 - E0))"
+tb_figure vprime_dom0_memfree_per_dev "$(per_dev "$MF0" "$MF1")" kB
+tb_figure vprime_dom0_reservation_per_dev "$(per_dev "$CK0" "$CK1")" kB
+tb_figure vprime_grants_per_dev "$(per_dev "$G1" "$G0")" grants
+tb_figure vprime_evtchns_per_dev "$(per_dev "$E1" "$E0")" evtchns
+
+# ---- 4. one engine, a star of N -------------------------------------------------
+{
+	printf '{ "comment": "make scale: %s guests on one switch", "nodes": [\n' "$N"
+	for ((i = 1; i <= N; i++)); do printf '  { "name": "%s", "type": "guest", "device": "%s" },\n' "$(gname "$i")" "$(gname "$i")"; done
+	printf '  { "name": "s1", "type": "switch" } ],\n  "links": [\n'
+	for ((i = 1; i <= N; i++)); do printf '  { "name": "l%s", "a": "%s", "b": "s1" }%s\n' "$i" "$(gname "$i")" "$([ "$i" = "$N" ] || echo ,)"; done
+	printf '] }\n'
+} >"$TB_OUT/star.json"
+MFE0=$(memfree_kb)
+"$VPRIMED" -t "$TB_OUT/star.json" -c "$VPRIMED_SOCKET" >"$TB_OUT/vprimed.log" 2>&1 &
+ENGINE_PID=$!
+all_attached() { [ "$("$VPCTL" list 2>/dev/null | grep -c ' attached$')" = "$N" ]; }
+tb_wait_for 120 all_attached || tb_fail "vprimed attached $("$VPCTL" list 2>/dev/null | grep -c ' attached$') of $N: $(tail -n 2 "$TB_OUT/vprimed.log" | tr '\n' ' ')"
+T_ATT=$(echo "${EPOCHREALTIME} $T0" | awk '{printf "%.1f", $1 - $2}')
+say "vprimed attached all $N devices at +${T_ATT}s: $(head -n 1 "$TB_OUT/vprimed.log")"
+tb_figure engine_rss "$(awk '$1 == "VmRSS:" {print $2}' "/proc/$ENGINE_PID/status")" kB
+tb_figure engine_dom0_memfree "$((MFE0 - $(memfree_kb)))" kB
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+c0=$(cpu_ticks "$ENGINE_PID") s0=${EPOCHREALTIME}
+sleep 10
+c1=$(cpu_ticks "$ENGINE_PID") s1=${EPOCHREALTIME}
+tb_figure engine_cpu_idle "$(echo "$c0 $c1 $s0 $s1 $HZ" | awk '{printf "%.1f", 100 * ($2 - $1) / $5 / ($4 - $3)}')" %
+
+# ---- 5. all pairs ----------------------------------------------------------------
+for ((i = 1; i <= N; i++)); do
+	dests=""
+	for ((j = 1; j <= N; j++)); do [ "$i" = "$j" ] || dests="$dests $(ipof "$j")"; done
+	tb_guest_run -t 900 "$(gname "$i")" "ok=0; bad=''
+		for d in $dests; do
+			if ping -c 2 -i 0.3 -W 5 \$d 2>/dev/null | grep -Eq ' [1-9][0-9]* (packets )?received'; then ok=\$((ok + 1)); else bad=\"\$bad \$d\"; fi
+		done
+		echo ok=\$ok bad=\$bad" >"$TB_OUT/pairs-$(gname "$i").txt" 2>&1 &
+	JOBS+=($!)
+done
+c0=$(cpu_ticks "$ENGINE_PID") s0=${EPOCHREALTIME}
+wait_jobs
+c1=$(cpu_ticks "$ENGINE_PID") s1=${EPOCHREALTIME}
+T_PAIRS=$(echo "$s1 $s0" | awk '{printf "%.0f", $1 - $2}')
+tb_figure engine_cpu_load "$(echo "$c0 $c1 $s0 $s1 $HZ" | awk '{printf "%.1f", 100 * ($2 - $1) / $5 / ($4 - $3)}')" %
+ok=$(cat "$TB_OUT"/pairs-g*.txt | sed -n 's/^ok=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}')
+want=$((N * (N - 1)))
+say "all pairs: $ok of $want answered in ${T_PAIRS}s"
+tb_figure pairs_ok "$ok" pairs
+tb_figure pairs_want "$want" pairs
+tb_figure pairs_time "$T_PAIRS" s
+"$VPCTL" list >"$TB_OUT/list-final.txt" 2>&1 || true
+
+# ---- 6. the stock vif path, per device, on the first guests ----------------------
+K=$SCALE_VIFS
+[ "$K" -le "$N" ] || K=$N
+vif_up() { local j; for ((j = 1; j <= K; j++)); do vp_state_is "/local/domain/0/backend/vif/$(tb_guest_domid "$(gname "$j")")/0" 4 || return 1; done; }
+if [ "$K" -gt 0 ]; then
+	MF0=$(memfree_kb) CK0=$(cur_kb)
+	for ((i = 1; i <= K; i++)); do
+		xl network-attach "$(tb_guest_domname "$(gname "$i")")" bridge=xenbr0 >>"$TB_OUT/vif-attach.log" 2>&1 ||
+			tb_fail "xl network-attach $(gname "$i"): $(tail -n 2 "$TB_OUT/vif-attach.log" | tr '\n' ' ')"
+	done
+	if tb_wait_for 120 vif_up; then
+		MF1=$(memfree_kb) CK1=$(cur_kb)
+		tb_figure vif_dom0_memfree_per_dev "$(echo "$MF0 $MF1 $K" | awk '{printf "%.0f", ($1 - $2) / $3}')" kB
+		tb_figure vif_dom0_reservation_per_dev "$(echo "$CK0 $CK1 $K" | awk '{printf "%.0f", ($1 - $2) / $3}')" kB
+		say "stock vif x$K Connected: dom0 MemFree -$((MF0 - MF1)) kB, reservation -$((CK0 - CK1)) kB"
+	else
+		say "stock vif: the backends did not reach Connected in 120 s (no vif figures)"
+	fi
+fi
+
+# ---- 7. the guests go back to back; the watch removes every node -----------------
+stop_pid ENGINE_PID
+t0=${EPOCHREALTIME}
+for ((i = 1; i <= N; i++)); do tb_guest_destroy "$(gname "$i")"; done
+tb_wait_for 120 sh -c '[ -z "$(xenstore-list /local/domain/0/backend/vprime 2>/dev/null)" ]' ||
+	tb_fail "nodes left after destroy: $(xenstore-list /local/domain/0/backend/vprime | tr '\n' ' ')"
+tb_figure destroy_all_clean "$(echo "${EPOCHREALTIME} $t0" | awk '{printf "%.1f", $1 - $2}')" s
+tb_wait_for 30 sh -c "[ \"\$(awk '\$1 == \"grants_mapped\" {print \$2}' $VP_DEBUGFS)\" = 0 ]" || true
+vp_leak_check
+[ "$ok" = "$want" ] || tb_fail "all pairs: $ok of $want answered (see pairs-g*.txt)"
+say "PASS: $N guests, $N devices, $ok/$want pairs"
