@@ -136,3 +136,32 @@ install-modules:
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod-src INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=updates/vprime modules_install
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
+
+# ---- make deb ------------------------------------------------------------
+# The Debian packages (debian/), built offline from a copy of the tracked
+# sources in build/deb/src, so the tree stays clean; the .debs, .buildinfo,
+# .changes and lintian's report land in build/deb/.  lintian must report
+# no error (its warnings: docs/install.md).
+DEB_OUT := $(BUILD)/deb
+DEB_SRC := $(DEB_OUT)/src/vprime-$(VERSION)
+.PHONY: deb
+
+deb:
+	@v=$$(dpkg-parsechangelog -l $(TOP)/debian/changelog -S Version); \
+	case $$v in $(VERSION)|$(VERSION)-*|$(VERSION)+*) ;; \
+	*) echo "deb: debian/changelog says $$v, VERSION says $(VERSION)"; exit 1 ;; esac
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_SRC)
+	if git -C $(TOP) rev-parse --git-dir >/dev/null 2>&1; then \
+		git -C $(TOP) ls-files -co --exclude-standard -z; \
+	else \
+		find . -path ./build -prune -o -path ./.git -prune -o -type f -print0; \
+	fi | (cd $(TOP) && xargs -0 cp --parents -t $(DEB_SRC))
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="noddebs nocheck $(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -us -uc -b >$(DEB_OUT)/build.log 2>&1 || \
+		{ tail -n 40 $(DEB_OUT)/build.log; echo "deb: dpkg-buildpackage failed (log: $(DEB_OUT)/build.log)"; exit 1; }
+	mv $(DEB_OUT)/src/*.deb $(DEB_OUT)/src/*.buildinfo $(DEB_OUT)/src/*.changes $(DEB_OUT)/
+	lintian --fail-on error --info $(DEB_OUT)/*.changes >$(DEB_OUT)/lintian.txt 2>&1 || \
+		{ cat $(DEB_OUT)/lintian.txt; echo "deb: lintian reported errors"; exit 1; }
+	@echo "deb: $$(cd $(DEB_OUT) && echo *.deb)"
+	@echo "deb: lintian: $$(grep -c '^E:' $(DEB_OUT)/lintian.txt) errors, $$(grep -c '^W:' $(DEB_OUT)/lintian.txt) warnings ($(DEB_OUT)/lintian.txt)"

@@ -35,8 +35,9 @@ $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(LIB_SO_REAL): $(LIB_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) -o $@ $^
+$(LIB_SO_REAL): $(LIB_OBJS) lib/libvprime.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script,lib/libvprime.map -o $@ $(LIB_OBJS)
 
 # The usual links: the soname (what the loader opens) and the bare name
 # (what -lvprime finds at link time).

@@ -12,6 +12,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 pkgs=(
 	build-essential		# gcc, make, libc headers
 	clang			# libFuzzer targets (-fsanitize=fuzzer)
+	debhelper		# make deb: dh and its helpers (debian/rules)
+	dh-dkms			# make deb: dh_dkms, the vprime-dkms package's scripts
+	dkms			# make check-deb: builds the modules of the installed package
+	dpkg-dev		# make deb: dpkg-buildpackage
+	lintian			# make deb: the packages' checks (no errors allowed)
+	man-db			# test_man: man --warnings over the man pages
 	libclang-rt-14-dev	# clang's sanitizer and fuzzer runtimes
 	libcmocka-dev		# unit-test framework of the host tests
 	libjansson-dev		# JSON topology files of vprimed

@@ -54,6 +54,12 @@ check_prefix() { # PREFIX LIBDIR
 		bad "$prefix: vprime-watch.service does not run $prefix/sbin/vprimectl"
 	grep -rq "ExecStart=$prefix/sbin/vprimed -t $sys/vprime/%i.json" "$d" --include='vprimed@.service' ||
 		bad "$prefix: vprimed@.service does not run vprimed on $sys/vprime/NAME.json"
+	# The library exports exactly the functions of its header, versioned.
+	local exp hdr
+	exp=$(nm -D --defined-only "$d$libdir/libvprime.so.1.0.0" | awk '$2 == "T" { print $3 }' | sort)
+	hdr=$(grep -oE '^[a-z][a-z0-9_ *]* \**(vprime_[a-z0-9_]+)\(' "$d$prefix/include/vprime/vprime.h" |
+		grep -oE 'vprime_[a-z0-9_]+' | sort -u | sed 's/$/@@VPRIME_1/')
+	[ "$exp" = "$hdr" ] || bad "$prefix: libvprime.so exports other than vprime.h's functions: $(diff <(echo "$hdr") <(echo "$exp") | grep '^[<>]' | tr '\n' ' ')"
 	if grep -rlI "$top" "$d" >/dev/null 2>&1; then
 		bad "$prefix: an installed text file names the build tree: $(grep -rlI "$top" "$d")"
 	fi
