@@ -165,3 +165,9 @@ deb:
 		{ cat $(DEB_OUT)/lintian.txt; echo "deb: lintian reported errors"; exit 1; }
 	@echo "deb: $$(cd $(DEB_OUT) && echo *.deb)"
 	@echo "deb: lintian: $$(grep -c '^E:' $(DEB_OUT)/lintian.txt) errors, $$(grep -c '^W:' $(DEB_OUT)/lintian.txt) warnings ($(DEB_OUT)/lintian.txt)"
+
+# The packages installed, upgraded, reinstalled and purged as a user does,
+# in a throwaway overlay root (tests/deb/check-deb.sh; docs/install.md).
+.PHONY: check-deb
+check-deb: deb
+	bash $(TOP)/tests/deb/check-deb.sh $(TOP) $(DEB_OUT) $(KVER)
