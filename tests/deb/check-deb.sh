@@ -70,8 +70,6 @@ check_installed() { # VERSION
 	done
 	[ -L /etc/systemd/system/multi-user.target.wants/vprime-watch.service ] ||
 		bad "$v: vprime-watch.service not enabled"
-	[ ! -e /etc/systemd/system/multi-user.target.wants/vprimed@default.service ] ||
-		bad "$v: the engine was enabled without being asked"
 	grep -qx /etc/vprime/default.json /var/lib/dpkg/info/vprime-tools.conffiles ||
 		bad "$v: default.json is not a conffile"
 	dkms status -m vprime >/tmp/dkms-status 2>&1
@@ -110,6 +108,8 @@ cd /tmp/old
 run apt-get install -y -q --no-install-recommends \
 	./vprime-dkms_*.deb ./vprime-tools_*.deb ./libvprime1_*.deb ./libvprime-dev_*.deb
 check_installed "$old"
+[ ! -e /etc/systemd/system/multi-user.target.wants/vprimed@default.service ] ||
+	bad "the engine was enabled without being asked"
 # An engine the user enabled, so purge must clean its link too.
 ln -s /lib/systemd/system/vprimed@.service \
 	/etc/systemd/system/multi-user.target.wants/vprimed@default.service
