@@ -50,6 +50,7 @@ include tests/tests.mk
 -include tests/testbed/testbed.mk
 -include tests/simhost/simhost.mk
 -include tests/testbed/scale.mk
+-include dist/dist.mk
 
 all: $(BINS)
 
@@ -58,6 +59,8 @@ help:
 	@echo "make deps         install the Debian packages the build and tests need"
 	@echo "make check        host tests (ASan+UBSan), fuzz pass, module build, Xen testbed"
 	@echo "make check-host   host tests and fuzz pass only"
+	@echo "make install      install (PREFIX, DESTDIR, ...; docs/install.md); make uninstall"
+	@echo "make deb          the Debian packages in build/deb; make check-deb installs them in a throwaway root"
 	@echo "make modules      kernel modules against KDIR=$(KDIR)"
 	@echo "make bench-core   benchmark of the data-path core against memcpy"
 	@echo "make testbed-check  boot Xen under QEMU and run the scenarios"
@@ -98,7 +101,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1
 
 check: deps
-	@$(MAKE) --no-print-directory all check-host check-modules testbed-check
+	@$(MAKE) --no-print-directory all check-host check-modules check-deb testbed-check
 
 # The testbed demo: guests from xl-configs/ through vprimed's topology.
 demo: deps

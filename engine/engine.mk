@@ -14,7 +14,7 @@ BINS += $(BUILD)/bin/vprimed
 
 $(BUILD)/bin/vprimed: $(ENGINE_SRCS) engine/main.c $(ENGINE_HDRS) $(LIB_A) \
 		| $(BUILD)/bin
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $(ENGINE_SRCS) engine/main.c \
+	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(ENGINE_SRCS) engine/main.c \
 		$(LIB_A) $(ENGINE_LIBS)
 
 ENGINE_TESTS := test_engine_topo test_engine_ctl test_engine_fwd \

@@ -10,6 +10,12 @@ LIB_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_unix.c common/vp_area.c
 LIB_HDRS := lib/vprime.h lib/vprime_transport.h lib/vprime_unix.h $(COMMON_HDRS)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/lib/obj/%.o,$(notdir $(LIB_SRCS)))
 LIB_A := $(BUILD)/lib/libvprime.a
+# The shared library's ABI version: the soname's major (bump it when an
+# exported symbol or structure changes incompatibly), then minor.patch.
+LIB_SOMAJOR := 1
+LIB_SOVERSION := $(LIB_SOMAJOR).0.0
+LIB_SONAME := libvprime.so.$(LIB_SOMAJOR)
+LIB_SO_REAL := $(BUILD)/lib/libvprime.so.$(LIB_SOVERSION)
 LIB_SO := $(BUILD)/lib/libvprime.so
 # What a host test needs to run libvprime over simulated guests.
 LIB_SIM_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_unix.c lib/vprime_sim.c $(COMMON_SRCS) $(SIM_SRCS)
@@ -21,17 +27,24 @@ $(BUILD)/lib/obj:
 	@mkdir -p $@
 
 $(BUILD)/lib/obj/%.o: lib/%.c $(LIB_HDRS) | $(BUILD)/lib/obj
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
 
 $(BUILD)/lib/obj/%.o: common/%.c $(LIB_HDRS) | $(BUILD)/lib/obj
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(LIB_SO): $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libvprime.so.1 -o $@ $^
+$(LIB_SO_REAL): $(LIB_OBJS) lib/libvprime.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script,lib/libvprime.map -o $@ $(LIB_OBJS)
+
+# The usual links: the soname (what the loader opens) and the bare name
+# (what -lvprime finds at link time).
+$(LIB_SO): $(LIB_SO_REAL)
+	ln -sf $(notdir $<) $(BUILD)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
 
 $(BUILD)/bin/prime_attach: examples/prime_attach.c $(LIB_A) | $(BUILD)/bin
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_A)

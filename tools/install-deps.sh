@@ -15,6 +15,12 @@ pkgs=(
 	iproute2		# ip netns, ip link: vprime-simhost's namespace test
 	iputils-ping		# ping between namespaces in vprime-simhost's test
 	procps			# pgrep: the namespace test's leak check
+	debhelper		# make deb: dh and its helpers (debian/rules)
+	dh-dkms			# make deb: dh_dkms, the vprime-dkms package's scripts
+	dkms			# make check-deb: builds the modules of the installed package
+	dpkg-dev		# make deb: dpkg-buildpackage
+	lintian			# make deb: the packages' checks (no errors allowed)
+	man-db			# test_man: man --warnings over the man pages
 	libclang-rt-14-dev	# clang's sanitizer and fuzzer runtimes
 	libcmocka-dev		# unit-test framework of the host tests
 	libjansson-dev		# JSON topology files of vprimed

@@ -16,7 +16,7 @@ VPCTL_LIBS := -lxenstore
 BINS += $(BUILD)/bin/vprimectl $(BUILD)/bin/vprime-xl
 
 $(BUILD)/bin/vprimectl: $(VPCTL_SRCS) $(VPCTL_HDRS) | $(BUILD)/bin
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -I$(TOP)/tools -o $@ $(VPCTL_SRCS) $(VPCTL_LIBS)
+	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -I$(TOP)/tools -o $@ $(VPCTL_SRCS) $(VPCTL_LIBS)
 
 $(BUILD)/bin/vprime-xl: tools/vprime-xl | $(BUILD)/bin
 	install -m 0755 $< $@
