@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# PRIME attaches in dom0: PRIMEX built with the vprime emulation device,
+# its models, and its tests.  Included by the top Makefile.
+#
+#   make prime          build/prime/primex and jprime.jar (cached: see
+#                       prime/build-primex.sh; the cold build is ~6 min)
+#   make prime-models   compile prime/models/*.xml to TLV with jprime.jar
+#   make check-prime    the host test of the real primex (needs root and
+#                       /dev/net/tun; skips cleanly without them)
+PRIME_OUT := $(BUILD)/prime
+PRIMEX := $(PRIME_OUT)/primex
+JPRIME_JAR := $(PRIME_OUT)/jprime.jar
+PRIME_EMU := prime/overlay/netsim/src/ssfnet/os/emu
+
+.PHONY: prime prime-models check-prime
+
+prime: $(LIB_A)
+	@bash $(TOP)/prime/build-primex.sh $(PRIME_OUT) $(LIB_A)
+
+# The device's byte-level half, as PRIMEX compiles it (gnu++98), under
+# ASan+UBSan.
+HOST_TESTS += $(BUILD)/test/test_prime_frame
+
+$(BUILD)/test/test_prime_frame: prime/tests/test_prime_frame.cc \
+		$(PRIME_EMU)/vprime_frame.cc $(PRIME_EMU)/vprime_frame.h \
+		$(PRIME_EMU)/vprime_xring.h | $(BUILD)/test
+	$(CXX) -std=gnu++98 -g -Wall -Wextra -Werror $(SAN_FLAGS) \
+		-I$(TOP)/prime/overlay/netsim/src/ssfnet -o $@ $< \
+		$(PRIME_EMU)/vprime_frame.cc $(TEST_LIBS) -lpthread
