@@ -23,10 +23,17 @@ out=${1:?usage: build-primex.sh OUTDIR LIBVPRIME_A}
 libvprime=${2:?usage: build-primex.sh OUTDIR LIBVPRIME_A}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-tarball=${PRIMEX_TARBALL:-$top/../shared/third_party/primex/primogeni-763cf746-netsim-netscript.tar.xz}
+snapshot=third_party/primex/primogeni-763cf746-netsim-netscript.tar.xz
+# ../shared beside the main repository (or beside a worktree's parent)
+tarball=${PRIMEX_TARBALL:-}
+if [ -z "$tarball" ]; then
+	tarball=$top/../shared/$snapshot
+	[ -f "$tarball" ] || [ ! -f "$top/../../shared/$snapshot" ] ||
+		tarball=$top/../../shared/$snapshot
+fi
 pinned=763cf746dcd7c9c4d3d20d328899cb96efe6da69
 cache_root=${VPRIME_PRIMEX_CACHE:-$HOME/.cache/vprime-primex}
-jobs=${PRIMEX_JOBS:-1}
+jobs=${PRIMEX_JOBS:-2}
 
 log() { echo "prime: $*"; }
 die() { echo "prime: $*" >&2; exit 1; }
@@ -106,32 +113,46 @@ done
 
 start=$(date +%s)
 src=$out/src
-log "cold build in $src (key $key); about 6 minutes on one core"
-rm -rf "$src"
-mkdir -p "$src"
-if [ -n "${PRIMEX_SRC:-}" ]; then
-	cp -a "$PRIMEX_SRC/netsim" "$PRIMEX_SRC/netscript" "$src/"
+export JAVA_HOME=$java_home
+# A tree already configured from the same source, patches and script is
+# rebuilt in place (an overlay file that changed is copied over, and make
+# rebuilds what depends on it); anything else starts from scratch.
+stamp=$( { prime_source_id; sha256sum "$here"/patches/*; } | sha256sum | cut -c1-16)
+if [ -f "$src/.vprime-stamp" ] && [ "$(cat "$src/.vprime-stamp")" = "$stamp" ]; then
+	log "rebuilding $src in place (key $key)"
+	(cd "$here/overlay" && find . -type f) | while read -r f; do
+		cmp -s "$here/overlay/$f" "$src/$f" || cp "$here/overlay/$f" "$src/$f"
+	done
+	rm -f "$src/netsim/primex"	# relinked: libvprime.a may have changed
 else
-	tar -xJf "$tarball" -C "$src" --strip-components=1
+	log "cold build in $src (key $key); about 6 minutes on one core"
+	rm -rf "$src"
+	mkdir -p "$src"
+	if [ -n "${PRIMEX_SRC:-}" ]; then
+		cp -a "$PRIMEX_SRC/netsim" "$PRIMEX_SRC/netscript" "$src/"
+	else
+		tar -xJf "$tarball" -C "$src" --strip-components=1
+	fi
+	while read -r p; do
+		case $p in ''|'#'*) continue ;; esac
+		patch -d "$src" -p1 --forward --quiet < "$here/patches/$p" ||
+			die "patch $p does not apply"
+	done < "$here/patches/series"
+	cp -a "$here/overlay/." "$src/"
+	cp "$jython" "$src/netscript/lib/jython.jar"
+	(cd "$src/netsim" && CXXFLAGS="-std=gnu++98 -g -O2" ./configure > "$out/configure.log" 2>&1) ||
+		{ tail -20 "$out/configure.log"; die "configure failed ($out/configure.log)"; }
+	echo "$stamp" > "$src/.vprime-stamp"
 fi
 
-while read -r p; do
-	case $p in ''|'#'*) continue ;; esac
-	patch -d "$src" -p1 --forward --quiet < "$here/patches/$p" ||
-		die "patch $p does not apply"
-done < "$here/patches/series"
-cp -a "$here/overlay/." "$src/"
-cp "$jython" "$src/netscript/lib/jython.jar"
-
-export JAVA_HOME=$java_home
 vprime_flags="-I$top/lib -I$top/common"
 (
 	cd "$src/netsim"
-	CXXFLAGS="-std=gnu++98 -g -O2" ./configure > "$out/configure.log" 2>&1 ||
-		{ tail -20 "$out/configure.log"; exit 1; }
-	# The generated-source rules are not parallel-safe: -j1 by default.
+	# Two bison rules make two files each and race under -j: those first.
+	nice -n 10 make -j1 "$PWD/src/dml/dml-syntax.cc" \
+		"$PWD/tools/ssfnet-xlate/generator_parser.cc" > "$out/make.log" 2>&1 &&
 	nice -n 10 make -j"$jobs" ssfnet metis VPRIME_CFLAGS="$vprime_flags" \
-		VPRIME_LIBS="$libvprime" > "$out/make.log" 2>&1 ||
+		VPRIME_LIBS="$libvprime" >> "$out/make.log" 2>&1 ||
 		{ grep -E 'error|Error' "$out/make.log" | head -30; exit 1; }
 ) || die "netsim build failed (logs in $out)"
 (

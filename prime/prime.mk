@@ -27,3 +27,14 @@ $(BUILD)/test/test_prime_frame: prime/tests/test_prime_frame.cc \
 	$(CXX) -std=gnu++98 -g -Wall -Wextra -Werror $(SAN_FLAGS) \
 		-I$(TOP)/prime/overlay/netsim/src/ssfnet -o $@ $< \
 		$(PRIME_EMU)/vprime_frame.cc $(TEST_LIBS) -lpthread
+
+# The example models, compiled by jPRIME (TLV + the interfaces' addresses).
+PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml)
+PRIME_TLVS := $(patsubst prime/models/%.xml,$(PRIME_OUT)/models/%.tlv,$(PRIME_MODEL_SRCS))
+
+prime-models: prime
+	@$(MAKE) --no-print-directory $(PRIME_TLVS)
+
+$(PRIME_OUT)/models/%.tlv: prime/models/%.xml prime/compile-model.sh \
+		prime/model-ifaces.py $(JPRIME_JAR)
+	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models

@@ -135,8 +135,8 @@ void VPrimeDevice::registerEmulationProtocol(EmulationProtocol* emu_proto)
 	emu_proto->setEmulationDevice(this);
 }
 
-void VPrimeDevice::registerProxiedEmulationProtocol(EmulationDeviceProxy* dev,
-						    EmulationProtocol* emu_proto)
+void VPrimeDevice::registerProxiedEmulationProtocol(EmulationDeviceProxy* /*dev*/,
+						    EmulationProtocol* /*emu_proto*/)
 {
 	ssfnet_throw_exception(SSFNetException::other_exception,
 			       "Cannot call registerProxiedEmulationProtocol() on a VPrimeDevice!");
@@ -282,7 +282,7 @@ void VPrimeDevice::writerWake()
 {
 	if (__atomic_exchange_n(&owner_sleeping, 0, __ATOMIC_SEQ_CST)) {
 		uint64_t one = 1;
-		if (write(wake_fd, &one, sizeof(one)) < 0) {
+		if (::write(wake_fd, &one, sizeof(one)) < 0) {
 			/* the counter is saturated: the owner is awake anyway */
 		}
 	}
@@ -525,7 +525,7 @@ void VPrimeDevice::ownerSleep(int timeout_ms)
 	__atomic_store_n(&owner_sleeping, 0, __ATOMIC_SEQ_CST);
 	if (pfd[0].revents & POLLIN) {
 		uint64_t v;
-		if (read(wake_fd, &v, sizeof(v)) < 0) {
+		if (::read(wake_fd, &v, sizeof(v)) < 0) {
 			/* EAGAIN: already drained */
 		}
 	}
