@@ -48,6 +48,7 @@ include tests/tests.mk
 -include tests/tools/tools.mk
 -include tests/bench/bench.mk
 -include tests/testbed/testbed.mk
+-include tests/simhost/simhost.mk
 -include prime/prime.mk
 
 all: $(BINS)

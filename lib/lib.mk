@@ -2,16 +2,17 @@
 # libvprime: build/lib/libvprime.a and .so, its API tests over the
 # simulated backend, and examples/.  Included by the top Makefile.
 #
-# The production library is lib/vprime.c + lib/vprime_dev.c + the area
+# The production library is lib/vprime.c + lib/vprime_dev.c +
+# lib/vprime_unix.c (the "unix:" transport to vprime-simhost) + the area
 # layout of common/; lib/vprime_sim.c (the simulated transport) is linked
 # only into test, fuzz and bench programs.
-LIB_SRCS := lib/vprime.c lib/vprime_dev.c common/vp_area.c
-LIB_HDRS := lib/vprime.h lib/vprime_transport.h $(COMMON_HDRS)
+LIB_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_unix.c common/vp_area.c
+LIB_HDRS := lib/vprime.h lib/vprime_transport.h lib/vprime_unix.h $(COMMON_HDRS)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/lib/obj/%.o,$(notdir $(LIB_SRCS)))
 LIB_A := $(BUILD)/lib/libvprime.a
 LIB_SO := $(BUILD)/lib/libvprime.so
 # What a host test needs to run libvprime over simulated guests.
-LIB_SIM_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_sim.c $(COMMON_SRCS) $(SIM_SRCS)
+LIB_SIM_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_unix.c lib/vprime_sim.c $(COMMON_SRCS) $(SIM_SRCS)
 LIB_SIM_HDRS := $(LIB_HDRS) lib/vprime_sim.h tests/sim/vp_sim.h
 
 BINS += $(LIB_A) $(LIB_SO) $(BUILD)/bin/prime_attach
