@@ -39,8 +39,8 @@ tlv=$(find "$work" -maxdepth 1 -name '*_part_1.tlv' | head -1)
 [ -n "$tlv" ] || { tail -30 "$out/$name.jprime.log" >&2; echo "compile-model: no TLV written" >&2; exit 1; }
 cp "$tlv" "$out/$name.tlv"
 xml=$(find "$work" -maxdepth 1 -name '*_part_1.xml' | head -1)
-if [ -n "$xml" ]; then
-	python3 "$(dirname "$0")/model-ifaces.py" "$xml" > "$out/$name.ifaces"
-fi
+[ -n "$xml" ] || { echo "compile-model: jPRIME wrote no XML of the compiled model" >&2; exit 1; }
+cp "$xml" "$out/$name.compiled.xml"
+python3 "$(dirname "$0")/model-ifaces.py" "$xml" > "$out/$name.ifaces"
 rm -rf "$work"
 echo "compile-model: $out/$name.tlv"

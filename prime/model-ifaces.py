@@ -12,21 +12,23 @@ import xml.etree.ElementTree as ET
 
 
 def attrs(node):
-    return {a.get("name"): a.get("value") for a in node.findall("attribute")}
+    return {a.get("name"): (a.text or "").strip() for a in node.findall("attr")}
 
 
-def walk(node, prefix, out):
-    name = node.get("name") or "?"
-    uname = prefix + ":" + name if prefix else name
+def uname(node):
+    u = node.find("unqiueName")   # sic: jPRIME's spelling
+    return u.get("value") if u is not None else "?"
+
+
+def walk(node, out):
     if node.get("type") == "Interface":
-        a = attrs(node)
         dev = ""
         for kid in node.findall("node"):
             if kid.get("type") == "VPrimeEmulation":
-                dev = (attrs(kid).get("device") or "").strip()
-        out.append((uname, a.get("ip_address", "?"), dev))
+                dev = attrs(kid).get("device", "")
+        out.append((uname(node), attrs(node).get("ip_address", "?"), dev))
     for kid in node.findall("node"):
-        walk(kid, uname, out)
+        walk(kid, out)
 
 
 def main():
@@ -40,7 +42,7 @@ def main():
         return 1
     out = []
     for top in root.findall("node"):
-        walk(top, "", out)
+        walk(top, out)
     for uname, ip, dev in out:
         print(("%s %s %s" % (uname, ip, dev)).rstrip())
     return 0

@@ -38,3 +38,21 @@ prime-models: prime
 $(PRIME_OUT)/models/%.tlv: prime/models/%.xml prime/compile-model.sh \
 		prime/model-ifaces.py $(JPRIME_JAR)
 	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models
+
+# The host test: the real primex over vprime-simhost's guests in network
+# namespaces (a skip, exit 4, without root, /dev/net/tun or namespaces).
+# Run by check-host, not check-unit: its first run on a machine pays the
+# PRIMEX build.
+.PHONY: check-prime
+check-host: check-prime
+
+check-prime: prime-models $(BUILD)/bin/vprime-simhost $(BUILD)/bench/udp_rr \
+		$(BUILD)/test/test_prime_host
+	@echo "== PRIMEX with the vprime device, guests in namespaces =="
+	@$(TOP)/tests/run-tests.sh $(BUILD)/test/test_prime_host
+
+$(BUILD)/test/test_prime_host: prime/tests/check-prime.sh | $(BUILD)/test
+	printf '#!/bin/sh\nPRIME_SIMHOST=%s PRIME_UDP_RR=%s PRIME_PRIMEX=%s PRIME_MODELS=%s exec bash %s "$$@"\n' \
+		'$(BUILD)/bin/vprime-simhost' '$(BUILD)/bench/udp_rr' '$(PRIMEX)' \
+		'$(PRIME_OUT)/models' '$(TOP)/prime/tests/check-prime.sh' >$@
+	chmod +x $@
