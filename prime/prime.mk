@@ -28,15 +28,20 @@ $(BUILD)/test/test_prime_frame: prime/tests/test_prime_frame.cc \
 		-I$(TOP)/prime/overlay/netsim/src/ssfnet -o $@ $< \
 		$(PRIME_EMU)/vprime_frame.cc $(TEST_LIBS) -lpthread
 
-# The example models, compiled by jPRIME (TLV + the interfaces' addresses).
-PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml)
-PRIME_TLVS := $(patsubst prime/models/%.xml,$(PRIME_OUT)/models/%.tlv,$(PRIME_MODEL_SRCS))
+# The example models (XML and Java), compiled by jPRIME: TLV, and the
+# interfaces' addresses.
+PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml prime/models/*.java)
+PRIME_TLVS := $(patsubst prime/models/%,$(PRIME_OUT)/models/%.tlv,$(basename $(PRIME_MODEL_SRCS)))
 
 prime-models: prime
 	@$(MAKE) --no-print-directory $(PRIME_TLVS)
 
-$(PRIME_OUT)/models/%.tlv: prime/models/%.xml prime/compile-model.sh \
-		prime/model-ifaces.py $(JPRIME_JAR)
+PRIME_COMPILE_DEPS := prime/compile-model.sh prime/model-ifaces.py $(JPRIME_JAR)
+
+$(PRIME_OUT)/models/%.tlv: prime/models/%.xml $(PRIME_COMPILE_DEPS)
+	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models
+
+$(PRIME_OUT)/models/%.tlv: prime/models/%.java $(PRIME_COMPILE_DEPS)
 	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models
 
 # The host test: the real primex over vprime-simhost's guests in network
