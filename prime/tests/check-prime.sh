@@ -30,7 +30,7 @@ primex=${PRIME_PRIMEX:-$top/build/prime/primex}
 models=${PRIME_MODELS:-$top/build/prime/models}
 simhost=${PRIME_SIMHOST:-$top/build/bin/vprime-simhost}
 udp_rr=${PRIME_UDP_RR:-$top/build/bench/udp_rr}
-run_secs=${PRIME_RUN_SECS:-90}
+run_secs=${PRIME_RUN_SECS:-$((60 + ${PRIME_RATE_SECS:-0}))}
 
 skip() { echo "check-prime: SKIP: $*"; exit 4; }
 [ "$(id -u)" = 0 ] || skip "not root"
@@ -217,6 +217,42 @@ check "import times carried: most frames enter at dom0 time + import_delay" \
 	bash -c "[ '${imp:-0}' -gt 0 ] && [ \$(( ${late:-0} * 10 )) -le '${imp:-0}' ]"
 check "exports on time (export_late <= 5% of exported)" \
 	bash -c "[ '${exp:-0}' -gt 0 ] && [ \$(( ${elate:-0} * 20 )) -le '${exp:-0}' ]"
+
+# ---- optional: a 64-byte UDP flood g1 -> g2 (PRIME_RATE_SECS=N) ----
+rate_secs=${PRIME_RATE_SECS:-0}
+if [ "$rate_secs" -gt 0 ]; then
+	cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+	px_real=$(pgrep -P "$px_pid" -x primex || echo "$px_pid")
+	i0=$(stat_of imported) e0=$(stat_of exported) s0=$(stat_of syncs) z0=$(stat_of sleeps)
+	c0=$(cpu_of "$px_real")
+	sent=$(ip netns exec "$ns1" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setblocking(False)
+end = time.monotonic() + float(sys.argv[2])
+n = 0
+payload = bytes(18)            # 14 + 20 + 8 + 18 = 60 bytes on the wire (64 with the FCS)
+while time.monotonic() < end:
+    for _ in range(64):
+        try:
+            s.sendto(payload, (sys.argv[1], 9))
+            n += 1
+        except BlockingIOError:
+            pass
+print(n)' "$g2ip" "$rate_secs")
+	sleep 1
+	i1=$(stat_of imported) e1=$(stat_of exported) s1=$(stat_of syncs) z1=$(stat_of sleeps)
+	c1=$(cpu_of "$px_real")
+	hz=$(getconf CLK_TCK)
+	awk -v sent="$sent" -v secs="$rate_secs" -v i="$((i1 - i0))" -v e="$((e1 - e0))" \
+		-v sy="$((s1 - s0))" -v sl="$((z1 - z0))" -v cpu="$(( (c1 - c0) ))" -v hz="$hz" 'BEGIN {
+		printf "    rate: sent %d (%.0f/s), imported %d (%.0f/s), exported %d (%.0f/s)\n",
+			sent, sent / secs, i, i / secs, e, e / secs
+		printf "    rate: %.1f frames per sync, %d sleeps, primex CPU %.2f s (%.1f us per imported frame)\n",
+			sy ? i / sy : 0, sl, cpu / hz, i ? cpu / hz * 1e6 / i : 0 }'
+	check "flood: primex imported frames and still forwards" \
+		bash -c "[ $((i1 - i0)) -gt 0 ] && ip netns exec $ns1 ping -c 1 -W 2 $g2ip >/dev/null"
+fi
 
 # ---- the end of the run ----
 pretty "waiting for the end of primex's $run_secs s run"

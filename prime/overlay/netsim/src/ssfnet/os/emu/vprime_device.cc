@@ -23,11 +23,14 @@
 #include "net/net.h"
 #include "proto/emu/emulation_protocol.h"
 
+#include <iostream>
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -36,6 +39,10 @@ namespace prime {
 namespace ssfnet {
 
 LOGGING_COMPONENT(VPrimeDevice);
+
+/* Attach, detach and backend events are rare and an operator wants them in
+ * every build; PRIMEX's LOG_WARN exists only in debug builds. */
+#define VPRIME_NOTE(msg) { std::cerr << msg; }
 
 /* How often the owner looks at its ports, retries attaches and opens. */
 #define VPRIME_WATCH_NS 100000000ull
@@ -71,7 +78,7 @@ const char* VPrimeDevice::statName(int id)
 }
 
 VPrimeDevice::VPrimeDevice() :
-	vp(0), wake_fd(-1), owner_sleeping(0), sim_net_addr(0), sim_net_len(0),
+	vp(0), wake_fd(-1), owner_sleeping(0), writer_busy(0), sim_net_addr(0), sim_net_len(0),
 	stats_path(0), next_stats_ns(0), next_open_ns(0), nevts(0)
 {
 	for (uint32_t i = 0; i < VPRIME_PORTS_MAX; i++)
@@ -158,7 +165,7 @@ void VPrimeDevice::init()
 	stats_path = getenv("VPRIME_PRIME_STATS");
 	if (stats_path && !*stats_path)
 		stats_path = 0;
-	LOG_WARN("vprime: " << ifaces.size() << " guest interface(s), simulated network "
+	VPRIME_NOTE("vprime: " << ifaces.size() << " guest interface(s), simulated network "
 		 << sim_net << endl);
 }
 
@@ -235,44 +242,55 @@ void VPrimeDevice::writer_thread()
 			continue;
 		}
 		VPrimeIface& ifc = ifaces[it->second];
-		if (__atomic_load_n(&ifc.port, __ATOMIC_ACQUIRE) < 0) {
+		/* busy before the carrier check: an owner that lost the backend
+		 * clears every port, then waits for !busy before unmapping */
+		__atomic_store_n(&writer_busy, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&ifc.port, __ATOMIC_SEQ_CST) < 0) {
+			__atomic_store_n(&writer_busy, 0, __ATOMIC_SEQ_CST);
 			count(VPRIME_DEV_export_no_carrier);
 			evt->free();
 			continue;
 		}
-		int size = evt->pkt->size();
-		uint32_t limit = ifc.mtu ? ifc.mtu + VPRIME_ETH_HLEN : VPRIME_BUF_SIZE;
-		if (limit > VPRIME_BUF_SIZE)
-			limit = VPRIME_BUF_SIZE;
-		if (size <= 0 || (uint32_t)size + VPRIME_ETH_HLEN > limit) {
-			count(VPRIME_DEV_export_too_big);
-			evt->free();
-			continue;
-		}
-		VPrimeXFrame xf;
-		if (!spare.pop(xf.f)) {
-			count(VPRIME_DEV_export_no_buf);
-			evt->free();
-			writerWake();
-			continue;
-		}
-		uint8_t* data = xf.f.seg[0].data;
-		byte* p = (byte*)(data + VPRIME_ETH_HLEN);
-		int left = size;
-		evt->pkt->getMessage()->toRawBytes(p, left);
-		vprimeEthWrite(data, ifc.mac, mymac, VPRIME_ETH_P_IP);
-		xf.f.seg[0].len = (uint32_t)size + VPRIME_ETH_HLEN;
-		uint64_t now = vprimeNow();
-		xf.due = delay > 0 ? now + (uint64_t)(delay * 1e9) : 0;
-		if (delay * -1e9 > (double)VPRIME_LATE_NS)
-			count(VPRIME_DEV_export_late);
-		xf.ifc = it->second;
-		evt->free();
-		if (!filled.push(xf)) {
-			/* cannot happen: filled holds as many as spare gives out */
-			count(VPRIME_DEV_export_no_buf);
-		}
+		writerExport(evt, ifc, it->second, delay);
+		__atomic_store_n(&writer_busy, 0, __ATOMIC_SEQ_CST);
 		writerWake();
+	}
+}
+
+/* Serialise @evt's packet into a reserved buffer and pass it to the owner. */
+void VPrimeDevice::writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx,
+				double delay)
+{
+	int size = evt->pkt->size();
+	uint32_t limit = ifc.mtu ? ifc.mtu + VPRIME_ETH_HLEN : VPRIME_BUF_SIZE;
+	if (limit > VPRIME_BUF_SIZE)
+		limit = VPRIME_BUF_SIZE;
+	if (size <= 0 || (uint32_t)size + VPRIME_ETH_HLEN > limit) {
+		count(VPRIME_DEV_export_too_big);
+		evt->free();
+		return;
+	}
+	VPrimeXFrame xf;
+	if (!spare.pop(xf.f)) {
+		count(VPRIME_DEV_export_no_buf);
+		evt->free();
+		return;
+	}
+	uint8_t* data = xf.f.seg[0].data;
+	byte* p = (byte*)(data + VPRIME_ETH_HLEN);
+	int left = size;
+	evt->pkt->getMessage()->toRawBytes(p, left);
+	vprimeEthWrite(data, ifc.mac, mymac, VPRIME_ETH_P_IP);
+	xf.f.seg[0].len = (uint32_t)size + VPRIME_ETH_HLEN;
+	uint64_t now = vprimeNow();
+	xf.due = delay > 0 ? now + (uint64_t)(delay * 1e9) : 0;
+	if (delay * -1e9 > (double)VPRIME_LATE_NS)
+		count(VPRIME_DEV_export_late);
+	xf.ifc = idx;
+	evt->free();
+	if (!filled.push(xf)) {
+		/* cannot happen: filled holds as many as spare gives out */
+		count(VPRIME_DEV_export_no_buf);
 	}
 }
 
@@ -296,7 +314,7 @@ bool VPrimeDevice::ownerOpen()
 	int rc = vprime_open(&vp, NULL, NULL);
 	if (rc < 0) {
 		if (!stats[VPRIME_DEV_open_failures])
-			LOG_WARN("vprime: cannot open the vprime backend: " << strerror(-rc)
+			VPRIME_NOTE("vprime: cannot open the vprime backend: " << strerror(-rc)
 				 << " (retrying every second)" << endl);
 		count(VPRIME_DEV_open_failures);
 		vp = 0;
@@ -320,7 +338,7 @@ void VPrimeDevice::ownerAttach(uint64_t now)
 		}
 		if (port < 0 || (uint32_t)port >= VPRIME_PORTS_MAX) {
 			if (!ifc.next_attach_ns)
-				LOG_WARN("vprime: guest device '" << ifc.device << "' for "
+				VPRIME_NOTE("vprime: guest device '" << ifc.device << "' for "
 					 << ifc.iface->getUName() << " not attached: "
 					 << strerror(port < 0 ? -port : ERANGE)
 					 << " (retrying)" << endl);
@@ -333,7 +351,7 @@ void VPrimeDevice::ownerAttach(uint64_t now)
 		port2ifc[port] = (int)i;
 		__atomic_store_n(&ifc.port, port, __ATOMIC_RELEASE);
 		count(VPRIME_DEV_attaches);
-		LOG_WARN("vprime: guest device '" << ifc.device << "' (domain " << pi.domid
+		VPRIME_NOTE("vprime: guest device '" << ifc.device << "' (domain " << pi.domid
 			 << ", port " << port << ") attached to " << ifc.iface->getUName()
 			 << " " << IPAddress(ifc.ip) << endl);
 	}
@@ -354,7 +372,7 @@ void VPrimeDevice::ownerWatchPorts(uint64_t now)
 		vprime_detach(vp, (uint32_t)port);
 		count(VPRIME_DEV_detaches);
 		ifc.next_attach_ns = now + VPRIME_ATTACH_RETRY_NS;
-		LOG_WARN("vprime: guest device '" << ifc.device << "' gone from "
+		VPRIME_NOTE("vprime: guest device '" << ifc.device << "' gone from "
 			 << ifc.iface->getUName() << "; waiting for it to come back" << endl);
 	}
 }
@@ -549,6 +567,28 @@ void VPrimeDevice::ownerWriteStats(uint64_t now)
 		rename(tmp, stats_path);
 }
 
+/* The backend failed (vprime-simhost gone, a broken handle): every guest
+ * is detached, the handle closed once the writer is out of its buffers,
+ * and the backend opened again later. */
+void VPrimeDevice::ownerLost(int err, uint64_t now)
+{
+	VPRIME_NOTE("vprime: the backend failed (" << strerror(-err)
+		 << "); detaching every guest and reopening" << endl);
+	count(VPRIME_DEV_backend_lost);
+	for (size_t i = 0; i < ifaces.size(); i++) {
+		if (ifaces[i].port < 0)
+			continue;
+		port2ifc[ifaces[i].port] = -1;
+		__atomic_store_n(&ifaces[i].port, -1, __ATOMIC_SEQ_CST);
+		ifaces[i].next_attach_ns = 0;
+		count(VPRIME_DEV_detaches);
+	}
+	while (__atomic_load_n(&writer_busy, __ATOMIC_SEQ_CST))
+		sched_yield();
+	ownerClose();
+	next_open_ns = now + VPRIME_OPEN_RETRY_NS;
+}
+
 void VPrimeDevice::ownerClose()
 {
 	struct vprime_frame f;
@@ -587,8 +627,13 @@ void VPrimeDevice::reader_thread()
 		int moved = ownerSubmit();
 		struct vprime_sync_res res;
 		memset(&res, 0, sizeof(res));
-		if (vprime_sync(vp, 0, &res) == 0)
+		int rc = vprime_sync(vp, 0, &res);
+		if (rc == 0) {
 			count(VPRIME_DEV_syncs);
+		} else if (rc != -EINTR && rc != -EAGAIN) {
+			ownerLost(rc, now);
+			continue;
+		}
 		moved += ownerImport();
 		if (moved || res.pending || res.rx_frames || filled.size())
 			continue;

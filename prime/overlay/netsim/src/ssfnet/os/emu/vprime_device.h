@@ -76,6 +76,7 @@ namespace ssfnet {
 	X(detaches,	"guest devices gone and detached")		\
 	X(attach_failures, "attach attempts that failed (retried)")	\
 	X(open_failures, "vprime_open attempts that failed (retried)")	\
+	X(backend_lost,	"backend failures (every guest detached, reopened)") \
 	X(syncs,	"vprime_sync calls")				\
 	X(sleeps,	"times the owner thread slept")
 
@@ -149,7 +150,9 @@ protected:
 	void ownerFlushEvents();
 	void ownerSleep(int timeout_ms);
 	void ownerWriteStats(uint64_t now);
+	void ownerLost(int err, uint64_t now);
 	void ownerClose();
+	void writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx, double delay);
 	void writerWake();
 	void count(int id) { __atomic_add_fetch(&stats[id], 1, __ATOMIC_RELAXED); }
 
@@ -159,6 +162,7 @@ protected:
 	struct vprime* vp;
 	int wake_fd;			/**< eventfd: writer -> sleeping owner */
 	int owner_sleeping;
+	int writer_busy;		/**< the writer holds a buffer of the area */
 	IPPrefix sim_net;
 	uint32_t sim_net_addr;
 	int sim_net_len;
