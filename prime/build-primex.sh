@@ -120,12 +120,14 @@ export JAVA_HOME=$java_home
 stamp=$( { prime_source_id; sha256sum "$here"/patches/*; } | sha256sum | cut -c1-16)
 if [ -f "$src/.vprime-stamp" ] && [ "$(cat "$src/.vprime-stamp")" = "$stamp" ]; then
 	log "rebuilding $src in place (key $key)"
+	how="in place"
 	(cd "$here/overlay" && find . -type f) | while read -r f; do
 		cmp -s "$here/overlay/$f" "$src/$f" || cp "$here/overlay/$f" "$src/$f"
 	done
 	rm -f "$src/netsim/primex"	# relinked: libvprime.a may have changed
 else
-	log "cold build in $src (key $key); about 6 minutes on one core"
+	log "cold build in $src (key $key); 6 to 40 minutes by the machine's load"
+	how=cold
 	rm -rf "$src"
 	mkdir -p "$src"
 	if [ -n "${PRIMEX_SRC:-}" ]; then
@@ -170,7 +172,7 @@ end=$(date +%s)
 {
 	echo "key $key"
 	echo "source $(prime_source_id | head -1)"
-	echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) in $((end - start)) s (make -j$jobs)"
+	echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) in $((end - start)) s ($how, make -j$jobs)"
 	echo "compiler $(g++ --version | head -1)"
 	echo "jdk $java_home; jython $jython"
 } > "$stage/BUILD-INFO"

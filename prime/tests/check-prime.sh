@@ -30,7 +30,7 @@ primex=${PRIME_PRIMEX:-$top/build/prime/primex}
 models=${PRIME_MODELS:-$top/build/prime/models}
 simhost=${PRIME_SIMHOST:-$top/build/bin/vprime-simhost}
 udp_rr=${PRIME_UDP_RR:-$top/build/bench/udp_rr}
-run_secs=${PRIME_RUN_SECS:-$((60 + ${PRIME_RATE_SECS:-0}))}
+run_secs=${PRIME_RUN_SECS:-$((50 + ${PRIME_RATE_SECS:-0}))}
 
 skip() { echo "check-prime: SKIP: $*"; exit 4; }
 [ "$(id -u)" = 0 ] || skip "not root"
