@@ -51,6 +51,7 @@ include tests/tests.mk
 -include tests/simhost/simhost.mk
 -include tests/testbed/scale.mk
 -include dist/dist.mk
+-include prime/prime.mk
 
 all: $(BINS)
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # libvprime: build/lib/libvprime.a and .so, its API tests over the
-# simulated backend, and examples/.  Included by the top Makefile.
+# simulated backend.  Included by the top Makefile.
 #
 # The production library is lib/vprime.c + lib/vprime_dev.c +
 # lib/vprime_unix.c (the "unix:" transport to vprime-simhost) + the area
@@ -21,7 +21,7 @@ LIB_SO := $(BUILD)/lib/libvprime.so
 LIB_SIM_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_unix.c lib/vprime_sim.c $(COMMON_SRCS) $(SIM_SRCS)
 LIB_SIM_HDRS := $(LIB_HDRS) lib/vprime_sim.h tests/sim/vp_sim.h
 
-BINS += $(LIB_A) $(LIB_SO) $(BUILD)/bin/prime_attach
+BINS += $(LIB_A) $(LIB_SO)
 
 $(BUILD)/lib/obj:
 	@mkdir -p $@
@@ -46,11 +46,8 @@ $(LIB_SO): $(LIB_SO_REAL)
 	ln -sf $(notdir $<) $(BUILD)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $@
 
-$(BUILD)/bin/prime_attach: examples/prime_attach.c $(LIB_A) | $(BUILD)/bin
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_A)
-
 # API tests (ASan + UBSan), over the simulated backend.
-LIB_TESTS := test_libvprime test_prime_attach
+LIB_TESTS := test_libvprime
 HOST_TESTS += $(addprefix $(BUILD)/test/,$(LIB_TESTS))
 
 $(BUILD)/test/test_libvprime: tests/lib/test_libvprime.c $(LIB_SIM_SRCS) \
@@ -63,12 +60,6 @@ HOST_TESTS += $(BUILD)/test/test_unix
 $(BUILD)/test/test_unix: tests/lib/test_unix.c $(LIB_SIM_SRCS) \
 		$(LIB_SIM_HDRS) | $(BUILD)/test
 	$(CC) $(SAN_CFLAGS) -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS) -lpthread
-
-# The example's engine loop, run over simulated guests.
-$(BUILD)/test/test_prime_attach: tests/lib/test_prime_attach.c \
-		examples/prime_attach.c $(LIB_SIM_SRCS) $(LIB_SIM_HDRS) | $(BUILD)/test
-	$(CC) $(SAN_CFLAGS) -I$(TOP)/examples -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS)
-
 
 # The headers from C++, at the oldest standard an engine uses (PRIMEX:
 # gnu++98) and ns-3's (C++17); the C parts build as C.

@@ -28,6 +28,8 @@ pkgs=(
 	libxen-dev		# xenstore.h and libxenstore for vprimectl
 	pkg-config
 	sparse			# semantic checks of the kernel modules (make modules-sparse)
+	# PRIMEX (make prime, prime/build-primex.sh): its build and jPRIME
+	openjdk-17-jdk-headless ant jython flex bison patch python3
 )
 
 missing=()

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * \file vprime_device.h
+ * \brief The vprime emulation device: Xen guests' vprime devices attached
+ * to emulated interfaces of a PRIMEX model through libvprime, in dom0.
+ *
+ * One device per community (PRIMEX creates one per device type and
+ * community); every VPrimeEmulation of that community registers with it.
+ *
+ * Threads.  A BlockingEmulationDevice gets a reader thread (the in-channel's)
+ * and a writer thread (the out-channel's) from the SSF kernel.  libvprime's
+ * handle is not thread-safe, so the reader thread owns it: it syncs, takes
+ * guest frames in batches, imports them into the simulator with one
+ * wake-up per batch, answers ARP, submits exported frames, and watches
+ * ports come and go.  The writer thread only turns exported packets into
+ * bytes, inside buffers the owner reserved, and hands them back through a
+ * ring (vprime_xring.h); it wakes the owner through an eventfd only when
+ * the owner sleeps.  docs/prime.md says why this rather than a polling
+ * device in the SSF kernel.
+ *
+ * Time.  A guest frame's dom0 timestamp (CLOCK_MONOTONIC) is mapped to
+ * simulation time with the simulator's own wall-clock mapping (start
+ * reference and emulation ratio), plus the interface's import_delay; the
+ * frame enters the simulation then, or when the kernel takes it in if that
+ * is already past (counted import_late).  On export, the delay the kernel
+ * computes for the packet (its simulation time against the wall clock)
+ * becomes the frame's due time in dom0; a frame that reaches the writer
+ * more than VPRIME_LATE_NS past due is counted export_late.
+ */
+
+#ifdef SSFNET_EMULATION
+
+#ifndef __VPRIME_DEVICE_H__
+#define __VPRIME_DEVICE_H__
+
+#include "os/emu/emulation_device.h"
+#include "os/emu/vprime_emu_proto.h"
+#include "os/emu/vprime_frame.h"
+#include "os/emu/vprime_xring.h"
+
+#include "vprime.h"
+
+namespace prime {
+namespace ssfnet {
+
+/* Frames per batch, both ways. */
+#define VPRIME_DEV_BATCH 64
+/* Reserved empty frames handed to the writer thread. */
+#define VPRIME_DEV_SPARE 256
+/* Lateness beyond which an exported frame counts as late (ns). */
+#define VPRIME_LATE_NS 1000000ull
+
+/**
+ * The device's counters.  X(name, description); the rx_<kind> ones follow
+ * VPRIME_FRAME_KINDS.  Printed at wrap-up and, every half second, written
+ * to the file named by VPRIME_PRIME_STATS.
+ */
+#define VPRIME_DEV_STATS(X)						\
+	X(rx_frames,	"frames taken from guests")			\
+	X(imported,	"IPv4 packets handed to the simulator")		\
+	X(import_late,	"imported later than dom0 time + import_delay")	\
+	X(rx_not_in_model, "IPv4 to an address outside the model (dropped)") \
+	X(rx_too_big,	"frames longer than one buffer / the MTU (dropped)") \
+	X(rx_no_iface,	"frames on a port no interface owns (dropped)")	\
+	X(arp_replies,	"ARP replies sent for the simulated network")	\
+	X(arp_ignored,	"ARP requests not for the simulated network")	\
+	X(exported,	"frames the simulator delivered to guests")	\
+	X(export_late,	"exported frames past due by more than 1 ms")	\
+	X(export_no_buf, "exports dropped: no reserved buffer free")	\
+	X(export_too_big, "exports dropped: longer than a buffer")	\
+	X(export_no_carrier, "exports dropped: guest not attached")	\
+	X(export_ring_full, "exports dropped: guest's TX ring full")	\
+	X(export_refused, "exports dropped: refused by libvprime")	\
+	X(export_bad_event, "exported events without a packet")		\
+	X(attaches,	"guest devices attached")			\
+	X(detaches,	"guest devices gone and detached")		\
+	X(attach_failures, "attach attempts that failed (retried)")	\
+	X(open_failures, "vprime_open attempts that failed (retried)")	\
+	X(backend_lost,	"backend failures (every guest detached, reopened)") \
+	X(syncs,	"vprime_sync calls")				\
+	X(sleeps,	"times the owner thread slept")
+
+#define VPRIME_DEV_STAT_ENUM(n, d) VPRIME_DEV_##n,
+#define VPRIME_DEV_KIND_ENUM(n, d) VPRIME_DEV_rx_##n,
+enum VPrimeDevStat {
+	VPRIME_DEV_STATS(VPRIME_DEV_STAT_ENUM)
+	VPRIME_FRAME_KINDS(VPRIME_DEV_KIND_ENUM)
+	VPRIME_DEV_STAT_MAX
+};
+#undef VPRIME_DEV_STAT_ENUM
+#undef VPRIME_DEV_KIND_ENUM
+
+/** One emulated interface and the guest device behind it. */
+struct VPrimeIface {
+	EmulationProtocol* proto;
+	Interface* iface;
+	char device[VPRIME_NAME_LEN];	/**< the model's device= (name or MAC) */
+	bool by_mac;			/**< device= is a MAC */
+	uint8_t mac[6];			/**< the guest's MAC once known */
+	uint32_t ip;			/**< the interface's (and guest's) IPv4 */
+	uint32_t mtu;			/**< the guest port's MTU once attached */
+	int port;			/**< libvprime port, -1 when detached */
+	prime::ssf::ltime_t import_delay; /**< in simulation time units */
+	uint64_t next_attach_ns;	/**< earliest next attach attempt */
+};
+
+/** A frame between the two threads. */
+struct VPrimeXFrame {
+	struct vprime_frame f;
+	uint64_t due;			/**< CLOCK_MONOTONIC ns, 0: now */
+	int ifc;			/**< index into VPrimeDevice::ifaces */
+};
+
+class VPrimeDevice : public BlockingEmulationDevice {
+public:
+	VPrimeDevice();
+	virtual ~VPrimeDevice();
+
+	virtual void init();
+	virtual void wrapup();
+	virtual void registerEmulationProtocol(EmulationProtocol* emu_proto);
+	virtual void registerProxiedEmulationProtocol(EmulationDeviceProxy* dev,
+						      EmulationProtocol* emu_proto);
+	virtual void exportPacket(Interface* iface, Packet* pkt);
+	virtual void handleProxiedEvent(EmulationEvent* evt);
+	virtual bool isActive();
+	virtual bool requiresSingleInstancePerHost();
+	virtual int getDeviceType();
+	virtual EmulationProtocol* ip2EmulationProtocol(IPAddress& ip);
+
+	/** The owner of the libvprime handle (the in-channel's thread). */
+	virtual void reader_thread();
+	/** Exported packets to bytes (the out-channel's thread). */
+	virtual void writer_thread();
+
+	/** A counter's name and value (for the stats file and tests). */
+	static const char* statName(int id);
+	uint64_t stat(int id) const { return stats[id]; }
+
+protected:
+	bool ownerOpen();
+	void ownerAttach(uint64_t now);
+	void ownerWatchPorts(uint64_t now);
+	void ownerRefill();
+	int ownerSubmit();
+	int ownerImport();
+	void ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t sim_now,
+			      uint64_t now, double ltime_per_ns);
+	void ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info);
+	void ownerFlushEvents();
+	void ownerSleep(int timeout_ms);
+	void ownerWriteStats(uint64_t now);
+	void ownerLost(int err, uint64_t now);
+	void ownerClose();
+	void writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx, double delay);
+	void writerWake();
+	void count(int id) { __atomic_add_fetch(&stats[id], 1, __ATOMIC_RELAXED); }
+
+	SSFNET_VECTOR(VPrimeIface) ifaces;
+	SSFNET_MAP(UID_t, int) uid2ifc;
+	int port2ifc[VPRIME_PORTS_MAX];
+	struct vprime* vp;
+	int wake_fd;			/**< eventfd: writer -> sleeping owner */
+	int owner_sleeping;
+	int writer_busy;		/**< the writer holds a buffer of the area */
+	IPPrefix sim_net;
+	uint32_t sim_net_addr;
+	int sim_net_len;
+	uint8_t mymac[6];		/**< the simulated network's MAC */
+	const char* stats_path;
+	uint64_t next_stats_ns;
+	uint64_t next_open_ns;
+
+	/* the batch being imported (owner thread only) */
+	prime::ssf::Event* evts[VPRIME_DEV_BATCH];
+	prime::ssf::ltime_t when[VPRIME_DEV_BATCH];
+	int nevts;
+	struct vprime_frame rx[VPRIME_DEV_BATCH];
+
+	VPrimeXRing<struct vprime_frame, VPRIME_DEV_SPARE> spare;
+	VPrimeXRing<VPrimeXFrame, VPRIME_DEV_SPARE> filled;
+	uint64_t stats[VPRIME_DEV_STAT_MAX];
+};
+
+} //namespace ssfnet
+} //namespace prime
+
+#endif /*__VPRIME_DEVICE_H__*/
+#endif /*SSFNET_EMULATION*/

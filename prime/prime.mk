@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+# PRIME attaches in dom0: PRIMEX built with the vprime emulation device,
+# its models, and its tests.  Included by the top Makefile.
+#
+#   make prime          build/prime/primex and jprime.jar (cached: see
+#                       prime/build-primex.sh; the cold build is ~6 min)
+#   make prime-models   compile prime/models/*.xml to TLV with jprime.jar
+#   make check-prime    the host test of the real primex (needs root and
+#                       /dev/net/tun; skips cleanly without them)
+PRIME_OUT := $(BUILD)/prime
+PRIMEX := $(PRIME_OUT)/primex
+JPRIME_JAR := $(PRIME_OUT)/jprime.jar
+PRIME_EMU := prime/overlay/netsim/src/ssfnet/os/emu
+
+.PHONY: prime prime-models check-prime
+
+prime: $(LIB_A)
+	@bash $(TOP)/prime/build-primex.sh $(PRIME_OUT) $(LIB_A)
+
+# The device's byte-level half, as PRIMEX compiles it (gnu++98), under
+# ASan+UBSan.
+HOST_TESTS += $(BUILD)/test/test_prime_frame
+
+$(BUILD)/test/test_prime_frame: prime/tests/test_prime_frame.cc \
+		$(PRIME_EMU)/vprime_frame.cc $(PRIME_EMU)/vprime_frame.h \
+		$(PRIME_EMU)/vprime_xring.h | $(BUILD)/test
+	$(CXX) -std=gnu++98 -g -Wall -Wextra -Werror $(SAN_FLAGS) \
+		-I$(TOP)/prime/overlay/netsim/src/ssfnet -o $@ $< \
+		$(PRIME_EMU)/vprime_frame.cc $(TEST_LIBS) -lpthread
+
+# The example models (XML and Java), compiled by jPRIME: TLV, and the
+# interfaces' addresses.
+PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml prime/models/*.java)
+PRIME_TLVS := $(patsubst prime/models/%,$(PRIME_OUT)/models/%.tlv,$(basename $(PRIME_MODEL_SRCS)))
+
+prime-models: prime
+	@$(MAKE) --no-print-directory $(PRIME_TLVS)
+
+PRIME_COMPILE_DEPS := prime/compile-model.sh prime/model-ifaces.py $(JPRIME_JAR)
+
+$(PRIME_OUT)/models/%.tlv: prime/models/%.xml $(PRIME_COMPILE_DEPS)
+	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models
+
+$(PRIME_OUT)/models/%.tlv: prime/models/%.java $(PRIME_COMPILE_DEPS)
+	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models
+
+# The host test: the real primex over vprime-simhost's guests in network
+# namespaces (a skip, exit 4, without root, /dev/net/tun or namespaces).
+# Run by check-host, not check-unit: its first run on a machine pays the
+# PRIMEX build.
+.PHONY: check-prime
+check-host: check-prime
+
+check-prime: prime-models $(BUILD)/bin/vprime-simhost $(BUILD)/bench/udp_rr \
+		$(BUILD)/test/test_prime_host
+	@echo "== PRIMEX with the vprime device, guests in namespaces =="
+	@$(TOP)/tests/run-tests.sh $(BUILD)/test/test_prime_host
+
+$(BUILD)/test/test_prime_host: prime/tests/check-prime.sh | $(BUILD)/test
+	printf '#!/bin/sh\nPRIME_SIMHOST=%s PRIME_UDP_RR=%s PRIME_PRIMEX=%s PRIME_MODELS=%s exec bash %s "$$@"\n' \
+		'$(BUILD)/bin/vprime-simhost' '$(BUILD)/bench/udp_rr' '$(PRIMEX)' \
+		'$(PRIME_OUT)/models' '$(TOP)/prime/tests/check-prime.sh' >$@
+	chmod +x $@

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# check-prime.sh - the real primex, with the vprime device, attached to
+# vprime-simhost through VPRIME_DEVICE=unix:... (libvprime's simulated dom0
+# backend in another process), its guests TAP devices in network
+# namespaces: real Linux stacks talking through a simulated PRIME network.
+#
+#   ns g1 (tap) --+                        +-- 5 ms -- g1 (VPrimeEmulation vm1-eth0)
+#   ns g2 (tap) --+-- vprime-simhost --  primex   -- 10 ms -- g2 (vm2-eth0)   r -- 2 ms -- h
+#   ns g3 (tap) --+   (unix: socket)      (model)  -- 15 ms -- g3 (vm3-eth0)
+#
+# Model: prime/models/three-guests.xml, compiled by jPRIME (make prime-models).
+# Checks: primex attaches the three guests; ARP (answered by the device for
+# the simulated network); ping guest -> guest and guest -> simulated host
+# with RTTs against the model's delays; UDP request/response between
+# guests; junk frames (runt, IPv6, VLAN, a foreign source MAC, a broken
+# IPv4 header, another EtherType) counted and dropped while primex keeps
+# forwarding; a device removed and added back while primex runs; import
+# times carried (import_late counted) and exports on time; primex ends its
+# run cleanly and prints its counters.
+#
+# kselftest conventions: exit 4 (skip) without root, /dev/net/tun or
+# network namespaces; 0 if every check passed, 1 otherwise.
+set -e
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+primex=${PRIME_PRIMEX:-$top/build/prime/primex}
+models=${PRIME_MODELS:-$top/build/prime/models}
+simhost=${PRIME_SIMHOST:-$top/build/bin/vprime-simhost}
+udp_rr=${PRIME_UDP_RR:-$top/build/bench/udp_rr}
+run_secs=${PRIME_RUN_SECS:-$((50 + ${PRIME_RATE_SECS:-0}))}
+
+skip() { echo "check-prime: SKIP: $*"; exit 4; }
+[ "$(id -u)" = 0 ] || skip "not root"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+for b in "$primex" "$simhost" "$udp_rr"; do
+	[ -x "$b" ] || { echo "check-prime: $b is not built (make prime)"; exit 1; }
+done
+for f in three-guests.tlv three-guests.ifaces; do
+	[ -f "$models/$f" ] || { echo "check-prime: no $models/$f (make prime-models)"; exit 1; }
+done
+command -v ping >/dev/null || { echo "check-prime: no ping"; exit 1; }
+
+id=$$
+dir=$(mktemp -d /tmp/vprime-prime.XXXXXX)
+sock=$dir/sim.sock ctl=$dir/sim.sock.ctl stats=$dir/stats
+sim_pid='' px_pid='' udp_pid=''
+passed=0 failed=0
+nss=()
+
+pretty() { echo "[+] $*"; }
+run() { pretty "$@"; "$@"; }
+ctl() { "$simhost" ctl "$ctl" "$@"; }
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok   $what"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $what"
+		failed=$((failed + 1))
+	fi
+}
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+cleanup() {
+	set +e
+	stop_pid "$udp_pid"
+	stop_pid "$px_pid"
+	stop_pid "$sim_pid"
+	for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+wait_for() {
+	local tries=$1
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+stat_of() { sed -n "s/^$1 //p" "$stats" 2>/dev/null | head -n 1; }
+stat_ge() { local v; v=$(stat_of "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
+# The model's address of a guest device (from the compiled model).
+ip_of() { awk -v d="$1" '$3 == d { print $2 }' "$models/three-guests.ifaces"; }
+ip_of_iface() { awk -v n="$1" '$1 == n { print $2 }' "$models/three-guests.ifaces"; }
+# ping's average RTT in ms (3 decimals), or nothing.
+ping_avg() { sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
+ping_min() { sed -n 's|^rtt [^=]*= \([0-9.]*\)/.*|\1|p'; }
+# $1 within [$2, $3] (decimals)
+within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
+# ping's min no lower than the model's RTT ($3), its average at most $4
+rtt_ok() { within "$1" "$3" 100000 && within "$2" "$3" "$4"; }
+
+# ---- guests: three namespaces with a tap each ----
+args=()
+for i in 1 2 3; do
+	dev=vm$i-eth0
+	ns=vpp$id-$i
+	ip netns add "$ns" 2>/dev/null || { [ "$i" = 1 ] && { rm -rf "$dir"; skip "cannot create network namespaces"; }; exit 1; }
+	nss+=("$ns")
+	args+=(--guest "name=$dev,mac=02:00:00:7e:00:0$i,tap=vpp${id}t$i,netns=$ns")
+done
+ns1=${nss[0]} ns2=${nss[1]} ns3=${nss[2]}
+g1ip=$(ip_of vm1-eth0) g2ip=$(ip_of vm2-eth0) g3ip=$(ip_of vm3-eth0)
+hip=$(ip_of_iface topnet:h:if0)
+echo "    model addresses: g1 $g1ip g2 $g2ip g3 $g3ip h $hip"
+check "the compiled model gives every guest and h an address" \
+	bash -c "[ -n '$g1ip' ] && [ -n '$g2ip' ] && [ -n '$g3ip' ] && [ -n '$hip' ]"
+
+pretty "$simhost --socket $sock ${args[*]}"
+"$simhost" --socket "$sock" "${args[@]}" 2>"$dir/simhost.log" &
+sim_pid=$!
+check "vprime-simhost answers on its control socket" wait_for 50 ctl list
+for i in 1 2 3; do
+	ns=${nss[$((i - 1))]} tap=vpp${id}t$i
+	eval "gip=\$g${i}ip"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$ns" addr add "$gip/32" dev "$tap"
+	ip -n "$ns" link set "$tap" up
+	# the whole model is on-link: the device answers ARP for it
+	ip -n "$ns" route add default dev "$tap"
+done
+
+# ---- the real primex on the compiled model ----
+pretty "VPRIME_DEVICE=unix:$sock primex -e 1 $run_secs three-guests.tlv"
+(cd "$dir" && VPRIME_DEVICE=unix:$sock VPRIME_PRIME_STATS=$stats \
+	exec "$primex" -e 1 "$run_secs" "$models/three-guests.tlv" >"$dir/primex.log" 2>&1) &
+px_pid=$!
+check "primex attaches the three guests" wait_for 300 stat_ge attaches 3
+check "simhost lists them attached with carrier" bash -c \
+	"$simhost ctl $ctl list | grep -c ' attached carrier' | grep -qx 3"
+
+# ---- ARP and ping across the model ----
+# expected RTT: 2 x the path's one-way delays + import_delay (0.5 ms) per
+# direction a guest sends in
+out=$(ip netns exec "$ns1" ping -c 10 -i 0.2 -W 2 "$g2ip" 2>&1 || true)
+echo "$out" | tail -2 | sed 's/^/    /'
+check "ping g1 -> g2 (ARP first)" bash -c "echo '$out' | grep -q ' 0% packet loss'"
+check "ARP: g1 resolved g2's address to the simulated network's MAC" bash -c \
+	"ip -n $ns1 neigh show $g2ip | grep -q lladdr"
+avg=$(echo "$out" | ping_avg) min=$(echo "$out" | ping_min)
+check "g1 -> g2 RTT: min $min ms >= 31 ms of the model, avg $avg ms <= +20%" \
+	rtt_ok "$min" "$avg" 31 37.2
+out=$(ip netns exec "$ns3" ping -c 10 -i 0.2 -W 2 "$g1ip" 2>&1 || true)
+avg=$(echo "$out" | ping_avg) min=$(echo "$out" | ping_min)
+echo "$out" | tail -1 | sed 's/^/    /'
+check "g3 -> g1 RTT: min $min ms >= 41 ms of the model, avg $avg ms <= +20%" \
+	rtt_ok "$min" "$avg" 41 49.2
+out=$(ip netns exec "$ns1" ping -c 10 -i 0.2 -W 2 "$hip" 2>&1 || true)
+avg=$(echo "$out" | ping_avg) min=$(echo "$out" | ping_min)
+echo "$out" | tail -1 | sed 's/^/    /'
+check "ping g1 -> simulated host h answered by PRIME" bash -c "echo '$out' | grep -q ' 0% packet loss'"
+check "g1 -> h RTT: min $min ms >= 14.5 ms of the model, avg $avg ms <= +20%" \
+	rtt_ok "$min" "$avg" 14.5 17.4
+
+# ---- UDP request/response between guests ----
+ip netns exec "$ns2" "$udp_rr" -s 7001 &
+udp_pid=$!
+sleep 0.2
+udp_out=$(ip netns exec "$ns1" "$udp_rr" -c "$g2ip" 7001 3 || true)
+echo "    $udp_out"
+check "UDP request/response g1 <-> g2" bash -c "echo '$udp_out' | grep -Eq 'n=[1-9][0-9]* '"
+p50=$(echo "$udp_out" | sed -n 's/.*p50_us=\([0-9]*\).*/\1/p')
+check "UDP p50 ${p50:-?} us within 31 ms of the model +20%" within "${p50:-}" 31000 37200
+stop_pid "$udp_pid"
+udp_pid=''
+
+# ---- junk from a guest: counted, dropped, primex keeps forwarding ----
+run python3 - "$ns1" "vpp${id}t1" <<'EOF'
+import socket, subprocess, sys
+ns, tap = sys.argv[1], sys.argv[2]
+mine = bytes.fromhex("0200007e0001")
+other = bytes.fromhex("0200000099" "99")
+dst = b"\xff" * 6
+frames = [
+    dst + mine + b"\x08\x00",                           # IPv4 type, no header
+    dst + mine + b"\x86\xdd" + bytes(40),               # IPv6
+    dst + mine + b"\x81\x00" + bytes(46),               # VLAN
+    dst + other + b"\x08\x00" + bytes([0x45]) + bytes(45),  # foreign MAC
+    dst + mine + b"\x08\x00" + bytes([0x46]) + bytes(19),   # broken IPv4
+    dst + mine + b"\x88\xb5" + bytes(46),               # another EtherType
+]
+code = ("import socket,sys\n"
+        "s=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)\n"
+        "s.bind((sys.argv[1],0))\n"
+        "for h in sys.argv[2:]:\n"
+        "  s.send(bytes.fromhex(h))\n")
+subprocess.check_call(["ip", "netns", "exec", ns, sys.executable, "-c", code, tap]
+                      + [f.hex() for f in frames])
+EOF
+for c in rx_ipv6 rx_vlan rx_wrong_mac rx_bad_ipv4 rx_other; do
+	check "junk counted: $c" wait_for 30 stat_ge $c 1
+done
+check "primex still runs after the junk" kill -0 "$px_pid"
+check "and still forwards: ping g2 -> g1" ip netns exec "$ns2" ping -c 2 -i 0.2 -W 2 "$g1ip"
+
+# ---- a device removed and added back while primex runs ----
+run ctl remove vm2-eth0
+check "removed: primex detaches it" wait_for 30 stat_ge detaches 1
+check "removed: ping g1 -> g2 fails" bash -c "! ip netns exec $ns1 ping -c 1 -W 1 $g2ip >/dev/null"
+run ctl add vm2-eth0
+check "added: primex attaches it again" wait_for 30 stat_ge attaches 4
+check "added: ping g1 -> g2 works again" wait_for 50 ip netns exec "$ns1" ping -c 1 -W 1 "$g2ip"
+
+# ---- time ----
+imp=$(stat_of imported) late=$(stat_of import_late) elate=$(stat_of export_late) exp=$(stat_of exported)
+echo "    imported=$imp import_late=$late exported=$exp export_late=$elate"
+check "import times carried: most frames enter at dom0 time + import_delay" \
+	bash -c "[ '${imp:-0}' -gt 0 ] && [ \$(( ${late:-0} * 10 )) -le '${imp:-0}' ]"
+check "exports mostly on time (export_late <= 25% of exported)" \
+	bash -c "[ '${exp:-0}' -gt 0 ] && [ \$(( ${elate:-0} * 4 )) -le '${exp:-0}' ]"
+
+# ---- optional: a 64-byte UDP flood g1 -> g2 (PRIME_RATE_SECS=N) ----
+rate_secs=${PRIME_RATE_SECS:-0}
+if [ "$rate_secs" -gt 0 ]; then
+	cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+	px_real=$(pgrep -P "$px_pid" -x primex || echo "$px_pid")
+	i0=$(stat_of imported) e0=$(stat_of exported) s0=$(stat_of syncs) z0=$(stat_of sleeps)
+	c0=$(cpu_of "$px_real")
+	sent=$(ip netns exec "$ns1" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setblocking(False)
+end = time.monotonic() + float(sys.argv[2])
+n = 0
+payload = bytes(18)            # 14 + 20 + 8 + 18 = 60 bytes on the wire (64 with the FCS)
+while time.monotonic() < end:
+    for _ in range(64):
+        try:
+            s.sendto(payload, (sys.argv[1], 9))
+            n += 1
+        except BlockingIOError:
+            pass
+print(n)' "$g2ip" "$rate_secs")
+	sleep 1
+	i1=$(stat_of imported) e1=$(stat_of exported) s1=$(stat_of syncs) z1=$(stat_of sleeps)
+	c1=$(cpu_of "$px_real")
+	hz=$(getconf CLK_TCK)
+	awk -v sent="$sent" -v secs="$rate_secs" -v i="$((i1 - i0))" -v e="$((e1 - e0))" \
+		-v sy="$((s1 - s0))" -v sl="$((z1 - z0))" -v cpu="$(( (c1 - c0) ))" -v hz="$hz" 'BEGIN {
+		printf "    rate: sent %d (%.0f/s), imported %d (%.0f/s), exported %d (%.0f/s)\n",
+			sent, sent / secs, i, i / secs, e, e / secs
+		printf "    rate: %.1f frames per sync, %d sleeps, primex CPU %.2f s (%.1f us per imported frame)\n",
+			sy ? i / sy : 0, sl, cpu / hz, i ? cpu / hz * 1e6 / i : 0 }'
+	check "flood: primex imported frames and still forwards" \
+		bash -c "[ $((i1 - i0)) -gt 0 ] && ip netns exec $ns1 ping -c 1 -W 2 $g2ip >/dev/null"
+fi
+
+# ---- the end of the run ----
+pretty "waiting for the end of primex's $run_secs s run"
+rc=0
+wait "$px_pid" || rc=$?
+px_pid=''
+check "primex ends its run with status 0" test "$rc" = 0
+check "and prints the device's counters" grep -q "^vprime: imported=" "$dir/primex.log"
+grep '^vprime: ' "$dir/primex.log" | tr '\n' ' ' | fold -w 100 | sed 's/^/    /'
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
