@@ -130,6 +130,36 @@ FinishIpv6(uint8_t* ip, uint32_t n)
 
 } // namespace
 
+bool
+VprimeHeaderCheck(const uint8_t* frame, uint32_t len)
+{
+    const uint8_t* p = frame + ETH_HLEN;
+    uint32_t n, ihl, tot;
+
+    if (len < ETH_HLEN)
+    {
+        return false;
+    }
+    n = len - ETH_HLEN;
+    switch (Get16(frame + 12))
+    {
+    case 0x0806: // ARP: ns-3 handles Ethernet/IPv4 only, and trusts hlen/plen
+        return n >= 28 && Get16(p) == 1 && Get16(p + 2) == ETH_P_IP && p[4] == 6 && p[5] == 4;
+    case ETH_P_IP:
+        if (n < 20 || (p[0] >> 4) != 4)
+        {
+            return false;
+        }
+        ihl = (p[0] & 0xfu) * 4u;
+        tot = Get16(p + 2);
+        return ihl >= 20 && tot >= ihl && tot <= n;
+    case ETH_P_IPV6:
+        return n >= 40 && (p[0] >> 4) == 6 && Get16(p + 4) <= n - 40;
+    default:
+        return true;
+    }
+}
+
 VprimeCsumResult
 VprimeCsumFinish(uint8_t* frame, uint32_t len)
 {

@@ -3,7 +3,8 @@
  * vprime-csum.h - finish the L4 checksum of a guest frame sent with
  * VPRIME_DESC_F_CSUM_BLANK (the guest offloaded it, as Linux does with
  * CHECKSUM_PARTIAL), so that ns-3, which verifies checksums when
- * ChecksumEnabled is set, does not drop the frame.  Pure byte work, no ns-3.
+ * ChecksumEnabled is set, does not drop the frame; and check the headers
+ * ns-3 would misparse.  Pure byte work, no ns-3.
  */
 #ifndef VPRIME_CSUM_H
 #define VPRIME_CSUM_H
@@ -28,6 +29,15 @@ enum VprimeCsumResult
  * is checked against @len before a byte is read.
  */
 VprimeCsumResult VprimeCsumFinish(uint8_t* frame, uint32_t len);
+
+/*
+ * VprimeHeaderCheck - true if the ARP, IPv4 or IPv6 header right after
+ * the Ethernet header of @frame (@len bytes) is one ns-3 can parse: ns-3's
+ * header classes trust the lengths they read (an ARP hardware length of
+ * 134 makes ArpHeader::Deserialize read past the packet), so a guest's
+ * frame is checked before ns-3 sees it.  Other types pass.
+ */
+bool VprimeHeaderCheck(const uint8_t* frame, uint32_t len);
 
 } // namespace ns3
 

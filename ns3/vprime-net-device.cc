@@ -255,6 +255,11 @@ VprimeNetDevice::ReceiveFrame(uint8_t* frame, uint32_t len, uint16_t flags, uint
         m_stats[STAT_rx_drop_too_big]++;
         return;
     }
+    if (!VprimeHeaderCheck(frame, len))
+    {
+        m_stats[STAT_rx_drop_header]++;
+        return;
+    }
     if (flags & VPRIME_DESC_F_CSUM_BLANK)
     {
         VprimeCsumResult r = VprimeCsumFinish(frame, len);

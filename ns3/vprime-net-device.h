@@ -42,6 +42,7 @@ namespace ns3
     X(rx_drop_runt, "guest frames shorter than an Ethernet header")                 \
     X(rx_drop_too_big, "guest frames longer than the MTU allows")                   \
     X(rx_drop_csum, "guest frames with a blank checksum and bad headers")           \
+    X(rx_drop_header, "guest ARP/IPv4/IPv6 headers ns-3 would misparse")            \
     X(rx_drop_no_cb, "guest frames arriving with nothing to receive them")         \
     X(rx_csum_finished, "blank checksums computed before ns-3 saw the frame")       \
     X(rx_late, "guest frames delivered later than LateThreshold after their stamp") \
