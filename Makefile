@@ -49,11 +49,12 @@ include tests/tests.mk
 -include tests/tools/tools.mk
 -include tests/bench/bench.mk
 -include tests/testbed/testbed.mk
+-include tests/simhost/simhost.mk
 
 all: $(BINS)
 
 help:
-	@echo "make              build libvprime, vprimed, vprimectl"
+	@echo "make              build libvprime, vprimed, vprimectl, vprime-simhost"
 	@echo "make deps         install the Debian packages the build and tests need"
 	@echo "make check        host tests (ASan+UBSan), fuzz pass, module build, Xen testbed"
 	@echo "make check-host   host tests and fuzz pass only"

@@ -306,6 +306,12 @@ struct vpe_engine {
 	u32 batch;
 	bool rescan_wanted;
 	bool tx_pending;
+	/*
+	 * Set when a sync says the backend itself is gone (a simulated
+	 * host over unix: that exited or broke the protocol): the loop
+	 * stops instead of waking on the dead descriptor forever.
+	 */
+	int backend_lost;
 	u64 wall_offset;		/* added to capture timestamps */
 	struct vprime_devinfo *list;	/* rescan scratch */
 	struct vpe_stats st;

@@ -481,6 +481,19 @@ static void vpe_event(struct vpe_engine *e, struct vpe_ev *ev, u64 now)
 		vpe_router(e, n, ev);
 }
 
+/* One sync; errors counted, and those that mean "no backend" kept. */
+static void vpe_sync(struct vpe_engine *e, u32 flags)
+{
+	int r = vprime_sync(e->vp, flags, NULL);
+
+	if (!r)
+		return;
+	e->st.sync_errors++;
+	if (r == -ECONNRESET || r == -EPIPE || r == -ENOTCONN ||
+	    r == -ETIMEDOUT || r == -EPROTO)
+		e->backend_lost = r;
+}
+
 /* One pass of the engine; returns when the next frame is due. */
 u64 vpe_engine_step(struct vpe_engine *e)
 {
@@ -493,8 +506,7 @@ u64 vpe_engine_step(struct vpe_engine *e)
 	e->st.steps++;
 	if (e->rescan_wanted)
 		vpe_engine_rescan(e);
-	if (vprime_sync(e->vp, 0, NULL))
-		e->st.sync_errors++;
+	vpe_sync(e, 0);
 	now = e->now(e->now_arg);
 	while (taken < VPE_STEP_RX_MAX &&
 	       (n = vprime_rx_peek(e->vp, fr, VPE_BATCH)) > 0) {
@@ -505,8 +517,7 @@ u64 vpe_engine_step(struct vpe_engine *e)
 	while (vpe_sched_pop_due(&e->sched, now, &ev))
 		vpe_event(e, &ev, now);
 	if (e->tx_pending) {
-		if (vprime_sync(e->vp, VPRIME_SYNC_TX, NULL))
-			e->st.sync_errors++;
+		vpe_sync(e, VPRIME_SYNC_TX);
 		e->tx_pending = false;
 	}
 	vpe_ports_check(e);

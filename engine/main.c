@@ -49,7 +49,8 @@ static void vpe_usage(FILE *f)
 		"               [-p PORTS] [--spin-max DURATION] [-n]\n"
 		"  -t FILE   topology (JSON, see docs/engine.md)\n"
 		"  -c PATH   control socket [/run/vprimed.sock]\n"
-		"  -d PATH   backend device [/dev/vprime]\n"
+		"  -d PATH   backend device [$VPRIME_DEVICE, else /dev/vprime;\n"
+		"            unix:PATH for vprime-simhost]\n"
 		"  -b N      engine buffers, %u..%u [8192]\n"
 		"  -p N      ports, 1..%u [64]\n"
 		"  --spin-max DURATION\n"
@@ -200,7 +201,7 @@ static void vpe_loop(struct vpe_engine *e, struct vpe_ctl *ctl)
 	u64 next = 0, now, last_rescan = vpe_mono(NULL);
 	bool step = true;
 
-	while (!vpe_stop) {
+	while (!vpe_stop && !e->backend_lost) {
 		if (step)
 			next = vpe_engine_step(e);
 		now = vpe_mono(NULL);
@@ -238,6 +239,7 @@ int main(int argc, char **argv)
 	r = vprime_open(&vp, a.dev, &a.opts);
 	if (r) {
 		fprintf(stderr, "vprimed: open %s: %s\n", a.dev ? a.dev :
+			getenv("VPRIME_DEVICE") ? getenv("VPRIME_DEVICE") :
 			"/dev/vprime", strerror(-r));
 		goto err_topo;
 	}
@@ -255,11 +257,16 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vprimed: %u nodes, %u links, control on %s\n",
 		t->nr_nodes, t->nr_links, a.sock);
 	vpe_loop(e, ctl);
+	if (e->backend_lost) {
+		fprintf(stderr, "vprimed: backend lost: %s\n",
+			strerror(-e->backend_lost));
+		r = 1;
+	}
 	vpe_ctl_close(ctl);
 	vpe_engine_free(e);
 	vprime_close(vp);
 	vpe_topo_free(t);
-	return 0;
+	return r;
 err_msg:
 	fprintf(stderr, "vprimed: %s\n", err);
 	vpe_engine_free(e);

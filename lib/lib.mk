@@ -2,16 +2,17 @@
 # libvprime: build/lib/libvprime.a and .so, its API tests over the
 # simulated backend, and examples/.  Included by the top Makefile.
 #
-# The production library is lib/vprime.c + lib/vprime_dev.c + the area
+# The production library is lib/vprime.c + lib/vprime_dev.c +
+# lib/vprime_unix.c (the "unix:" transport to vprime-simhost) + the area
 # layout of common/; lib/vprime_sim.c (the simulated transport) is linked
 # only into test, fuzz and bench programs.
-LIB_SRCS := lib/vprime.c lib/vprime_dev.c common/vp_area.c
-LIB_HDRS := lib/vprime.h lib/vprime_transport.h $(COMMON_HDRS)
+LIB_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_unix.c common/vp_area.c
+LIB_HDRS := lib/vprime.h lib/vprime_transport.h lib/vprime_unix.h $(COMMON_HDRS)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/lib/obj/%.o,$(notdir $(LIB_SRCS)))
 LIB_A := $(BUILD)/lib/libvprime.a
 LIB_SO := $(BUILD)/lib/libvprime.so
 # What a host test needs to run libvprime over simulated guests.
-LIB_SIM_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_sim.c $(COMMON_SRCS) $(SIM_SRCS)
+LIB_SIM_SRCS := lib/vprime.c lib/vprime_dev.c lib/vprime_unix.c lib/vprime_sim.c $(COMMON_SRCS) $(SIM_SRCS)
 LIB_SIM_HDRS := $(LIB_HDRS) lib/vprime_sim.h tests/sim/vp_sim.h
 
 BINS += $(LIB_A) $(LIB_SO) $(BUILD)/bin/prime_attach
@@ -43,6 +44,13 @@ $(BUILD)/test/test_libvprime: tests/lib/test_libvprime.c $(LIB_SIM_SRCS) \
 		$(LIB_SIM_HDRS) | $(BUILD)/test
 	$(CC) $(SAN_CFLAGS) -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS)
 
+# The unix: transport against a backend thread that corrupts its replies.
+HOST_TESTS += $(BUILD)/test/test_unix
+
+$(BUILD)/test/test_unix: tests/lib/test_unix.c $(LIB_SIM_SRCS) \
+		$(LIB_SIM_HDRS) | $(BUILD)/test
+	$(CC) $(SAN_CFLAGS) -o $@ $< $(LIB_SIM_SRCS) $(TEST_LIBS) -lpthread
+
 # The example's engine loop, run over simulated guests.
 $(BUILD)/test/test_prime_attach: tests/lib/test_prime_attach.c \
 		examples/prime_attach.c $(LIB_SIM_SRCS) $(LIB_SIM_HDRS) | $(BUILD)/test
@@ -73,3 +81,10 @@ $(BUILD)/fuzz/fuzz_lib_api: tests/fuzz/fuzz_lib_api.c $(LIB_SIM_SRCS) \
 		$(LIB_SIM_HDRS) tests/lib/vp_harness.h | $(BUILD)/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -I$(TOP)/tests/lib -o $@ $< \
 		$(LIB_SIM_SRCS)
+
+# libFuzzer target: whatever a simulated host answers the unix: transport.
+FUZZERS += $(BUILD)/fuzz/fuzz_unix_reply
+
+$(BUILD)/fuzz/fuzz_unix_reply: tests/fuzz/fuzz_unix_reply.c $(LIB_SRCS) \
+		$(LIB_HDRS) | $(BUILD)/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * vprime_dev.c - the transport over the real /dev/vprime: ioctl, mmap and
- * poll on one file descriptor.
+ * poll on one file descriptor.  vprime_open() also picks the transport:
+ * a "unix:" path goes to vprime_unix.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "vprime_transport.h"
+#include "vprime_unix.h"
 
 struct vprime_dev {
 	int fd;
@@ -87,16 +90,26 @@ static const struct vprime_transport vprime_dev_ops = {
 int vprime_open(struct vprime **out, const char *path,
 		const struct vprime_opts *opts)
 {
+	size_t pre = strlen(VPRIME_UNIX_PREFIX);
 	struct vprime_dev *d;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
+	/*
+	 * No path: $VPRIME_DEVICE if set, so an unchanged engine can be
+	 * pointed at a simulated host (ignored in setuid programs).
+	 */
+	if (!path)
+		path = secure_getenv("VPRIME_DEVICE");
+	if (!path || !path[0])
+		path = "/dev/" VPRIME_DEV_NAME;
+	if (!strncmp(path, VPRIME_UNIX_PREFIX, pre))
+		return vprime_open_unix(out, path + pre, opts);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->fd = open(path ? path : "/dev/" VPRIME_DEV_NAME,
-		     O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	d->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (d->fd < 0) {
 		int err = -errno;
 

@@ -2,9 +2,11 @@
 /*
  * vprime_transport.h - the seam under libvprime: the few things the
  * library needs from a backend.  vprime_dev.c implements it over the real
- * /dev/vprime; tests link lib/vprime_sim.c, which implements it over the
- * in-process simulated backend (tests/sim), so the same library and the
- * same engine run unchanged on both.  Not part of the public API.
+ * /dev/vprime, vprime_unix.c over a UNIX socket to a simulated backend in
+ * another process (vprime-simhost); tests link lib/vprime_sim.c, which
+ * implements it over the in-process simulated backend (tests/sim), so the
+ * same library and the same engine run unchanged on all three.  Not part
+ * of the public API.
  */
 #ifndef VPRIME_TRANSPORT_H
 #define VPRIME_TRANSPORT_H
@@ -36,6 +38,19 @@ struct vprime_transport {
  */
 int vprime_open_transport(struct vprime **out,
 			  const struct vprime_transport *ops, void *ctx,
+			  const struct vprime_opts *opts);
+
+/*
+ * vprime_open_unix - vprime_open() of a "unix:@path" device: connect to
+ * the simulated backend listening at @path (vprime_unix.c).
+ */
+int vprime_open_unix(struct vprime **out, const char *path,
+		     const struct vprime_opts *opts);
+/*
+ * The same over @sock, a connected SOCK_SEQPACKET socket the handle takes
+ * over (closed on failure too): for tests and fuzzers that play the host.
+ */
+int vprime_open_unix_sock(struct vprime **out, int sock,
 			  const struct vprime_opts *opts);
 
 #endif /* VPRIME_TRANSPORT_H */

@@ -12,6 +12,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 pkgs=(
 	build-essential		# gcc, make, libc headers
 	clang			# libFuzzer targets (-fsanitize=fuzzer)
+	iproute2		# ip netns, ip link: vprime-simhost's namespace test
+	iputils-ping		# ping between namespaces in vprime-simhost's test
+	procps			# pgrep: the namespace test's leak check
 	libclang-rt-14-dev	# clang's sanitizer and fuzzer runtimes
 	libcmocka-dev		# unit-test framework of the host tests
 	libjansson-dev		# JSON topology files of vprimed

@@ -3,9 +3,12 @@
  * vp_sim.c - simulated guests and the in-process /dev/vprime stand-in.
  * Single-threaded by design: tests drive guests and engine in turn.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vp_parse.h"
 #include "vp_sim.h"
@@ -17,6 +20,7 @@ struct vp_sim_host {
 	struct vp_sim_guest *guest[SIM_MAX_GUESTS];
 	u64 (*now)(void *);
 	void *now_arg;
+	bool shared;			/* areas in memfds */
 };
 
 struct vp_sim_port {
@@ -31,6 +35,8 @@ struct vp_sim_file {
 	struct vp_sim_host *h;
 	void *area;
 	size_t area_size;
+	int area_fd;			/* memfd behind area, or -1 */
+	bool state_changed;		/* a port went GONE since the last SYNC */
 	struct vp_engine e;
 	struct vp_sim_port port[VPRIME_PORTS_MAX];
 };
@@ -211,6 +217,21 @@ void vp_sim_host_set_clock(struct vp_sim_host *h, u64 (*now)(void *),
 	h->now_arg = arg;
 }
 
+int vp_sim_host_set_shared(struct vp_sim_host *h, bool shared)
+{
+	int fd;
+
+	if (shared) {
+		/* Fail here, not at the engine's SETUP. */
+		fd = memfd_create("vprime-probe", MFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+	}
+	h->shared = shared;
+	return 0;
+}
+
 int vp_sim_host_add(struct vp_sim_host *h, struct vp_sim_guest *g)
 {
 	u32 i;
@@ -244,6 +265,7 @@ void vp_sim_host_remove(struct vp_sim_host *h, struct vp_sim_guest *g)
 				p->g = NULL;
 				p->stats = p->gone_stats;
 				WRITE_ONCE(p->ep.info->state, VPRIME_PORT_GONE);
+				f->state_changed = true;
 			}
 		}
 	}
@@ -254,8 +276,10 @@ struct vp_sim_file *vp_sim_open(struct vp_sim_host *h)
 {
 	struct vp_sim_file *f = calloc(1, sizeof(*f));
 
-	if (f)
+	if (f) {
 		f->h = h;
+		f->area_fd = -1;
+	}
 	return f;
 }
 
@@ -300,7 +324,12 @@ void vp_sim_close(struct vp_sim_file *f)
 	if (f->area)
 		for (i = 0; i < f->e.hdr.max_ports; i++)
 			vp_sim_port_release(f, i);
-	free(f->area);
+	if (f->area_fd >= 0) {
+		munmap(f->area, f->area_size);
+		close(f->area_fd);
+	} else {
+		free(f->area);
+	}
 	free(f);
 }
 
@@ -308,6 +337,37 @@ void *vp_sim_area(struct vp_sim_file *f, size_t *size)
 {
 	*size = f->area_size;
 	return f->area;
+}
+
+int vp_sim_area_fd(struct vp_sim_file *f)
+{
+	return f->area_fd;
+}
+
+/*
+ * The area in a memfd, sealed at its size: the process that maps it can
+ * trust that it never shrinks under it (no SIGBUS).  Zero-filled.
+ */
+static void *vp_sim_area_shared(struct vp_sim_file *f, size_t size)
+{
+	void *a;
+	int fd;
+
+	fd = memfd_create("vprime-area", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return NULL;
+	if (ftruncate(fd, (off_t)size) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+		close(fd);
+		return NULL;
+	}
+	a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (a == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	f->area_fd = fd;
+	return a;
 }
 
 static int vp_sim_setup(struct vp_sim_file *f, struct vprime_setup *s)
@@ -320,10 +380,15 @@ static int vp_sim_setup(struct vp_sim_file *f, struct vprime_setup *s)
 	err = vp_area_layout(s, &hdr);
 	if (err)
 		return err;
-	f->area = aligned_alloc(4096, hdr.area_size);
+	if (f->h->shared) {
+		f->area = vp_sim_area_shared(f, hdr.area_size);
+	} else {
+		f->area = aligned_alloc(4096, hdr.area_size);
+		if (f->area)
+			memset(f->area, 0, hdr.area_size);
+	}
 	if (!f->area)
 		return -ENOMEM;
-	memset(f->area, 0, hdr.area_size);
 	memcpy(f->area, &hdr, sizeof(hdr));
 	f->area_size = hdr.area_size;
 	vp_engine_init(&f->e, f->area, &hdr);
@@ -445,6 +510,7 @@ static int vp_sim_sync(struct vp_sim_file *f, struct vprime_sync *s)
 		return -ENXIO;
 	if (flags & ~(VPRIME_SYNC_RX | VPRIME_SYNC_TX))
 		return -EINVAL;
+	f->state_changed = false;
 	s->rx_frames = s->tx_frames = s->pending = 0;
 	for (i = 0; i < f->e.hdr.max_ports; i++) {
 		struct vp_sim_port *p = &f->port[i];
@@ -529,4 +595,54 @@ bool vp_sim_pending(struct vp_sim_file *f)
 			return true;
 	}
 	return false;
+}
+
+/* One port of vp_sim_ready(), as vprime-back's vp_port_ready(). */
+static bool vp_sim_port_ready(struct vp_sim_file *f, struct vp_sim_port *p,
+			      u64 now, u64 *next_due)
+{
+	struct vp_sim_guest *g = p->g;
+	u32 prod = READ_ONCE(p->ep.tx_idx->prod);
+	u32 queued = prod - p->ep.tx_cons;
+	u64 due;
+
+	if (READ_ONCE(p->ep.rx_idx->cons) != p->ep.rx_prod)
+		return true;
+	if (g && vp_guest_pending(&g->dom0))
+		return true;
+	if (!queued || queued > f->e.hdr.ring_size)
+		return false;
+	if (!g || g->dom0.broken)
+		return true;
+	vp_rmb();	/* [B2] prod before the entry it covers */
+	due = READ_ONCE(p->ep.tx[p->ep.tx_cons &
+				 (f->e.hdr.ring_size - 1)].tstamp);
+	if (due > now) {
+		if (due < *next_due)
+			*next_due = due;
+		return false;
+	}
+	return g->dom0.nr_spare ||
+	       READ_ONCE(g->ctrl->ring[VPRIME_RING_FILL].prod) !=
+		       g->dom0.fill_cons;
+}
+
+/*
+ * Unlike the kernel's poll, completions waiting on the completion ring do
+ * not count: only SYNC and DETACH produce them, and libvprime reaps them
+ * before either call returns, so here they would only be a spurious wake.
+ */
+bool vp_sim_ready(struct vp_sim_file *f, u64 now, u64 *next_due)
+{
+	bool ready = false;
+	u32 i;
+
+	if (!f->area)
+		return false;
+	if (f->state_changed)
+		return true;
+	for (i = 0; i < f->e.hdr.max_ports && !ready; i++)
+		if (f->port[i].used)
+			ready = vp_sim_port_ready(f, &f->port[i], now, next_due);
+	return ready;
 }

@@ -62,12 +62,28 @@ int vp_sim_host_add(struct vp_sim_host *h, struct vp_sim_guest *g);
 void vp_sim_host_remove(struct vp_sim_host *h, struct vp_sim_guest *g);
 void vp_sim_host_set_clock(struct vp_sim_host *h, u64 (*now)(void *),
 			   void *arg);
+/*
+ * Areas made after this call live in a sealed memfd (vp_sim_area_fd())
+ * instead of the heap, so another process can map them (vprime-simhost).
+ * Returns 0 or -errno if memfds are not available.
+ */
+int vp_sim_host_set_shared(struct vp_sim_host *h, bool shared);
 
 /* An engine's open file on the stand-in: same ioctls as /dev/vprime. */
 struct vp_sim_file *vp_sim_open(struct vp_sim_host *h);
 int vp_sim_ioctl(struct vp_sim_file *f, unsigned long cmd, void *arg);
 void *vp_sim_area(struct vp_sim_file *f, size_t *size);
 bool vp_sim_pending(struct vp_sim_file *f);
+/*
+ * vp_sim_ready - what /dev/vprime's poll() would say now: a port's state
+ * changed since the last SYNC, frames on an RX ring the engine has not
+ * consumed, guest frames waiting, or an engine frame that is due and has
+ * somewhere to go (a dead port counts: its frames are dropped).  A frame
+ * not yet due lowers *next_due instead (left alone if none).
+ */
+bool vp_sim_ready(struct vp_sim_file *f, u64 now, u64 *next_due);
+/* The area's memfd (vp_sim_host_set_shared()), or -1. */
+int vp_sim_area_fd(struct vp_sim_file *f);
 u64 vp_sim_now(struct vp_sim_file *f);	/* the host's clock */
 void vp_sim_close(struct vp_sim_file *f);
 

@@ -4,6 +4,10 @@
  * layout, setup limits, attach by id/name/MAC, ownership, carrier), so
  * engines tested over the stand-in see what they will see on Xen.
  */
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "vp_test.h"
 
 static struct vp_sim_guest *named(u32 domid, const char *name)
@@ -166,6 +170,88 @@ static void test_list_capacity(void **state)
 	vp_sim_host_free(h);
 }
 
+/* vprime-simhost's areas: a sealed memfd another process maps. */
+static void test_shared_area(void **state)
+{
+	struct vp_sim_host *h = vp_sim_host_new();
+	struct vp_test_engine te;
+	size_t size;
+	u8 *area, *other;
+	int fd;
+
+	(void)state;
+	vp_test_engine_open(&te, h, 64, 32);
+	assert_int_equal(vp_sim_area_fd(te.file), -1);	/* heap by default */
+	vp_sim_close(te.file);
+	assert_int_equal(vp_sim_host_set_shared(h, true), 0);
+	vp_test_engine_open(&te, h, 64, 32);
+	fd = vp_sim_area_fd(te.file);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_GET_SEALS) & (F_SEAL_SHRINK | F_SEAL_GROW),
+			 F_SEAL_SHRINK | F_SEAL_GROW);
+	area = vp_sim_area(te.file, &size);
+	assert_int_equal(lseek(fd, 0, SEEK_END), (off_t)size);
+	other = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(other != MAP_FAILED);
+	assert_memory_equal(other, area, sizeof(struct vprime_area_hdr));
+	other[size - 1] = 0x5a;			/* the last buffer byte */
+	assert_int_equal(area[size - 1], 0x5a);
+	assert_int_equal(ftruncate(fd, 4096), -1);	/* sealed */
+	munmap(other, size);
+	vp_sim_close(te.file);
+	vp_sim_host_free(h);
+}
+
+/* vp_sim_ready() answers as poll() on /dev/vprime does. */
+static void test_ready_as_poll(void **state)
+{
+	struct vp_sim_host *h = vp_sim_host_new();
+	struct vp_sim_guest *a = vp_test_guest(1, 0, 0), *b = vp_test_guest(2, 0, 0);
+	struct vp_test_engine te;
+	struct vp_eport pb;
+	u64 due = UINT64_MAX;
+	u32 pa, port_b, tx;
+	u8 f[60];
+
+	(void)state;
+	assert_int_equal(vp_sim_host_add(h, a), 0);
+	assert_int_equal(vp_sim_host_add(h, b), 0);
+	vp_test_engine_open(&te, h, 64, 32);
+	vp_test_engine_fill(&te, 0, 32);
+	pa = vp_test_attach(&te, 1);
+	port_b = vp_test_attach(&te, 2);
+	assert_false(vp_sim_ready(te.file, 0, &due));
+	assert_true(due == UINT64_MAX);
+	/* A guest frame waiting. */
+	vp_test_frame(f, sizeof(f), b->cfg.mac, a->cfg.mac, 1);
+	assert_int_equal(vp_sim_guest_send(a, f, sizeof(f)), 0);
+	assert_true(vp_sim_ready(te.file, 0, &due));
+	/* On the engine's RX ring, not consumed yet. */
+	vp_test_sync(&te);
+	assert_true(vp_sim_ready(te.file, 0, &due));
+	/* Forwarded, due at 5000: not ready before, ready at its time. */
+	assert_int_equal(vp_test_engine_forward(&te, pa, port_b), 1);
+	vp_test_port(&te, port_b, &pb);
+	tx = pb.tx_idx->prod;
+	pb.tx[(tx - 1) & (te.e.hdr.ring_size - 1)].tstamp = 5000;
+	assert_false(vp_sim_ready(te.file, 1000, &due));
+	assert_true(due == 5000);
+	assert_true(vp_sim_ready(te.file, 5000, &due));
+	vp_test_sync(&te);	/* the host's clock is long past 5000 */
+	assert_int_equal(vp_sim_guest_recv(b, f, sizeof(f)), (int)sizeof(f));
+	/* Completions alone do not wake: libvprime reaps them in the call. */
+	assert_false(vp_sim_ready(te.file, 0, &due));
+	/* A device gone is news until the next SYNC. */
+	vp_sim_host_remove(h, b);
+	assert_true(vp_sim_ready(te.file, 0, &due));
+	vp_test_sync(&te);
+	assert_false(vp_sim_ready(te.file, 0, &due));
+	vp_sim_close(te.file);
+	vp_sim_guest_free(a);
+	vp_sim_guest_free(b);
+	vp_sim_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_area_layout),
 		cmocka_unit_test(test_attach_by_each_key),
 		cmocka_unit_test(test_list_capacity),
+		cmocka_unit_test(test_shared_area),
+		cmocka_unit_test(test_ready_as_poll),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
