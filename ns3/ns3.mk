@@ -58,6 +58,25 @@ $(BUILD)/fuzz/fuzz_ns3_device: tests/ns3/fuzz_ns3_device.cc $(NS3_SRCS) \
 		-o $@ $< $(NS3_SRCS) $(patsubst %.c,$(BUILD)/ns3/fuzz/%.o,$(notdir $(LIB_SIM_SRCS))) \
 		$(NS3_LIBS)
 
+# End to end: vprime-ns3 (under ASan + UBSan) on vprime-simhost's network
+# namespaces, real pings across ns-3 links (tests/ns3/netns.sh; a skip,
+# exit 4, without root or a tun).
+ifneq ($(wildcard tests/simhost/simhost.mk),)
+HOST_TESTS += $(BUILD)/test/test_ns3_netns
+
+$(BUILD)/test/vprime-ns3-san: $(BUILD)/ns3/san/vprime-ns3.o \
+		$(patsubst ns3/%.cc,$(BUILD)/ns3/san/%.o,$(NS3_SRCS)) $(LIB_SIM_OBJS_SAN) | $(BUILD)/test
+	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
+
+$(BUILD)/test/test_ns3_netns: tests/ns3/netns.sh tests/simhost/two-ns.json \
+		$(BUILD)/test/vprime-ns3-san $(BUILD)/test/vprime-simhost-san \
+		$(BUILD)/bin/vprimed | $(BUILD)/test
+	printf '#!/bin/sh\nNS3_SIMHOST=%s NS3_PROGRAM=%s NS3_VPRIMED=%s exec bash %s "$$@"\n' \
+		'$(BUILD)/test/vprime-simhost-san' '$(BUILD)/test/vprime-ns3-san' \
+		'$(BUILD)/bin/vprimed' '$(TOP)/tests/ns3/netns.sh' >$@
+	chmod +x $@
+endif
+
 ns3-check: $(BUILD)/test/test_ns3
 	$(BUILD)/test/test_ns3
 else

@@ -145,6 +145,7 @@ VprimeHandle::VprimeHandle()
       m_clock(MonotonicNs),
       m_clockArg(nullptr),
       m_origin(0),
+      m_calibrated(false),
       m_started(false),
       m_mode(MODE_THREAD),
       m_batch(64),
@@ -280,7 +281,12 @@ VprimeHandle::Start()
     vprime_get_opts(m_vp, &o);
     m_byPort.assign(o.max_ports, nullptr);
     m_frames.resize(m_batch);
+    // Until the simulation runs, its time 0 is not yet a moment of dom0's
+    // clock: the real-time simulator takes its origin when Run() starts.
+    // A first guess now, the real origin at the first event.
     m_origin = static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
+    m_calibrated = false;
+    m_calibrateEvent = Simulator::ScheduleNow(&VprimeHandle::Calibrate, this);
     Rescan();
     Simulator::ScheduleDestroy(&VprimeHandle::Close, Ptr<VprimeHandle>(this));
     if (m_rescanInterval.IsStrictlyPositive())
@@ -347,6 +353,18 @@ VprimeHandle::PollEvent()
     m_pollEvent = Simulator::Schedule(m_pollInterval, &VprimeHandle::PollEvent, this);
 }
 
+void
+VprimeHandle::Calibrate()
+{
+    if (m_calibrated)
+    {
+        return;
+    }
+    m_origin = static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
+    m_calibrated = true;
+    NS_LOG_INFO("dom0 time at simulation time 0: " << m_origin << " ns");
+}
+
 uint32_t
 VprimeHandle::Service()
 {
@@ -356,6 +374,7 @@ VprimeHandle::Service()
     {
         return 0;
     }
+    Calibrate(); // only ever runs inside the simulation: a valid origin
     m_stats[STAT_services]++;
     // A bounded number of rounds: a guest flooding us cannot keep the
     // simulator in here; what is left waits for the next batch.
@@ -592,6 +611,7 @@ VprimeHandle::Close()
     m_serviceEvent.Cancel();
     m_pollEvent.Cancel();
     m_rescanEvent.Cancel();
+    m_calibrateEvent.Cancel();
     for (uint32_t port = 0; port < m_byPort.size(); port++)
     {
         if (m_byPort[port])

@@ -15,10 +15,13 @@
  * All libvprime calls happen in the simulator's thread (the handle is not
  * thread-safe); the reader thread only polls the descriptor.
  *
- * Time: dom0 stamps frames with CLOCK_MONOTONIC ns.  At Start() the handle
- * takes origin = clock() - Simulator::Now(), so simulation time t is dom0
- * time origin + t (the real-time simulator keeps the two together; a test
- * gives a virtual clock that returns origin + Now()).
+ * Time: dom0 stamps frames with CLOCK_MONOTONIC ns.  At the simulation's
+ * first event (scheduled by Start()) the handle takes origin = clock() -
+ * Simulator::Now(), so simulation time t is dom0 time origin + t (the
+ * real-time simulator keeps the two together; a test gives a virtual clock
+ * that returns origin + Now()).  Taken at Start() itself it would be off by
+ * whatever the program does between Start() and Run(), and every guest
+ * frame would enter the simulation that much late.
  */
 #ifndef VPRIME_HANDLE_H
 #define VPRIME_HANDLE_H
@@ -144,6 +147,7 @@ class VprimeHandle : public Object
     int Attach(const VprimeGuestSpec& spec);
     void Dispatch(struct vprime_frame* f);
     void CheckPorts();
+    void Calibrate();
     void ScheduleService();
     void ServiceEvent();
     void PollEvent();
@@ -156,6 +160,7 @@ class VprimeHandle : public Object
     Clock m_clock;
     void* m_clockArg;
     int64_t m_origin;
+    bool m_calibrated; // m_origin taken while the simulation runs
     bool m_started;
     Mode m_mode;
     Time m_pollInterval;
@@ -169,6 +174,7 @@ class VprimeHandle : public Object
     EventId m_serviceEvent;
     EventId m_pollEvent;
     EventId m_rescanEvent;
+    EventId m_calibrateEvent;
     uint64_t m_stats[STAT_MAX];
 
     std::thread m_thread;

@@ -319,6 +319,8 @@ TestTimestamps()
     g_lags.clear();
     g_rxAt.clear();
     w.helper->Start();
+    Simulator::Stop(Seconds(0)); // the handle's origin is taken at time 0
+    Simulator::Run();
     g_frozen = true;
 
     tf::Bytes f = tf::Eth(tf::BCAST, w.guests[0].mac, 0x88b5, 46);
