@@ -43,6 +43,7 @@ all:
 
 include tests/tests.mk
 -include lib/lib.mk
+-include ns3/ns3.mk
 -include engine/engine.mk
 -include tools/tools.mk
 -include tests/tools/tools.mk

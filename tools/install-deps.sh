@@ -24,6 +24,8 @@ pkgs=(
 	libclang-rt-14-dev	# clang's sanitizer and fuzzer runtimes
 	libcmocka-dev		# unit-test framework of the host tests
 	libjansson-dev		# JSON topology files of vprimed
+	libgsl-dev		# ns3-core.pc links libgsl (vprime-ns3)
+	libns3-dev		# ns-3 3.37: VprimeNetDevice, vprime-ns3 (ns3/)
 	libpcap-dev		# per-device pcap captures of vprimed
 	libxen-dev		# xenstore.h and libxenstore for vprimectl
 	pkg-config

@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vprime-handle.cc - see vprime-handle.h.
+ */
+#include "vprime-handle.h"
+
+#include "vprime-net-device.h"
+
+#include "ns3/enum.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/uinteger.h"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <poll.h>
+#include <sstream>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "vprime.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("VprimeHandle");
+NS_OBJECT_ENSURE_REGISTERED(VprimeHandle);
+
+namespace
+{
+
+uint64_t
+MonotonicNs(void*)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+#define VPRIME_NS3_HS_NAME(n, d) #n,
+const char* const g_statNames[] = {VPRIME_NS3_HANDLE_STATS(VPRIME_NS3_HS_NAME)};
+#undef VPRIME_NS3_HS_NAME
+
+} // namespace
+
+/* ---- guest specs ------------------------------------------------------ */
+
+VprimeGuestSpec
+VprimeGuestSpec::Mac(Mac48Address m)
+{
+    VprimeGuestSpec s;
+    s.kind = BY_MAC;
+    s.mac = m;
+    return s;
+}
+
+VprimeGuestSpec
+VprimeGuestSpec::Name(const std::string& n)
+{
+    VprimeGuestSpec s;
+    s.kind = BY_NAME;
+    s.name = n;
+    return s;
+}
+
+VprimeGuestSpec
+VprimeGuestSpec::Domid(uint32_t domid, uint32_t devid)
+{
+    VprimeGuestSpec s;
+    s.kind = BY_DOMID;
+    s.domid = domid;
+    s.devid = devid;
+    return s;
+}
+
+std::string
+VprimeGuestSpec::ToString() const
+{
+    std::ostringstream o;
+
+    switch (kind)
+    {
+    case BY_MAC:
+        o << "mac " << mac;
+        break;
+    case BY_NAME:
+        o << "device " << name;
+        break;
+    case BY_DOMID:
+        o << "domid " << domid << " devid " << devid;
+        break;
+    }
+    return o.str();
+}
+
+/* ---- the handle --------------------------------------------------------- */
+
+TypeId
+VprimeHandle::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::VprimeHandle")
+            .SetParent<Object>()
+            .SetGroupName("Vprime")
+            .AddConstructor<VprimeHandle>()
+            .AddAttribute("Mode",
+                          "Who runs the batch: a reader thread on the descriptor, a "
+                          "polling event, or the program itself",
+                          EnumValue(MODE_THREAD),
+                          MakeEnumAccessor(&VprimeHandle::m_mode),
+                          MakeEnumChecker(MODE_THREAD,
+                                          "Thread",
+                                          MODE_POLL,
+                                          "Poll",
+                                          MODE_MANUAL,
+                                          "Manual"))
+            .AddAttribute("PollInterval",
+                          "Period of the polling event (Mode Poll)",
+                          TimeValue(MicroSeconds(100)),
+                          MakeTimeAccessor(&VprimeHandle::m_pollInterval),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("RescanInterval",
+                          "How often unbound guest devices are looked for (0: never)",
+                          TimeValue(Seconds(1)),
+                          MakeTimeAccessor(&VprimeHandle::m_rescanInterval),
+                          MakeTimeChecker(Seconds(0)))
+            .AddAttribute("LateThreshold",
+                          "A guest frame handed to ns-3 later than this after its dom0 "
+                          "stamp counts as late",
+                          TimeValue(MicroSeconds(100)),
+                          MakeTimeAccessor(&VprimeHandle::m_lateThreshold),
+                          MakeTimeChecker(Seconds(0)))
+            .AddAttribute("BatchSize",
+                          "Frames taken per rx_peek",
+                          UintegerValue(64),
+                          MakeUintegerAccessor(&VprimeHandle::m_batch),
+                          MakeUintegerChecker<uint32_t>(1, 1024));
+    return tid;
+}
+
+VprimeHandle::VprimeHandle()
+    : m_vp(nullptr),
+      m_clock(MonotonicNs),
+      m_clockArg(nullptr),
+      m_origin(0),
+      m_calibrated(false),
+      m_started(false),
+      m_mode(MODE_THREAD),
+      m_batch(64),
+      m_buf(VPRIME_FRAME_MAX),
+      m_stopFd(-1),
+      m_threadPending(false),
+      m_threadStop(false),
+      m_wakeups(0)
+{
+    std::memset(m_stats, 0, sizeof(m_stats));
+}
+
+VprimeHandle::~VprimeHandle()
+{
+    Close();
+}
+
+void
+VprimeHandle::DoDispose()
+{
+    Close();
+    Object::DoDispose();
+}
+
+int
+VprimeHandle::Open(const std::string& path, uint32_t nrBufs, uint32_t maxPorts)
+{
+    struct vprime_opts o;
+
+    NS_ABORT_MSG_IF(m_vp, "VprimeHandle: already open");
+    std::memset(&o, 0, sizeof(o));
+    o.nr_bufs = nrBufs;
+    o.max_ports = maxPorts;
+    return vprime_open(&m_vp, path.empty() ? nullptr : path.c_str(), &o);
+}
+
+void
+VprimeHandle::Adopt(struct vprime* vp, Clock clock, void* clockArg)
+{
+    NS_ABORT_MSG_IF(m_vp, "VprimeHandle: already open");
+    m_vp = vp;
+    m_clock = clock ? clock : MonotonicNs;
+    m_clockArg = clockArg;
+}
+
+struct vprime*
+VprimeHandle::GetRaw() const
+{
+    return m_vp;
+}
+
+void
+VprimeHandle::Register(Ptr<VprimeNetDevice> dev)
+{
+    m_devs.push_back(dev);
+    if (m_started && m_vp)
+    {
+        int port = Attach(dev->GetGuest());
+        if (port >= 0)
+        {
+            m_byPort[port] = PeekPointer(dev);
+            dev->Bind(port);
+        }
+    }
+}
+
+void
+VprimeHandle::Unregister(VprimeNetDevice* dev)
+{
+    int32_t port = dev->GetPort();
+
+    if (port >= 0 && static_cast<size_t>(port) < m_byPort.size())
+    {
+        m_byPort[port] = nullptr;
+        if (m_vp)
+        {
+            vprime_detach(m_vp, static_cast<uint32_t>(port));
+        }
+    }
+    for (auto it = m_devs.begin(); it != m_devs.end(); ++it)
+    {
+        if (PeekPointer(*it) == dev)
+        {
+            m_devs.erase(it);
+            break;
+        }
+    }
+}
+
+int
+VprimeHandle::Attach(const VprimeGuestSpec& spec)
+{
+    uint8_t mac[6];
+    int r = -EINVAL;
+
+    switch (spec.kind)
+    {
+    case VprimeGuestSpec::BY_MAC:
+        spec.mac.CopyTo(mac);
+        r = vprime_attach_mac(m_vp, mac);
+        break;
+    case VprimeGuestSpec::BY_NAME:
+        r = vprime_attach_name(m_vp, spec.name.c_str());
+        break;
+    case VprimeGuestSpec::BY_DOMID:
+        r = vprime_attach_id(m_vp, spec.domid, spec.devid);
+        break;
+    }
+    if (r >= 0)
+    {
+        m_stats[STAT_attaches]++;
+        NS_LOG_INFO("attached " << spec.ToString() << " to port " << r);
+    }
+    else if (r != -ENODEV)
+    {
+        m_stats[STAT_attach_errors]++;
+        NS_LOG_WARN("attach " << spec.ToString() << ": " << std::strerror(-r));
+    }
+    return r;
+}
+
+void
+VprimeHandle::Start()
+{
+    struct vprime_opts o;
+
+    NS_ABORT_MSG_IF(!m_vp, "VprimeHandle::Start: not open");
+    if (m_started)
+    {
+        return;
+    }
+    m_started = true;
+    vprime_get_opts(m_vp, &o);
+    m_byPort.assign(o.max_ports, nullptr);
+    m_frames.resize(m_batch);
+    // Until the simulation runs, its time 0 is not yet a moment of dom0's
+    // clock: the real-time simulator takes its origin when Run() starts.
+    // A first guess now, the real origin at the first event.
+    m_origin = static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
+    m_calibrated = false;
+    m_calibrateEvent = Simulator::ScheduleNow(&VprimeHandle::Calibrate, this);
+    Rescan();
+    Simulator::ScheduleDestroy(&VprimeHandle::Close, Ptr<VprimeHandle>(this));
+    if (m_rescanInterval.IsStrictlyPositive())
+    {
+        m_rescanEvent = Simulator::Schedule(m_rescanInterval, &VprimeHandle::RescanEvent, this);
+    }
+    if (m_mode == MODE_POLL)
+    {
+        m_pollEvent = Simulator::Schedule(m_pollInterval, &VprimeHandle::PollEvent, this);
+    }
+    else if (m_mode == MODE_THREAD)
+    {
+        NS_ABORT_MSG_IF(vprime_fd(m_vp) < 0,
+                        "VprimeHandle: Mode Thread needs a backend with a descriptor");
+        m_stopFd = eventfd(0, EFD_CLOEXEC);
+        NS_ABORT_MSG_IF(m_stopFd < 0, "VprimeHandle: eventfd: " << std::strerror(errno));
+        m_threadStop = false;
+        m_thread = std::thread(&VprimeHandle::ThreadMain, this);
+    }
+}
+
+uint32_t
+VprimeHandle::Rescan()
+{
+    uint32_t n = 0;
+
+    m_stats[STAT_rescans]++;
+    for (auto& d : m_devs)
+    {
+        if (d->GetPort() >= 0)
+        {
+            continue;
+        }
+        int port = Attach(d->GetGuest());
+        if (port >= 0 && static_cast<size_t>(port) < m_byPort.size())
+        {
+            m_byPort[port] = PeekPointer(d);
+            d->Bind(static_cast<uint32_t>(port));
+            n++;
+        }
+        else if (port >= 0)
+        {
+            vprime_detach(m_vp, static_cast<uint32_t>(port));
+        }
+    }
+    if (n)
+    {
+        CheckPorts();
+    }
+    return n;
+}
+
+void
+VprimeHandle::RescanEvent()
+{
+    Rescan();
+    m_rescanEvent = Simulator::Schedule(m_rescanInterval, &VprimeHandle::RescanEvent, this);
+}
+
+void
+VprimeHandle::PollEvent()
+{
+    Service();
+    m_pollEvent = Simulator::Schedule(m_pollInterval, &VprimeHandle::PollEvent, this);
+}
+
+void
+VprimeHandle::Calibrate()
+{
+    if (m_calibrated)
+    {
+        return;
+    }
+    m_origin = static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
+    m_calibrated = true;
+    NS_LOG_INFO("dom0 time at simulation time 0: " << m_origin << " ns");
+}
+
+uint32_t
+VprimeHandle::Service()
+{
+    uint32_t total = 0, round;
+
+    if (!m_vp || !m_started)
+    {
+        return 0;
+    }
+    Calibrate(); // only ever runs inside the simulation: a valid origin
+    m_stats[STAT_services]++;
+    // A bounded number of rounds: a guest flooding us cannot keep the
+    // simulator in here; what is left waits for the next batch.
+    for (round = 0; round < 16; round++)
+    {
+        struct vprime_sync_res res;
+        int n, i;
+
+        m_stats[STAT_syncs]++;
+        if (vprime_sync(m_vp, 0, &res) < 0)
+        {
+            m_stats[STAT_sync_errors]++;
+            break;
+        }
+        n = vprime_rx_peek(m_vp, m_frames.data(), m_batch);
+        for (i = 0; i < n; i++)
+        {
+            Dispatch(&m_frames[i]);
+            vprime_frame_drop(m_vp, &m_frames[i]);
+        }
+        total += n > 0 ? n : 0;
+        if (static_cast<uint32_t>(n > 0 ? n : 0) < m_batch && !res.pending)
+        {
+            break;
+        }
+    }
+    CheckPorts();
+    return total;
+}
+
+void
+VprimeHandle::Dispatch(struct vprime_frame* f)
+{
+    VprimeNetDevice* dev = nullptr;
+    uint32_t off = 0, i;
+
+    m_stats[STAT_rx_frames]++;
+    if (f->port < m_byPort.size())
+    {
+        dev = m_byPort[f->port];
+    }
+    if (!dev)
+    {
+        m_stats[STAT_rx_unknown_port]++;
+        return;
+    }
+    // One copy: ns-3 packets own their bytes.
+    for (i = 0; i < f->nseg && off + f->seg[i].len <= m_buf.size(); i++)
+    {
+        std::memcpy(m_buf.data() + off, f->seg[i].data, f->seg[i].len);
+        off += f->seg[i].len;
+    }
+    dev->ReceiveFrame(m_buf.data(), off, f->flags, f->tstamp);
+}
+
+void
+VprimeHandle::CheckPorts()
+{
+    uint32_t port;
+    bool gone = false;
+
+    for (port = 0; port < m_byPort.size(); port++)
+    {
+        VprimeNetDevice* dev = m_byPort[port];
+        int st;
+
+        if (!dev)
+        {
+            continue;
+        }
+        st = vprime_port_state(m_vp, port);
+        if (st == VPRIME_PORT_GONE || st < 0)
+        {
+            m_stats[STAT_gone]++;
+            NS_LOG_INFO("port " << port << " (" << dev->GetGuest().ToString() << ") gone");
+            vprime_detach(m_vp, port);
+            m_byPort[port] = nullptr;
+            dev->Unbind(true);
+            gone = true;
+            continue;
+        }
+        dev->SetPortUp(st == VPRIME_PORT_ATTACHED);
+    }
+    // A guest that vanished may come back at once (a reboot): look again
+    // at the next rescan, which is already periodic.
+    (void)gone;
+}
+
+int
+VprimeHandle::Submit(uint32_t port, const uint8_t* data, uint32_t len)
+{
+    struct vprime_frame f;
+    uint32_t off = 0, i;
+    int r;
+
+    if (!m_vp || !m_started)
+    {
+        return -ENETDOWN;
+    }
+    r = vprime_tx_reserve(m_vp, len, &f);
+    if (r == -ENOBUFS)
+    {
+        // Completions not yet reaped hold the buffers: one early sync.
+        m_stats[STAT_tx_syncs_early]++;
+        m_stats[STAT_syncs]++;
+        vprime_sync(m_vp, 0, nullptr);
+        r = vprime_tx_reserve(m_vp, len, &f);
+    }
+    if (r < 0)
+    {
+        return r;
+    }
+    for (i = 0; i < f.nseg; i++)
+    {
+        std::memcpy(f.seg[i].data, data + off, f.seg[i].len);
+        off += f.seg[i].len;
+    }
+    r = vprime_tx_submit(m_vp, port, &f, SimToStamp(Simulator::Now()));
+    if (r == -EAGAIN)
+    {
+        m_stats[STAT_tx_syncs_early]++;
+        m_stats[STAT_syncs]++;
+        vprime_sync(m_vp, 0, nullptr);
+        r = vprime_tx_submit(m_vp, port, &f, SimToStamp(Simulator::Now()));
+    }
+    if (r < 0)
+    {
+        vprime_frame_drop(m_vp, &f);
+        return r;
+    }
+    ScheduleService();
+    return 0;
+}
+
+void
+VprimeHandle::ScheduleService()
+{
+    // Every frame sent at this simulation time shares one sync.
+    if (m_mode == MODE_MANUAL || m_serviceEvent.IsRunning())
+    {
+        return;
+    }
+    m_serviceEvent = Simulator::ScheduleNow(&VprimeHandle::ServiceEvent, this);
+}
+
+void
+VprimeHandle::ServiceEvent()
+{
+    Service();
+}
+
+/* ---- the reader thread ---------------------------------------------------- */
+
+void
+VprimeHandle::ThreadMain()
+{
+    struct pollfd p[2];
+
+    p[0].fd = vprime_fd(m_vp);
+    p[0].events = POLLIN;
+    p[1].fd = m_stopFd;
+    p[1].events = POLLIN;
+    for (;;)
+    {
+        int r = poll(p, 2, -1);
+
+        if (r < 0 && errno == EINTR)
+        {
+            continue;
+        }
+        if (r < 0 || (p[1].revents & POLLIN))
+        {
+            return;
+        }
+        if (!(p[0].revents & (POLLIN | POLLERR | POLLHUP)))
+        {
+            continue;
+        }
+        std::unique_lock<std::mutex> lk(m_mx);
+        if (m_threadStop)
+        {
+            return;
+        }
+        m_threadPending = true;
+        m_wakeups++;
+        Simulator::ScheduleWithContext(Simulator::NO_CONTEXT,
+                                       Seconds(0),
+                                       &VprimeHandle::ThreadService,
+                                       this);
+        // The descriptor stays readable until the batch ran: wait for it.
+        m_cv.wait(lk, [this] { return !m_threadPending || m_threadStop; });
+        if (m_threadStop)
+        {
+            return;
+        }
+    }
+}
+
+void
+VprimeHandle::ThreadService()
+{
+    Service();
+    std::lock_guard<std::mutex> lk(m_mx);
+    m_threadPending = false;
+    m_cv.notify_one();
+}
+
+void
+VprimeHandle::StopThread()
+{
+    if (!m_thread.joinable())
+    {
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lk(m_mx);
+        m_threadStop = true;
+        m_cv.notify_one();
+    }
+    uint64_t one = 1;
+    if (write(m_stopFd, &one, sizeof(one)) != sizeof(one))
+    {
+        NS_LOG_WARN("eventfd write failed");
+    }
+    m_thread.join();
+    close(m_stopFd);
+    m_stopFd = -1;
+}
+
+void
+VprimeHandle::Close()
+{
+    StopThread();
+    m_serviceEvent.Cancel();
+    m_pollEvent.Cancel();
+    m_rescanEvent.Cancel();
+    m_calibrateEvent.Cancel();
+    for (uint32_t port = 0; port < m_byPort.size(); port++)
+    {
+        if (m_byPort[port])
+        {
+            m_byPort[port]->Unbind(false);
+            m_byPort[port] = nullptr;
+        }
+    }
+    m_devs.clear();
+    if (m_vp)
+    {
+        vprime_close(m_vp);
+        m_vp = nullptr;
+    }
+    m_started = false;
+}
+
+/* ---- time and counters ------------------------------------------------------ */
+
+int64_t
+VprimeHandle::StampToSimNs(uint64_t stamp) const
+{
+    return static_cast<int64_t>(stamp) - m_origin;
+}
+
+uint64_t
+VprimeHandle::SimToStamp(Time t) const
+{
+    int64_t s = m_origin + t.GetNanoSeconds();
+
+    return s > 0 ? static_cast<uint64_t>(s) : 0;
+}
+
+uint64_t
+VprimeHandle::NowStamp() const
+{
+    return m_clock(m_clockArg);
+}
+
+Time
+VprimeHandle::GetLateThreshold() const
+{
+    return m_lateThreshold;
+}
+
+uint64_t
+VprimeHandle::GetStat(Stat s) const
+{
+    if (s == STAT_wakeups)
+    {
+        return m_wakeups.load();
+    }
+    return s < STAT_MAX ? m_stats[s] : 0;
+}
+
+const char*
+VprimeHandle::GetStatName(Stat s)
+{
+    return s < STAT_MAX ? g_statNames[s] : nullptr;
+}
+
+} // namespace ns3

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vprime-handle.h - the one libvprime handle of an ns-3 program, shared by
+ * all its VprimeNetDevices: it owns the area, binds guest devices to ports,
+ * and runs the batch (one vprime_sync() moves every guest's frames both
+ * ways, then the received frames are handed to their devices).
+ *
+ * Who runs the batch (attribute "Mode"):
+ *   Thread  a reader thread poll()s vprime_fd() and, when a guest has work,
+ *           schedules Service() into the simulator (ScheduleWithContext),
+ *           then waits until it ran: no busy loop, no CPU while idle.
+ *   Poll    an event in the simulator every PollInterval calls Service():
+ *           for backends without a descriptor, and deterministic runs.
+ *   Manual  nobody: the program (a test) calls Service() itself.
+ * All libvprime calls happen in the simulator's thread (the handle is not
+ * thread-safe); the reader thread only polls the descriptor.
+ *
+ * Time: dom0 stamps frames with CLOCK_MONOTONIC ns.  At the simulation's
+ * first event (scheduled by Start()) the handle takes origin = clock() -
+ * Simulator::Now(), so simulation time t is dom0 time origin + t (the
+ * real-time simulator keeps the two together; a test gives a virtual clock
+ * that returns origin + Now()).  Taken at Start() itself it would be off by
+ * whatever the program does between Start() and Run(), and every guest
+ * frame would enter the simulation that much late.
+ */
+#ifndef VPRIME_HANDLE_H
+#define VPRIME_HANDLE_H
+
+#include "ns3/event-id.h"
+#include "ns3/mac48-address.h"
+#include "ns3/nstime.h"
+#include "ns3/object.h"
+#include "ns3/ptr.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct vprime;
+struct vprime_frame;
+
+namespace ns3
+{
+
+class VprimeNetDevice;
+
+/* Which guest device a VprimeNetDevice stands for. */
+struct VprimeGuestSpec
+{
+    enum Kind
+    {
+        BY_MAC,
+        BY_NAME,
+        BY_DOMID,
+    };
+
+    Kind kind{BY_MAC};
+    Mac48Address mac;
+    std::string name;
+    uint32_t domid{0};
+    uint32_t devid{0};
+
+    static VprimeGuestSpec Mac(Mac48Address m);
+    static VprimeGuestSpec Name(const std::string& n);
+    static VprimeGuestSpec Domid(uint32_t domid, uint32_t devid = 0);
+    std::string ToString() const;
+};
+
+/* The handle's own counters: X(name, description). */
+#define VPRIME_NS3_HANDLE_STATS(X)                                                  \
+    X(services, "batches run (Service calls)")                                      \
+    X(syncs, "vprime_sync calls")                                                   \
+    X(sync_errors, "vprime_sync calls that failed")                                 \
+    X(wakeups, "reader thread wake-ups (fd readable)")                              \
+    X(rx_frames, "frames taken from guests")                                        \
+    X(rx_unknown_port, "frames from a port no device owns (dropped)")               \
+    X(tx_syncs_early, "extra syncs to free a full TX ring or the buffer pool")     \
+    X(attaches, "guest devices bound to ports")                                     \
+    X(attach_errors, "attach attempts refused for another reason than absence")     \
+    X(gone, "ports whose device vanished (detached)")                               \
+    X(rescans, "rescans for unbound devices")
+
+class VprimeHandle : public Object
+{
+  public:
+    enum Mode
+    {
+        MODE_THREAD,
+        MODE_POLL,
+        MODE_MANUAL,
+    };
+
+#define VPRIME_NS3_HS_ENUM(n, d) STAT_##n,
+    enum Stat
+    {
+        VPRIME_NS3_HANDLE_STATS(VPRIME_NS3_HS_ENUM) STAT_MAX
+    };
+#undef VPRIME_NS3_HS_ENUM
+
+    typedef uint64_t (*Clock)(void* arg);
+
+    static TypeId GetTypeId();
+    VprimeHandle();
+    ~VprimeHandle() override;
+
+    /* Open @path (empty: /dev/vprime); 0 or a negative errno. */
+    int Open(const std::string& path, uint32_t nrBufs = 0, uint32_t maxPorts = 0);
+    /* Take an already open handle (tests: vprime_open_sim) and its clock. */
+    void Adopt(struct vprime* vp, Clock clock, void* clockArg);
+    struct vprime* GetRaw() const;
+
+    void Register(Ptr<VprimeNetDevice> dev);
+    void Unregister(VprimeNetDevice* dev);
+
+    /* Bind devices, start the reader; call before Simulator::Run(). */
+    void Start();
+    /* One batch: sync, hand frames to devices, check ports.  Returns the
+     * frames received. */
+    uint32_t Service();
+    /* Look for unbound devices now; returns how many were bound. */
+    uint32_t Rescan();
+    /* Stop the reader, detach, close (also a Simulator destroy event). */
+    void Close();
+
+    /* Queue a frame for @port, due at the current simulation time; the
+     * batch goes out at the next Service() (scheduled now).  0 or the
+     * negative errno of libvprime. */
+    int Submit(uint32_t port, const uint8_t* data, uint32_t len);
+
+    /* dom0 stamp <-> simulation time. */
+    int64_t StampToSimNs(uint64_t stamp) const;
+    uint64_t SimToStamp(Time t) const;
+    uint64_t NowStamp() const;
+
+    Time GetLateThreshold() const;
+    uint64_t GetStat(Stat s) const;
+    static const char* GetStatName(Stat s);
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    int Attach(const VprimeGuestSpec& spec);
+    void Dispatch(struct vprime_frame* f);
+    void CheckPorts();
+    void Calibrate();
+    void ScheduleService();
+    void ServiceEvent();
+    void PollEvent();
+    void RescanEvent();
+    void ThreadMain();
+    void ThreadService();
+    void StopThread();
+
+    struct vprime* m_vp;
+    Clock m_clock;
+    void* m_clockArg;
+    int64_t m_origin;
+    bool m_calibrated; // m_origin taken while the simulation runs
+    bool m_started;
+    Mode m_mode;
+    Time m_pollInterval;
+    Time m_rescanInterval;
+    Time m_lateThreshold;
+    uint32_t m_batch;
+    std::vector<Ptr<VprimeNetDevice>> m_devs;
+    std::vector<VprimeNetDevice*> m_byPort;
+    std::vector<uint8_t> m_buf;
+    std::vector<struct vprime_frame> m_frames;
+    EventId m_serviceEvent;
+    EventId m_pollEvent;
+    EventId m_rescanEvent;
+    EventId m_calibrateEvent;
+    uint64_t m_stats[STAT_MAX];
+
+    std::thread m_thread;
+    int m_stopFd;
+    std::mutex m_mx;
+    std::condition_variable m_cv;
+    bool m_threadPending;
+    bool m_threadStop;
+    std::atomic<uint64_t> m_wakeups; // the reader thread's only counter
+};
+
+} // namespace ns3
+
+#endif /* VPRIME_HANDLE_H */

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vprime-ns3 - Xen guests as hosts of an ns-3 real-time simulation.
+ *
+ *   vprime-ns3 --topology=engine/topologies/two-hosts.json   (vprimed's files)
+ *   vprime-ns3 --mode=lan --guests=name:web0,domid:3 --rate=100Mbps --delay=1ms
+ *   vprime-ns3 --mode=routed --guests=mac:02:00:5e:00:00:01,... --delay=10ms
+ *
+ * lan:    every guest bridged onto one CSMA LAN (rate, delay), with an ns-3
+ *         host 10.0.0.254 on it answering ping and UDP echo (port 7).
+ * routed: guest i behind ns-3 router R<i> (its gateway 10.0.<i+1>.1/24, the
+ *         guest takes 10.0.<i+1>.2); every router joined to a core router by
+ *         a point-to-point link (rate, delay); global routing.  A guest's
+ *         ping to another crosses two such links each way.
+ *
+ * Runs until SIGINT/SIGTERM or --duration; then prints every counter.
+ * Exit codes: 0 done, 2 bad command line or topology, 1 cannot run.
+ */
+#include "vprime-helper.h"
+#include "vprime-topology.h"
+
+#include "ns3/applications-module.h"
+#include "ns3/core-module.h"
+#include "ns3/csma-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include "vprime.h"
+
+using namespace ns3;
+
+namespace
+{
+
+std::atomic<int> g_signal(0);
+
+void
+OnSignal(int sig)
+{
+    g_signal = sig;
+}
+
+// Real time cannot be interrupted from a signal handler: look every 50 ms.
+void
+WatchSignals()
+{
+    if (g_signal)
+    {
+        Simulator::Stop();
+        return;
+    }
+    Simulator::Schedule(MilliSeconds(50), &WatchSignals);
+}
+
+bool
+ParseSpec(const std::string& s, VprimeGuestSpec* out)
+{
+    if (s.rfind("mac:", 0) == 0)
+    {
+        unsigned v[6];
+        char tail;
+        uint8_t b[6];
+        if (std::sscanf(s.c_str() + 4, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
+                        &v[4], &v[5], &tail) != 6 || s.size() != 21)
+            return false;
+        for (int i = 0; i < 6; i++)
+            b[i] = uint8_t(v[i]);
+        Mac48Address m;
+        m.CopyFrom(b);
+        *out = VprimeGuestSpec::Mac(m);
+        return true;
+    }
+    if (s.rfind("name:", 0) == 0)
+    {
+        if (s.size() == 5 || s.size() - 5 >= VPRIME_NAME_LEN)
+            return false;
+        *out = VprimeGuestSpec::Name(s.substr(5));
+        return true;
+    }
+    if (s.rfind("domid:", 0) == 0)
+    {
+        char* end;
+        unsigned long d = std::strtoul(s.c_str() + 6, &end, 10);
+        unsigned long dev = 0;
+        if (end == s.c_str() + 6 || d > 0x7fef)
+            return false;
+        if (*end == '.')
+        {
+            char* e2;
+            dev = std::strtoul(end + 1, &e2, 10);
+            if (e2 == end + 1 || *e2 || dev > 0xffff)
+                return false;
+        }
+        else if (*end)
+            return false;
+        *out = VprimeGuestSpec::Domid(uint32_t(d), uint32_t(dev));
+        return true;
+    }
+    return false;
+}
+
+int
+Fail(const std::string& msg)
+{
+    std::cerr << "vprime-ns3: " << msg << std::endl;
+    return 2;
+}
+
+void
+BuildLan(VprimeHelper& vp, const std::vector<VprimeGuestSpec>& guests, const std::string& rate,
+         const std::string& delay, uint16_t mtu)
+{
+    Ptr<CsmaChannel> lan = CreateObject<CsmaChannel>();
+    lan->SetAttribute("DataRate", StringValue(rate));
+    lan->SetAttribute("Delay", StringValue(delay));
+    Ptr<Node> host = CreateObject<Node>();
+    CsmaHelper csma;
+    csma.SetDeviceAttribute("Mtu", UintegerValue(mtu));
+    NetDeviceContainer hd = csma.Install(host, lan);
+    InternetStackHelper().Install(host);
+    Ipv4AddressHelper addr("10.0.0.0", "255.255.255.0", "0.0.0.254");
+    addr.Assign(hd);
+    UdpEchoServerHelper(7).Install(host).Start(Seconds(0));
+    for (const auto& g : guests)
+    {
+        Ptr<VprimeNetDevice> d = vp.InstallOnLan(g, lan);
+        // The guest's bridge node's CSMA device carries its frames.
+        Ptr<NetDevice> port = d->GetNode()->GetDevice(0);
+        port->SetMtu(mtu);
+    }
+    std::cout << "lan: " << guests.size() << " guests on one CSMA LAN (" << rate << ", " << delay
+              << "); ns-3 host 10.0.0.254 (ping, UDP echo 7)" << std::endl;
+}
+
+void
+BuildRouted(VprimeHelper& vp, const std::vector<VprimeGuestSpec>& guests,
+            const std::string& rate, const std::string& delay)
+{
+    InternetStackHelper stack;
+    Ptr<Node> core = CreateObject<Node>();
+    stack.Install(core);
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", StringValue(rate));
+    p2p.SetChannelAttribute("Delay", StringValue(delay));
+    for (uint32_t i = 0; i < guests.size(); i++)
+    {
+        Ptr<Node> r = CreateObject<Node>();
+        stack.Install(r);
+        NetDeviceContainer link = p2p.Install(r, core);
+        std::ostringstream net, gw;
+        net << "10.100." << (i + 1) << ".0";
+        gw << "10.0." << (i + 1) << ".1";
+        Ipv4AddressHelper addr(net.str().c_str(), "255.255.255.0");
+        addr.Assign(link);
+        vp.InstallRouted(r, guests[i], Ipv4Address(gw.str().c_str()), Ipv4Mask("255.255.255.0"));
+        std::cout << "routed: guest " << guests[i].ToString() << " behind R" << i << " (gateway "
+                  << gw.str() << "/24, guest 10.0." << (i + 1) << ".2), link to core " << rate
+                  << " " << delay << std::endl;
+    }
+    Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+    std::string topology, mode = "lan", guestList, rate = "100Mbps", delay = "1ms";
+    std::string device, reader = "thread", sync = "best-effort";
+    double duration = 0;
+    uint32_t mtu = 1500, bufs = 0;
+    bool check = false;
+    Time hardLimit = MilliSeconds(100);
+
+    CommandLine cmd(__FILE__);
+    cmd.Usage("Xen guests (vprime devices) as hosts of an ns-3 real-time simulation.");
+    cmd.AddValue("topology", "a vprimed JSON topology (docs/engine.md)", topology);
+    cmd.AddValue("mode", "without --topology: lan or routed", mode);
+    cmd.AddValue("guests", "without --topology: mac:aa:bb:..,name:dev,domid:N[.devid],...",
+                 guestList);
+    cmd.AddValue("rate", "lan/routed: link data rate (ns-3 syntax, 100Mbps)", rate);
+    cmd.AddValue("delay", "lan/routed: link delay (ns-3 syntax, 1ms)", delay);
+    cmd.AddValue("mtu", "MTU of every device (68..9000)", mtu);
+    cmd.AddValue("device", "backend device (default /dev/vprime)", device);
+    cmd.AddValue("buffers", "libvprime buffers (0: default)", bufs);
+    cmd.AddValue("reader", "thread (poll the descriptor) or poll (a 100 us event)", reader);
+    cmd.AddValue("sync", "real-time mode: best-effort or hard", sync);
+    cmd.AddValue("hard-limit", "with --sync=hard: the most the simulation may fall behind",
+                 hardLimit);
+    cmd.AddValue("duration", "seconds to run (0: until SIGINT/SIGTERM)", duration);
+    cmd.AddValue("check", "parse the topology, print a summary, exit", check);
+    cmd.Parse(argc, argv);
+
+    if (mtu < VPRIME_MTU_MIN || mtu > VPRIME_MTU_MAX)
+        return Fail("--mtu: 68..9000");
+    if (reader != "thread" && reader != "poll")
+        return Fail("--reader: thread or poll");
+    if (sync != "best-effort" && sync != "hard")
+        return Fail("--sync: best-effort or hard");
+    if (duration < 0 || duration > 1e7)
+        return Fail("--duration: 0..1e7 seconds");
+    std::vector<VprimeGuestSpec> guests;
+    if (topology.empty())
+    {
+        if (mode != "lan" && mode != "routed")
+            return Fail("--mode: lan or routed");
+        std::stringstream ss(guestList);
+        std::string item;
+        while (std::getline(ss, item, ','))
+        {
+            VprimeGuestSpec g;
+            // a MAC has colons, not commas: one item each
+            if (!ParseSpec(item, &g))
+                return Fail("--guests: bad item '" + item +
+                            "' (mac:aa:bb:cc:dd:ee:ff, name:DEV, domid:N[.DEVID])");
+            guests.push_back(g);
+        }
+        if (guests.empty() || guests.size() > 250)
+            return Fail("--guests: 1..250 guests");
+    }
+    else if (check)
+    {
+        VprimeTopologySummary sum;
+        std::string err;
+        if (!VprimeTopology::Check(topology, &sum, &err))
+            return Fail(err);
+        std::cout << topology << ": " << sum.guests << " guests, " << sum.switches
+                  << " switches, " << sum.routers << " routers, " << sum.links << " links"
+                  << std::endl;
+        return 0;
+    }
+
+    VprimeHelper::UseRealtime(sync == "hard", hardLimit);
+    VprimeHelper::EnableChecksums();
+    // ns-3 delays ARP requests by up to 10 ms at random; a Linux host does not.
+    Config::SetDefault("ns3::ArpL3Protocol::RequestJitter",
+                       StringValue("ns3::ConstantRandomVariable[Constant=0.0]"));
+
+    VprimeHelper vp;
+    vp.SetDeviceAttribute("Mtu", UintegerValue(mtu));
+    vp.SetHandleAttribute("Mode", EnumValue(reader == "thread" ? VprimeHandle::MODE_THREAD
+                                                               : VprimeHandle::MODE_POLL));
+    if (!topology.empty())
+    {
+        VprimeTopologySummary sum;
+        std::string err;
+        if (!VprimeTopology::Build(topology, vp, uint16_t(mtu), &sum, &err))
+            return Fail(err);
+        std::cout << "topology " << topology << ": " << sum.guests << " guests, "
+                  << sum.switches << " switches, " << sum.routers << " routers, " << sum.links
+                  << " links" << std::endl;
+    }
+    else if (mode == "lan")
+        BuildLan(vp, guests, rate, delay, uint16_t(mtu));
+    else
+        BuildRouted(vp, guests, rate, delay);
+
+    int r = vp.Open(device, bufs);
+    if (r < 0)
+    {
+        std::cerr << "vprime-ns3: open " << (device.empty() ? "/dev/vprime" : device) << ": "
+                  << std::strerror(-r) << std::endl;
+        Simulator::Destroy();
+        return 1;
+    }
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+    vp.Start();
+    Simulator::Schedule(MilliSeconds(50), &WatchSignals);
+    if (duration > 0)
+        Simulator::Stop(Seconds(duration));
+    std::cout << "running (" << reader << " reader, " << sync << " real time)" << std::endl;
+    Simulator::Run();
+    vp.PrintStats(std::cout);
+    Simulator::Destroy();
+    return 0;
+}

@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vprime-topology.cc - see vprime-topology.h.  Parsed into plain
+ * descriptions first (every check done), then built: a bad file creates
+ * no ns-3 object.
+ */
+#include "vprime-topology.h"
+
+#include "ns3/bridge-helper.h"
+#include "ns3/csma-channel.h"
+#include "ns3/csma-net-device.h"
+#include "ns3/data-rate.h"
+#include "ns3/double.h"
+#include "ns3/drop-tail-queue.h"
+#include "ns3/enum.h"
+#include "ns3/error-model.h"
+#include "ns3/internet-stack-helper.h"
+#include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/ipv4.h"
+#include "ns3/queue-size.h"
+#include "ns3/rng-seed-manager.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <jansson.h>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "vprime.h"
+
+namespace ns3
+{
+
+namespace
+{
+
+struct LinkDesc
+{
+    std::string name, a, b;
+    uint64_t bps{0}; // 0: unlimited
+    Time delay;
+    double loss{0};
+    uint32_t qPackets{1000};
+    uint32_t qBytes{0};
+};
+
+struct IfDesc
+{
+    std::string link;
+    Ipv4Address ip;
+    Ipv4Mask mask;
+    bool hasMac{false};
+    Mac48Address mac;
+};
+
+struct RouteDesc
+{
+    Ipv4Address net;
+    Ipv4Mask mask;
+    Ipv4Address via;
+};
+
+struct NodeDesc
+{
+    std::string name, type;
+    VprimeGuestSpec spec;
+    std::vector<IfDesc> ifs;
+    std::vector<RouteDesc> routes;
+    std::vector<uint32_t> links; // indexes into Topo::links
+};
+
+struct Topo
+{
+    std::vector<NodeDesc> nodes;
+    std::vector<LinkDesc> links;
+    uint32_t seed{1};
+    Time late{MicroSeconds(100)};
+};
+
+// Refuse keys a section does not know.
+bool
+OnlyKeys(json_t* o, const std::set<std::string>& ok, const std::string& where, std::string* err)
+{
+    const char* k;
+    json_t* v;
+
+    json_object_foreach(o, k, v)
+    {
+        if (!ok.count(k))
+        {
+            *err = where + ": unknown key '" + k + "'";
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+GetString(json_t* o, const char* key, std::string* out, const std::string& where,
+          std::string* err, bool required)
+{
+    json_t* v = json_object_get(o, key);
+
+    if (!v)
+    {
+        if (required)
+            *err = where + ": missing '" + key + "'";
+        return !required;
+    }
+    if (!json_is_string(v))
+    {
+        *err = where + ": " + key + ": not a string";
+        return false;
+    }
+    *out = json_string_value(v);
+    return true;
+}
+
+bool
+ValidName(const std::string& n)
+{
+    if (n.empty() || n.size() > 31)
+        return false;
+    for (char c : n)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+            return false;
+    return true;
+}
+
+bool
+ParseMac(const std::string& s, Mac48Address* m)
+{
+    unsigned v[6];
+    char tail;
+    uint8_t b[6];
+
+    if (s.size() != 17 ||
+        std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4],
+                    &v[5], &tail) != 6)
+        return false;
+    for (int i = 0; i < 6; i++)
+        b[i] = static_cast<uint8_t>(v[i]);
+    m->CopyFrom(b);
+    return true;
+}
+
+bool
+ParseIp(const std::string& s, Ipv4Address* a)
+{
+    unsigned v[4];
+    char tail;
+
+    if (std::sscanf(s.c_str(), "%3u.%3u.%3u.%3u%c", &v[0], &v[1], &v[2], &v[3], &tail) != 4)
+        return false;
+    for (unsigned x : v)
+        if (x > 255)
+            return false;
+    a->Set((v[0] << 24) | (v[1] << 16) | (v[2] << 8) | v[3]);
+    return true;
+}
+
+bool
+ParsePrefix(const std::string& s, Ipv4Address* a, Ipv4Mask* m)
+{
+    size_t slash = s.find('/');
+    char* end;
+    long len;
+
+    if (slash == std::string::npos || !ParseIp(s.substr(0, slash), a))
+        return false;
+    len = std::strtol(s.c_str() + slash + 1, &end, 10);
+    if (*end || end == s.c_str() + slash + 1 || len < 0 || len > 32)
+        return false;
+    *m = Ipv4Mask(len ? ~0u << (32 - len) : 0u);
+    return true;
+}
+
+bool
+ParseGuest(json_t* o, NodeDesc* n, const std::string& where, std::string* err)
+{
+    json_t* mac = json_object_get(o, "mac");
+    json_t* dev = json_object_get(o, "device");
+    json_t* dom = json_object_get(o, "domid");
+    json_t* devid = json_object_get(o, "devid");
+
+    if (!OnlyKeys(o, {"name", "type", "mac", "device", "domid", "devid"}, where, err))
+        return false;
+    if (!!mac + !!dev + !!dom != 1)
+    {
+        *err = where + ": a guest needs exactly one of mac, device, domid";
+        return false;
+    }
+    if (devid && !dom)
+    {
+        *err = where + ": devid without domid";
+        return false;
+    }
+    if (mac)
+    {
+        Mac48Address m;
+        if (!json_is_string(mac) || !ParseMac(json_string_value(mac), &m))
+        {
+            *err = where + ": mac: expected aa:bb:cc:dd:ee:ff";
+            return false;
+        }
+        n->spec = VprimeGuestSpec::Mac(m);
+    }
+    else if (dev)
+    {
+        if (!json_is_string(dev) || !*json_string_value(dev) ||
+            std::strlen(json_string_value(dev)) >= VPRIME_NAME_LEN)
+        {
+            *err = where + ": device: a name of 1.." + std::to_string(VPRIME_NAME_LEN - 1) +
+                   " characters";
+            return false;
+        }
+        n->spec = VprimeGuestSpec::Name(json_string_value(dev));
+    }
+    else
+    {
+        json_int_t d = json_is_integer(dom) ? json_integer_value(dom) : -1;
+        json_int_t i = devid ? (json_is_integer(devid) ? json_integer_value(devid) : -1) : 0;
+        if (d < 0 || d > 0x7fef || i < 0 || i > 0xffff)
+        {
+            *err = where + ": domid/devid: out of range";
+            return false;
+        }
+        n->spec = VprimeGuestSpec::Domid(uint32_t(d), uint32_t(i));
+    }
+    return true;
+}
+
+bool
+ParseRouter(json_t* o, NodeDesc* n, const std::string& where, std::string* err)
+{
+    json_t* ifs = json_object_get(o, "interfaces");
+    json_t* routes = json_object_get(o, "routes");
+    size_t i;
+    json_t* v;
+
+    if (!OnlyKeys(o, {"name", "type", "interfaces", "routes"}, where, err))
+        return false;
+    if (!json_is_array(ifs) || json_array_size(ifs) < 1 || json_array_size(ifs) > 16)
+    {
+        *err = where + ": interfaces: an array of 1..16";
+        return false;
+    }
+    json_array_foreach(ifs, i, v)
+    {
+        std::string w = where + ".interfaces[" + std::to_string(i) + "]", s;
+        IfDesc d;
+        if (!json_is_object(v) || !OnlyKeys(v, {"link", "ip", "mac"}, w, err) ||
+            !GetString(v, "link", &d.link, w, err, true) || !GetString(v, "ip", &s, w, err, true))
+        {
+            if (err->empty())
+                *err = w + ": not an object";
+            return false;
+        }
+        if (!ParsePrefix(s, &d.ip, &d.mask))
+        {
+            *err = w + ": ip: expected a.b.c.d/len";
+            return false;
+        }
+        s.clear();
+        if (GetString(v, "mac", &s, w, err, false) && !s.empty())
+        {
+            if (!ParseMac(s, &d.mac))
+            {
+                *err = w + ": mac: expected aa:bb:cc:dd:ee:ff";
+                return false;
+            }
+            d.hasMac = true;
+        }
+        if (!err->empty())
+            return false;
+        n->ifs.push_back(d);
+    }
+    if (routes && (!json_is_array(routes) || json_array_size(routes) > 64))
+    {
+        *err = where + ": routes: an array of up to 64";
+        return false;
+    }
+    json_array_foreach(routes, i, v)
+    {
+        std::string w = where + ".routes[" + std::to_string(i) + "]", p, via;
+        RouteDesc r;
+        if (!json_is_object(v) || !OnlyKeys(v, {"prefix", "via"}, w, err) ||
+            !GetString(v, "prefix", &p, w, err, true) || !GetString(v, "via", &via, w, err, true))
+        {
+            if (err->empty())
+                *err = w + ": not an object";
+            return false;
+        }
+        if (!ParsePrefix(p, &r.net, &r.mask) || !ParseIp(via, &r.via))
+        {
+            *err = w + ": expected prefix a.b.c.d/len and via a.b.c.d";
+            return false;
+        }
+        n->routes.push_back(r);
+    }
+    return true;
+}
+
+bool
+ParseLink(json_t* o, uint32_t idx, LinkDesc* l, std::string* err)
+{
+    std::string where = "links[" + std::to_string(idx) + "]", s;
+    json_t* v;
+
+    if (!json_is_object(o))
+    {
+        *err = where + ": not an object";
+        return false;
+    }
+    if (!OnlyKeys(o, {"name", "a", "b", "bandwidth", "delay", "jitter", "loss",
+                      "gilbert_elliott", "queue"}, where, err))
+        return false;
+    l->name = "link" + std::to_string(idx);
+    if (!GetString(o, "name", &l->name, where, err, false) || !GetString(o, "a", &l->a, where, err, true) ||
+        !GetString(o, "b", &l->b, where, err, true))
+        return false;
+    where += " (" + l->name + ")";
+    if (GetString(o, "bandwidth", &s, where, err, false) && !s.empty() &&
+        !VprimeTopology::ParseRate(s, &l->bps))
+    {
+        *err = where + ": bandwidth: bad value '" + s + "' (e.g. 10Mbit, unlimited)";
+        return false;
+    }
+    s.clear();
+    if (GetString(o, "delay", &s, where, err, false) && !s.empty() &&
+        !VprimeTopology::ParseTime(s, &l->delay))
+    {
+        *err = where + ": delay: bad value '" + s + "' (e.g. 10ms, 250us, 0ns)";
+        return false;
+    }
+    s.clear();
+    if (GetString(o, "jitter", &s, where, err, false) && !s.empty())
+    {
+        Time j;
+        if (!VprimeTopology::ParseTime(s, &j))
+        {
+            *err = where + ": jitter: bad value '" + s + "'";
+            return false;
+        }
+        if (!j.IsZero())
+        {
+            *err = where + ": jitter: not supported by vprime-ns3 (ns-3 channels have one delay)";
+            return false;
+        }
+    }
+    if (!err->empty())
+        return false;
+    if (json_object_get(o, "gilbert_elliott"))
+    {
+        *err = where + ": gilbert_elliott: not supported by vprime-ns3";
+        return false;
+    }
+    if ((v = json_object_get(o, "loss")))
+    {
+        if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)
+        {
+            *err = where + ": loss: a number in 0..1";
+            return false;
+        }
+        l->loss = json_number_value(v);
+    }
+    if ((v = json_object_get(o, "queue")))
+    {
+        json_t* p = json_object_get(v, "packets");
+        json_t* b = json_object_get(v, "bytes");
+        if (!json_is_object(v) || !OnlyKeys(v, {"packets", "bytes"}, where + ".queue", err))
+        {
+            if (err->empty())
+                *err = where + ": queue: not an object";
+            return false;
+        }
+        if ((p && (!json_is_integer(p) || json_integer_value(p) < 1 ||
+                   json_integer_value(p) > 1000000)) ||
+            (b && (!json_is_integer(b) || json_integer_value(b) < 0 ||
+                   json_integer_value(b) > 0xffffffffll)))
+        {
+            *err = where + ": queue: packets 1..1000000, bytes >= 0";
+            return false;
+        }
+        l->qPackets = p ? uint32_t(json_integer_value(p)) : (b ? 0 : 1000);
+        l->qBytes = b ? uint32_t(json_integer_value(b)) : 0;
+    }
+    return true;
+}
+
+bool
+Parse(const std::string& path, Topo* t, std::string* err)
+{
+    json_error_t je;
+    json_t* root = json_load_file(path.c_str(), JSON_REJECT_DUPLICATES, &je);
+    json_t *nodes, *links, *v;
+    std::map<std::string, uint32_t> byName;
+    size_t i;
+    bool ok = false;
+
+    if (!root)
+    {
+        *err = path + ":" + std::to_string(je.line) + ":" + std::to_string(je.column) + ": " +
+               je.text;
+        return false;
+    }
+    nodes = json_object_get(root, "nodes");
+    links = json_object_get(root, "links");
+    if (!json_is_object(root))
+    {
+        *err = "top level: not an object";
+        goto out;
+    }
+    if (!OnlyKeys(root, {"comment", "seed", "late_threshold", "nodes", "links"}, "top level", err))
+        goto out;
+    if (!json_is_array(nodes) || json_array_size(nodes) < 1 || json_array_size(nodes) > 1024)
+    {
+        *err = "nodes: an array of 1..1024";
+        goto out;
+    }
+    if (links && (!json_is_array(links) || json_array_size(links) > 4096))
+    {
+        *err = "links: an array of up to 4096";
+        goto out;
+    }
+    if ((v = json_object_get(root, "seed")))
+    {
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 0xffffffffll)
+        {
+            *err = "seed: an integer 1..2^32-1";
+            goto out;
+        }
+        t->seed = uint32_t(json_integer_value(v));
+    }
+    if ((v = json_object_get(root, "late_threshold")))
+    {
+        if (!json_is_string(v) || !VprimeTopology::ParseTime(json_string_value(v), &t->late))
+        {
+            *err = "late_threshold: a duration (e.g. 100us)";
+            goto out;
+        }
+    }
+    json_array_foreach(nodes, i, v)
+    {
+        std::string where = "nodes[" + std::to_string(i) + "]";
+        NodeDesc n;
+        if (!json_is_object(v))
+        {
+            *err = where + ": not an object";
+            goto out;
+        }
+        if (!GetString(v, "name", &n.name, where, err, true) ||
+            !GetString(v, "type", &n.type, where, err, true))
+            goto out;
+        if (!ValidName(n.name))
+        {
+            *err = where + ": name: 1..31 of [A-Za-z0-9_.-]";
+            goto out;
+        }
+        where += " (" + n.name + ")";
+        if (byName.count(n.name))
+        {
+            *err = where + ": duplicate name";
+            goto out;
+        }
+        if (n.type == "guest")
+        {
+            if (!ParseGuest(v, &n, where, err))
+                goto out;
+        }
+        else if (n.type == "switch")
+        {
+            if (!OnlyKeys(v, {"name", "type"}, where, err))
+                goto out;
+        }
+        else if (n.type == "router")
+        {
+            if (!ParseRouter(v, &n, where, err))
+                goto out;
+        }
+        else
+        {
+            *err = where + ": type: guest, switch or router";
+            goto out;
+        }
+        byName[n.name] = uint32_t(t->nodes.size());
+        t->nodes.push_back(n);
+    }
+    json_array_foreach(links, i, v)
+    {
+        LinkDesc l;
+        if (!ParseLink(v, uint32_t(i), &l, err))
+            goto out;
+        for (const auto& l2 : t->links)
+            if (l2.name == l.name)
+            {
+                *err = "links[" + std::to_string(i) + "]: duplicate name '" + l.name + "'";
+                goto out;
+            }
+        if (!byName.count(l.a) || !byName.count(l.b) || l.a == l.b)
+        {
+            *err = "links[" + std::to_string(i) + "] (" + l.name +
+                   "): a and b must name two different nodes";
+            goto out;
+        }
+        t->nodes[byName[l.a]].links.push_back(uint32_t(t->links.size()));
+        t->nodes[byName[l.b]].links.push_back(uint32_t(t->links.size()));
+        t->links.push_back(l);
+    }
+    for (auto& n : t->nodes)
+    {
+        if (n.type == "guest" && n.links.size() != 1)
+        {
+            *err = "node " + n.name + ": a guest has exactly one link";
+            goto out;
+        }
+        if (n.type == "router")
+        {
+            std::set<std::string> mine;
+            for (uint32_t li : n.links)
+                mine.insert(t->links[li].name);
+            if (n.ifs.size() != mine.size())
+            {
+                *err = "node " + n.name + ": one interface per link of the router";
+                goto out;
+            }
+            for (const auto& f : n.ifs)
+                if (!mine.erase(f.link))
+                {
+                    *err = "node " + n.name + ": interface on '" + f.link +
+                           "', not a link of this router (or twice)";
+                    goto out;
+                }
+            for (const auto& r : n.routes)
+            {
+                bool onSubnet = false;
+                for (const auto& f : n.ifs)
+                    onSubnet |= f.mask.IsMatch(f.ip, r.via);
+                if (!onSubnet)
+                {
+                    *err = "node " + n.name + ": route via a gateway on none of its subnets";
+                    goto out;
+                }
+            }
+        }
+    }
+    // Two guests naming the same device would fight over one port.
+    for (size_t a = 0; a < t->nodes.size(); a++)
+        for (size_t b = a + 1; b < t->nodes.size(); b++)
+            if (t->nodes[a].type == "guest" && t->nodes[b].type == "guest" &&
+                t->nodes[a].spec.ToString() == t->nodes[b].spec.ToString())
+            {
+                *err = "nodes " + t->nodes[a].name + " and " + t->nodes[b].name +
+                       " name the same device";
+                goto out;
+            }
+    ok = true;
+out:
+    json_decref(root);
+    return ok;
+}
+
+void
+Summarise(const Topo& t, VprimeTopologySummary* sum)
+{
+    *sum = VprimeTopologySummary();
+    for (const auto& n : t.nodes)
+    {
+        sum->guests += n.type == "guest";
+        sum->switches += n.type == "switch";
+        sum->routers += n.type == "router";
+    }
+    sum->links = uint32_t(t.links.size());
+    sum->lateThreshold = t.late;
+}
+
+} // namespace
+
+bool
+VprimeTopology::ParseRate(const std::string& s, uint64_t* bps)
+{
+    char* end;
+    double v;
+    std::string unit;
+    double mult;
+
+    if (s == "unlimited")
+    {
+        *bps = 0;
+        return true;
+    }
+    v = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || !std::isfinite(v) || v <= 0)
+        return false;
+    for (const char* p = end; *p; p++)
+        unit += char(std::tolower(static_cast<unsigned char>(*p)));
+    if (unit == "bit")
+        mult = 1;
+    else if (unit == "kbit")
+        mult = 1e3;
+    else if (unit == "mbit")
+        mult = 1e6;
+    else if (unit == "gbit")
+        mult = 1e9;
+    else
+        return false;
+    if (v * mult < 1 || v * mult > 1e12)
+        return false;
+    *bps = uint64_t(v * mult);
+    return true;
+}
+
+bool
+VprimeTopology::ParseTime(const std::string& s, Time* t)
+{
+    char* end;
+    double v = std::strtod(s.c_str(), &end);
+    std::string unit(end);
+    double ns;
+
+    if (end == s.c_str() || !std::isfinite(v) || v < 0 || s[0] == '-' || s[0] == '+')
+        return false;
+    if (unit == "ns")
+        ns = v;
+    else if (unit == "us")
+        ns = v * 1e3;
+    else if (unit == "ms")
+        ns = v * 1e6;
+    else if (unit == "s")
+        ns = v * 1e9;
+    else
+        return false;
+    if (ns > 3600e9)
+        return false;
+    *t = NanoSeconds(int64_t(ns));
+    return true;
+}
+
+bool
+VprimeTopology::Check(const std::string& path, VprimeTopologySummary* sum, std::string* err)
+{
+    Topo t;
+
+    err->clear();
+    if (!Parse(path, &t, err))
+        return false;
+    Summarise(t, sum);
+    return true;
+}
+
+bool
+VprimeTopology::Build(const std::string& path,
+                      VprimeHelper& helper,
+                      uint16_t mtu,
+                      VprimeTopologySummary* sum,
+                      std::string* err)
+{
+    Topo t;
+    std::vector<Ptr<Node>> node;
+    std::vector<std::pair<Ptr<CsmaNetDevice>, Ptr<CsmaNetDevice>>> ends;
+    InternetStackHelper stack;
+
+    err->clear();
+    if (!Parse(path, &t, err))
+        return false;
+    Summarise(t, sum);
+    RngSeedManager::SetSeed(t.seed);
+    helper.SetHandleAttribute("LateThreshold", TimeValue(t.late));
+    for (const auto& n : t.nodes)
+    {
+        node.push_back(CreateObject<Node>());
+        if (n.type == "router")
+            stack.Install(node.back());
+    }
+    std::map<std::string, uint32_t> byName;
+    for (uint32_t i = 0; i < t.nodes.size(); i++)
+        byName[t.nodes[i].name] = i;
+    for (const auto& l : t.links)
+    {
+        Ptr<CsmaChannel> ch = CreateObject<CsmaChannel>();
+        ch->SetAttribute("DataRate", DataRateValue(DataRate(l.bps ? l.bps : 1000000000000ull)));
+        ch->SetAttribute("Delay", TimeValue(l.delay));
+        Ptr<CsmaNetDevice> d[2];
+        const std::string* endName[2] = {&l.a, &l.b};
+        for (int e = 0; e < 2; e++)
+        {
+            const NodeDesc& nd = t.nodes[byName[*endName[e]]];
+            Ptr<DropTailQueue<Packet>> q = CreateObject<DropTailQueue<Packet>>();
+            d[e] = CreateObject<CsmaNetDevice>();
+            d[e]->SetAddress(Mac48Address::Allocate());
+            for (const auto& f : nd.ifs)
+                if (f.link == l.name && f.hasMac)
+                    d[e]->SetAddress(f.mac);
+            d[e]->SetMtu(mtu);
+            q->SetMaxSize(l.qPackets ? QueueSize(QueueSizeUnit::PACKETS, l.qPackets)
+                                     : QueueSize(QueueSizeUnit::BYTES, l.qBytes ? l.qBytes : 1u << 30));
+            d[e]->SetQueue(q);
+            if (l.loss > 0)
+            {
+                Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+                em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+                em->SetRate(l.loss);
+                d[e]->SetReceiveErrorModel(em);
+            }
+            node[byName[*endName[e]]]->AddDevice(d[e]);
+            d[e]->Attach(ch);
+        }
+        ends.emplace_back(d[0], d[1]);
+    }
+    // The device of link @li at node @ni.
+    auto endOf = [&](uint32_t li, uint32_t ni) -> Ptr<CsmaNetDevice> {
+        return byName[t.links[li].a] == ni ? ends[li].first : ends[li].second;
+    };
+    for (uint32_t ni = 0; ni < t.nodes.size(); ni++)
+    {
+        const NodeDesc& n = t.nodes[ni];
+        if (n.type == "guest")
+        {
+            helper.InstallBridged(node[ni], endOf(n.links[0], ni), n.spec);
+        }
+        else if (n.type == "switch" && !n.links.empty())
+        {
+            NetDeviceContainer ports;
+            for (uint32_t li : n.links)
+                ports.Add(endOf(li, ni));
+            BridgeHelper().Install(node[ni], ports);
+        }
+        else if (n.type == "router")
+        {
+            Ptr<Ipv4> ip = node[ni]->GetObject<Ipv4>();
+            std::map<std::string, uint32_t> linkIdx;
+            std::vector<std::pair<IfDesc, int32_t>> ifIdx;
+            for (uint32_t li : n.links)
+                linkIdx[t.links[li].name] = li;
+            for (const auto& f : n.ifs)
+            {
+                int32_t k = ip->AddInterface(endOf(linkIdx[f.link], ni));
+                ip->AddAddress(k, Ipv4InterfaceAddress(f.ip, f.mask));
+                ip->SetUp(k);
+                ifIdx.emplace_back(f, k);
+            }
+            Ptr<Ipv4StaticRouting> sr = Ipv4StaticRoutingHelper().GetStaticRouting(ip);
+            for (const auto& r : n.routes)
+                for (const auto& fk : ifIdx) // checked: one subnet holds the gateway
+                    if (fk.first.mask.IsMatch(fk.first.ip, r.via))
+                    {
+                        sr->AddNetworkRouteTo(r.net, r.mask, r.via, uint32_t(fk.second));
+                        break;
+                    }
+        }
+    }
+    return true;
+}
+
+} // namespace ns3
