@@ -28,6 +28,7 @@ spdx_dep5() { # ID -> $dep5
 	MIT) dep5=Expat ;;
 	GPL-2.0-only) dep5=GPL-2 ;;
 	GPL-2.0-or-later) dep5=GPL-2+ ;;
+	LicenseRef-*) dep5=${id#LicenseRef-} ;;
 	*) dep5=$1 ;;
 	esac
 }

@@ -1,4 +1,5 @@
 /*
+ * SPDX-License-Identifier: LicenseRef-PRIMEX
  * Derived by the vprime project from FIU's jprime.TAPEmulation wrapper of
  * the same shape (PRIMEX, github.com/netsym/primogeni), and distributed
  * under FIU's notice:

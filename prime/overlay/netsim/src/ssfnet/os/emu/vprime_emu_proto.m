@@ -1,4 +1,5 @@
 /**
+ * SPDX-License-Identifier: LicenseRef-PRIMEX
  * \file vprime_emu_proto.h
  * \brief Header file for the VPrimeEmulation class.
  *
