@@ -17,7 +17,8 @@
 #   4. dpkg --purge leaves no file behind (the overlay's upper layer is
 #      compared with what dpkg, apt and DKMS keep of any package).
 set -euo pipefail
-top=${1:?usage: check-deb.sh TOP DEBDIR KVER} debdir=$(cd "${2:?}" && pwd) kver=${3:?}
+: "${1:?usage: check-deb.sh TOP DEBDIR KVER}"
+debdir=$(cd "${2:?}" && pwd) kver=${3:?}
 [ "$(id -u)" = 0 ] || { echo "check-deb: needs root (mount namespace, chroot)"; exit 1; }
 ls "$debdir"/*.deb >/dev/null 2>&1 || { echo "check-deb: no .deb in $debdir (make deb)"; exit 1; }
 [ -d "/usr/src/linux-headers-$kver" ] || { echo "check-deb: no headers for $kver (make deps)"; exit 1; }
@@ -132,9 +133,9 @@ INSIDE
 
 # The throwaway root: an overlay of / with its upper layer in a tmpfs.
 rc=0
-unshare -m --propagation private bash -s "$work" "$kver" "$top" <<'OUTSIDE' || rc=$?
+unshare -m --propagation private bash -s "$work" "$kver" "$debdir" <<'OUTSIDE' || rc=$?
 set -euo pipefail
-work=$1 kver=$2 top=$3
+work=$1 kver=$2 debdir=$3
 r=$work/ov
 mkdir -p "$r"
 mount -t tmpfs -o size=2g tmpfs "$r"
@@ -155,7 +156,7 @@ start=$SECONDS
 rc=0
 chroot "$m" bash /tmp/inside.sh "$kver" "$new" 0.0.1 || rc=$?
 echo "check-deb: install, upgrade, reinstall, purge: $((SECONDS - start)) s"
-cp "$m/tmp/check-deb.log" "$work/../vprime-check-deb.log" 2>/dev/null || true
+cp "$m/tmp/check-deb.log" "$debdir/check-deb.log" 2>/dev/null || true
 # What is left in the upper layer besides the records dpkg, apt and DKMS
 # keep of any package (and the files depmod writes for a kernel whose
 # image is not installed here): must be nothing.
@@ -168,5 +169,5 @@ if [ -n "$left" ]; then
 fi
 exit $rc
 OUTSIDE
-[ "$rc" = 0 ] && echo "check-deb: PASS (log: /tmp/vprime-check-deb.log)"
+[ "$rc" = 0 ] && echo "check-deb: PASS (log: $debdir/check-deb.log)"
 exit "$rc"

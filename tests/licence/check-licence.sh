@@ -72,7 +72,7 @@ while IFS=$'\t' read -r f t; do
 done < <(for f in "${files[@]}"; do [ -f "$f" ] && printf '%s\0' "$f"; done |
 	xargs -0 awk 'FNR == 1 { n = 0 } ++n <= 5 && /SPDX-License-Identifier:/ {
 		t = $0; sub(/.*SPDX-License-Identifier:[ \t]*/, "", t)
-		sub(/[ \t]*\*\/.*$/, "", t); sub(/[ \t\r]*$/, "", t)
+		sub(/[ \t]*(\*\/|-->).*$/, "", t); sub(/[ \t\r]*$/, "", t)
 		print FILENAME "\t" t; nextfile }')
 
 declare -A used=()
