@@ -93,12 +93,13 @@ stat_ge() { local v; v=$(stat_of "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 # The model's address of a guest device (from the compiled model).
 ip_of() { awk -v d="$1" '$3 == d { print $2 }' "$models/three-guests.ifaces"; }
 ip_of_iface() { awk -v n="$1" '$1 == n { print $2 }' "$models/three-guests.ifaces"; }
-# ping's average RTT in ms (3 decimals), or nothing.
-ping_avg() { sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
+# ping's minimum RTT in ms, or nothing
 ping_min() { sed -n 's|^rtt [^=]*= \([0-9.]*\)/.*|\1|p'; }
+# the median of the replies' times (robust to a stray slow reply on a busy host)
+ping_med() { sed -n 's|.* time=\([0-9.]*\) ms|\1|p' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 # $1 within [$2, $3] (decimals)
 within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'; }
-# ping's min no lower than the model's RTT ($3), its average at most $4
+# ping's min no lower than the model's RTT ($3), its median at most $4
 rtt_ok() { within "$1" "$3" 100000 && within "$2" "$3" "$4"; }
 
 # ---- guests: three namespaces with a tap each ----
@@ -143,24 +144,25 @@ check "simhost lists them attached with carrier" bash -c \
 # ---- ARP and ping across the model ----
 # expected RTT: 2 x the path's one-way delays + import_delay (0.5 ms) per
 # direction a guest sends in
-out=$(ip netns exec "$ns1" ping -c 10 -i 0.2 -W 2 "$g2ip" 2>&1 || true)
-echo "$out" | tail -2 | sed 's/^/    /'
+out=$(ip netns exec "$ns1" ping -c 2 -i 0.2 -W 2 "$g2ip" 2>&1 || true)
 check "ping g1 -> g2 (ARP first)" bash -c "echo '$out' | grep -q ' 0% packet loss'"
 check "ARP: g1 resolved g2's address to the simulated network's MAC" bash -c \
 	"ip -n $ns1 neigh show $g2ip | grep -q lladdr"
-avg=$(echo "$out" | ping_avg) min=$(echo "$out" | ping_min)
-check "g1 -> g2 RTT: min $min ms >= 31 ms of the model, avg $avg ms <= +20%" \
+out=$(ip netns exec "$ns1" ping -c 10 -i 0.2 -W 2 "$g2ip" 2>&1 || true)
+echo "$out" | tail -1 | sed 's/^/    /'
+avg=$(echo "$out" | ping_med) min=$(echo "$out" | ping_min)
+check "g1 -> g2 RTT: min $min ms >= 31 ms of the model, median $avg ms <= +20%" \
 	rtt_ok "$min" "$avg" 31 37.2
 out=$(ip netns exec "$ns3" ping -c 10 -i 0.2 -W 2 "$g1ip" 2>&1 || true)
-avg=$(echo "$out" | ping_avg) min=$(echo "$out" | ping_min)
+avg=$(echo "$out" | ping_med) min=$(echo "$out" | ping_min)
 echo "$out" | tail -1 | sed 's/^/    /'
-check "g3 -> g1 RTT: min $min ms >= 41 ms of the model, avg $avg ms <= +20%" \
+check "g3 -> g1 RTT: min $min ms >= 41 ms of the model, median $avg ms <= +20%" \
 	rtt_ok "$min" "$avg" 41 49.2
 out=$(ip netns exec "$ns1" ping -c 10 -i 0.2 -W 2 "$hip" 2>&1 || true)
-avg=$(echo "$out" | ping_avg) min=$(echo "$out" | ping_min)
+avg=$(echo "$out" | ping_med) min=$(echo "$out" | ping_min)
 echo "$out" | tail -1 | sed 's/^/    /'
 check "ping g1 -> simulated host h answered by PRIME" bash -c "echo '$out' | grep -q ' 0% packet loss'"
-check "g1 -> h RTT: min $min ms >= 14.5 ms of the model, avg $avg ms <= +20%" \
+check "g1 -> h RTT: min $min ms >= 14.5 ms of the model, median $avg ms <= +20%" \
 	rtt_ok "$min" "$avg" 14.5 17.4
 
 # ---- UDP request/response between guests ----
