@@ -68,6 +68,8 @@ help:
 	@echo "make testbed-check  boot Xen under QEMU and run the scenarios"
 	@echo "make demo         the testbed demo: guests through vprimed's emulated links"
 	@echo "make bench-engine vprimed capacity and fidelity on the host"
+	@echo "make prime        PRIMEX (primex, jprime.jar) with the vprime device (cached)"
+	@echo "make check-prime  the real primex with guests in namespaces (part of check-host)"
 
 deps:
 	bash $(TOP)/tools/install-deps.sh

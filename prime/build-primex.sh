@@ -16,7 +16,7 @@
 # tarball's bytes, or the checkout's commit and status), every file under
 # prime/patches and prime/overlay, libvprime's sources (it is linked in),
 # and this script.  A hit copies primex, jprime.jar and its lib/ into
-# OUTDIR and returns in a second.
+# OUTDIR and returns in a second.  The three newest builds are kept.
 set -euo pipefail
 
 out=${1:?usage: build-primex.sh OUTDIR LIBVPRIME_A}
@@ -178,5 +178,7 @@ end=$(date +%s)
 } > "$stage/BUILD-INFO"
 rm -rf "$cache"
 mv "$stage" "$cache"
+# keep the three newest builds (about 56 MB each)
+(cd "$cache_root" && ls -1td -- */ | tail -n +4 | xargs -r rm -rf --)
 prime_install "$cache"
 log "built in $((end - start)) s; cached at $cache"

@@ -30,6 +30,9 @@ jar=$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")
 work=$out/.jprime-$name
 rm -rf "$work"
 mkdir -p "$work"
+# jPRIME compiles a Java model next to its source: give it a copy
+cp "$model" "$work/"
+model=$work/$(basename "$model")
 (
 	cd "$work"
 	java -DOUT_DIR="$work" -jar "$jar" create "$name" "$model" $base_ip \
