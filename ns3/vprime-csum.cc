@@ -128,6 +128,42 @@ FinishIpv6(uint8_t* ip, uint32_t n)
     return Store(ip + 40, plen, ip[6], Sum(ip + 8, 32, 0));
 }
 
+// A TCP header ns-3 can parse: data offset within the segment, options
+// that each fit (ns-3's TcpHeader loops for ever on some that do not).
+bool
+TcpCheck(const uint8_t* t, uint32_t n)
+{
+    uint32_t doff, i;
+
+    if (n < 20)
+    {
+        return false;
+    }
+    doff = (t[12] >> 4) * 4u;
+    if (doff < 20 || doff > n)
+    {
+        return false;
+    }
+    for (i = 20; i < doff;)
+    {
+        if (t[i] == 0)
+        {
+            break; // end of options
+        }
+        if (t[i] == 1)
+        {
+            i++;
+            continue;
+        }
+        if (i + 1 >= doff || t[i + 1] < 2 || i + t[i + 1] > doff)
+        {
+            return false;
+        }
+        i += t[i + 1];
+    }
+    return true;
+}
+
 } // namespace
 
 bool
@@ -152,9 +188,22 @@ VprimeHeaderCheck(const uint8_t* frame, uint32_t len)
         }
         ihl = (p[0] & 0xfu) * 4u;
         tot = Get16(p + 2);
-        return ihl >= 20 && tot >= ihl && tot <= n;
+        if (ihl < 20 || tot < ihl || tot > n)
+        {
+            return false;
+        }
+        // Only a first fragment carries the TCP header.
+        if (p[9] == PROTO_TCP && (Get16(p + 6) & 0x1fff) == 0)
+        {
+            return TcpCheck(p + ihl, tot - ihl);
+        }
+        return true;
     case ETH_P_IPV6:
-        return n >= 40 && (p[0] >> 4) == 6 && Get16(p + 4) <= n - 40;
+        if (n < 40 || (p[0] >> 4) != 6 || Get16(p + 4) > n - 40)
+        {
+            return false;
+        }
+        return p[6] != PROTO_TCP || TcpCheck(p + 40, Get16(p + 4));
     default:
         return true;
     }

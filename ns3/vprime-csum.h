@@ -32,10 +32,12 @@ VprimeCsumResult VprimeCsumFinish(uint8_t* frame, uint32_t len);
 
 /*
  * VprimeHeaderCheck - true if the ARP, IPv4 or IPv6 header right after
- * the Ethernet header of @frame (@len bytes) is one ns-3 can parse: ns-3's
- * header classes trust the lengths they read (an ARP hardware length of
- * 134 makes ArpHeader::Deserialize read past the packet), so a guest's
- * frame is checked before ns-3 sees it.  Other types pass.
+ * the Ethernet header of @frame (@len bytes), and a TCP header after it,
+ * are ones ns-3 can parse: ns-3's header classes trust the lengths they
+ * read (an ARP hardware length of 134 makes ArpHeader::Deserialize read
+ * past the packet; a TCP data offset past the segment hangs the simulator
+ * in TcpHeader's option parsing), so a guest's frame is checked before
+ * ns-3 sees it.  Other types pass.
  */
 bool VprimeHeaderCheck(const uint8_t* frame, uint32_t len);
 
