@@ -146,6 +146,7 @@ VprimeHandle::VprimeHandle()
       m_clockArg(nullptr),
       m_origin(0),
       m_calibrated(false),
+      m_backendLost(false),
       m_started(false),
       m_mode(MODE_THREAD),
       m_batch(64),
@@ -343,6 +344,11 @@ void
 VprimeHandle::RescanEvent()
 {
     Rescan();
+    // A backend that died wakes nobody: its death shows at the next sync.
+    if (m_mode != MODE_MANUAL)
+    {
+        Service();
+    }
     m_rescanEvent = Simulator::Schedule(m_rescanInterval, &VprimeHandle::RescanEvent, this);
 }
 
@@ -384,9 +390,16 @@ VprimeHandle::Service()
         int n, i;
 
         m_stats[STAT_syncs]++;
-        if (vprime_sync(m_vp, 0, &res) < 0)
+        int r = vprime_sync(m_vp, 0, &res);
+        if (r < 0)
         {
             m_stats[STAT_sync_errors]++;
+            // As vprimed: these mean there is no backend any more.
+            if (!m_backendLost && (r == -ECONNRESET || r == -EPIPE || r == -ENOTCONN ||
+                                   r == -ETIMEDOUT || r == -EPROTO))
+            {
+                BackendLost();
+            }
             break;
         }
         n = vprime_rx_peek(m_vp, m_frames.data(), m_batch);
@@ -549,7 +562,21 @@ VprimeHandle::ThreadMain()
         {
             return;
         }
-        if (!(p[0].revents & (POLLIN | POLLERR | POLLHUP)))
+        if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+        {
+            // The backend went away (a unix: host exited): nothing will
+            // ever come again; tell the simulation once and stop polling.
+            std::lock_guard<std::mutex> lk(m_mx);
+            if (!m_threadStop)
+            {
+                Simulator::ScheduleWithContext(Simulator::NO_CONTEXT,
+                                               Seconds(0),
+                                               &VprimeHandle::BackendLost,
+                                               this);
+            }
+            return;
+        }
+        if (!(p[0].revents & POLLIN))
         {
             continue;
         }
@@ -571,6 +598,20 @@ VprimeHandle::ThreadMain()
             return;
         }
     }
+}
+
+void
+VprimeHandle::BackendLost()
+{
+    NS_LOG_ERROR("vprime backend lost: stopping the simulation");
+    m_backendLost = true;
+    Simulator::Stop();
+}
+
+bool
+VprimeHandle::IsBackendLost() const
+{
+    return m_backendLost;
 }
 
 void

@@ -137,6 +137,8 @@ class VprimeHandle : public Object
     uint64_t NowStamp() const;
 
     Time GetLateThreshold() const;
+    /* The reader thread saw the backend go away (and stopped the run). */
+    bool IsBackendLost() const;
     uint64_t GetStat(Stat s) const;
     static const char* GetStatName(Stat s);
 
@@ -154,6 +156,7 @@ class VprimeHandle : public Object
     void RescanEvent();
     void ThreadMain();
     void ThreadService();
+    void BackendLost();
     void StopThread();
 
     struct vprime* m_vp;
@@ -161,6 +164,7 @@ class VprimeHandle : public Object
     void* m_clockArg;
     int64_t m_origin;
     bool m_calibrated; // m_origin taken while the simulation runs
+    bool m_backendLost;
     bool m_started;
     Mode m_mode;
     Time m_pollInterval;

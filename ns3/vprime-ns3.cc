@@ -14,7 +14,8 @@
  *         ping to another crosses two such links each way.
  *
  * Runs until SIGINT/SIGTERM or --duration; then prints every counter.
- * Exit codes: 0 done, 2 bad command line or topology, 1 cannot run.
+ * Exit codes: 0 done, 2 bad command line or topology, 1 cannot run or the
+ * backend went away (a vprime-simhost that exited).
  */
 #include "vprime-helper.h"
 #include "vprime-topology.h"
@@ -279,6 +280,12 @@ main(int argc, char** argv)
     std::cout << "running (" << reader << " reader, " << sync << " real time)" << std::endl;
     Simulator::Run();
     vp.PrintStats(std::cout);
+    bool lost = vp.GetHandle()->IsBackendLost();
     Simulator::Destroy();
+    if (lost)
+    {
+        std::cerr << "vprime-ns3: backend lost" << std::endl;
+        return 1;
+    }
     return 0;
 }

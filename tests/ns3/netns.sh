@@ -14,7 +14,8 @@
 #   topo    tests/simhost/two-ns.json, the file vprimed runs in the simhost
 #           test (1 ms + 1 ms each way: RTT >= 4 ms); then the same file
 #           through vprimed, same namespaces, for the A/B
-#   gone    the device of g2 removed and added back while vprime-ns3 runs
+#   gone    the device of g2 removed and added back while vprime-ns3 runs;
+#           at the end vprime-simhost exits under it: exit 1, "backend lost"
 #
 # kselftest conventions: exit 4 (skip) without root, /dev/net/tun or
 # network namespaces; 0 if every check passed.  Ends "N passed, M failed".
@@ -164,8 +165,16 @@ check "topo on vprime-ns3: guest to guest" rtt_ok topo-ns3 "$ns1" 10.0.0.2 4
 engine "$vprimed" -t "$topo" -c "$dir/vprimed.sock"
 check "topo on vprimed: guest to guest" rtt_ok topo-vprimed "$ns1" 10.0.0.2 4
 
-stop_pid "$eng_pid"
+# ---- the backend goes away under vprime-ns3: it stops, exit 1 ----
+engine "$vprime_ns3" --mode=lan --guests=name:g1,name:g2
+stop_pid "$sim_pid"
+sim_pid=''
+check "backend gone: vprime-ns3 exits within 5 s" wait_for 50 bash -c "! kill -0 $eng_pid"
+rc=0
+wait "$eng_pid" 2>/dev/null || rc=$?
 eng_pid=''
+check "backend gone: exit 1, 'backend lost'" bash -c "[ $rc = 1 ] && grep -q 'backend lost' $dir/engine.log"
+
 echo "figures (name min avg max configured, ms):"
 sed 's/^/    /' "$dir/figures"
 echo "$passed passed, $failed failed"
