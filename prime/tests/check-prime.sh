@@ -29,10 +29,12 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 primex=${PRIME_PRIMEX:-$top/build/prime/primex}
 models=${PRIME_MODELS:-$top/build/prime/models}
 simhost=${PRIME_SIMHOST:-$top/build/bin/vprime-simhost}
+nl_name=check-prime
+# shellcheck source=../../tests/simhost/netns-lib.sh
+. "$top/tests/simhost/netns-lib.sh"
 udp_rr=${PRIME_UDP_RR:-$top/build/bench/udp_rr}
 run_secs=${PRIME_RUN_SECS:-$((50 + ${PRIME_RATE_SECS:-0}))}
 
-skip() { echo "check-prime: SKIP: $*"; exit 4; }
 [ "$(id -u)" = 0 ] || skip "not root"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 for b in "$primex" "$simhost" "$udp_rr"; do
@@ -50,25 +52,6 @@ sim_pid='' px_pid='' udp_pid=''
 passed=0 failed=0
 nss=()
 
-pretty() { echo "[+] $*"; }
-run() { pretty "$@"; "$@"; }
-ctl() { "$simhost" ctl "$ctl" "$@"; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok   $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $what"
-		failed=$((failed + 1))
-	fi
-}
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
 cleanup() {
 	set +e
 	stop_pid "$udp_pid"
@@ -78,16 +61,6 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-wait_for() {
-	local tries=$1
-	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
-}
 stat_of() { sed -n "s/^$1 //p" "$stats" 2>/dev/null | head -n 1; }
 stat_ge() { local v; v=$(stat_of "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 # The model's address of a guest device (from the compiled model).

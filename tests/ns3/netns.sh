@@ -24,12 +24,14 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 simhost=${NS3_SIMHOST:-$top/build/bin/vprime-simhost}
+nl_name=ns3-netns
+# shellcheck source=../../tests/simhost/netns-lib.sh
+. "$top/tests/simhost/netns-lib.sh"
 vprime_ns3=${NS3_PROGRAM:-$top/build/bin/vprime-ns3}
 vprimed=${NS3_VPRIMED:-$top/build/bin/vprimed}
 topo=$top/tests/simhost/two-ns.json
 slack_ms=${NS3_RTT_SLACK_MS:-25}	# a loaded 2-core machine; figures are printed
 
-skip() { echo "ns3-netns: SKIP: $*"; exit 4; }
 [ "$(id -u)" = 0 ] || skip "not root"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 for b in "$simhost" "$vprime_ns3" "$vprimed"; do
@@ -49,26 +51,6 @@ ip netns add "$ns2"
 
 n1() { ip netns exec "$ns1" "$@"; }
 n2() { ip netns exec "$ns2" "$@"; }
-ctl() { "$simhost" ctl "$ctl" "$@"; }
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok   $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $what"
-		failed=$((failed + 1))
-	fi
-}
-
-stop_pid() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
 	set +e
@@ -79,17 +61,6 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-
-wait_for() {
-	local tries=$1
-	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
-}
 
 both_attached() {
 	ctl list | grep -qx 'g1 attached carrier' && ctl list | grep -qx 'g2 attached carrier'

@@ -35,12 +35,14 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 simhost=${VSH_SIMHOST:-$top/build/bin/vprime-simhost}
+nl_name=netns
+# shellcheck source=../../tests/simhost/netns-lib.sh
+. "$top/tests/simhost/netns-lib.sh"
 vprimed=${VSH_VPRIMED:-$top/build/bin/vprimed}
 udp_rr=${VSH_UDP_RR:-$top/build/bench/udp_rr}
 delay=${VSH_DELAY:-$top/build/test/vsh_delay}
 topo=$top/tests/simhost/two-ns.json
 
-skip() { echo "netns: SKIP: $*"; exit 4; }
 [ "$(id -u)" = 0 ] || skip "not root"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 for b in "$simhost" "$vprimed" "$udp_rr" "$delay"; do
@@ -59,30 +61,8 @@ passed=0 failed=0
 ip netns add "$ns1" 2>/dev/null || { rm -rf "$dir"; skip "cannot create network namespaces"; }
 ip netns add "$ns2"
 
-pretty() { echo "[+] $*"; }
-run() { pretty "$@"; "$@"; }
 n1() { ip netns exec "$ns1" "$@"; }
 n2() { ip netns exec "$ns2" "$@"; }
-ctl() { "$simhost" ctl "$ctl" "$@"; }
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		echo "ok   $what"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $what"
-		failed=$((failed + 1))
-	fi
-}
-
-stop_pid() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
 	set +e
@@ -95,18 +75,6 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-
-# Poll for up to $1 tenths of a second until the rest succeeds.
-wait_for() {
-	local tries=$1
-	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
-}
 
 has_carrier() { ! "$@" | grep -q NO-CARRIER && "$@" | grep -q LOWER_UP; }
 no_carrier() { "$@" | grep -q NO-CARRIER; }
