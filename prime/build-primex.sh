@@ -150,11 +150,19 @@ fi
 vprime_flags="-I$top/lib -I$top/common"
 (
 	cd "$src/netsim"
-	# Two bison rules make two files each and race under -j: those first.
+	# PRIMEX's makefiles miss some dependencies on generated files, so
+	# they race under -j: two bison rules that make two files each, and
+	# SSF's mac/globals.h, which SSFNet's objects include without saying
+	# so.  Those first, one at a time; and should another race stop the
+	# parallel make, one serial pass finishes what it left.
 	nice -n 10 make -j1 "$PWD/src/dml/dml-syntax.cc" \
-		"$PWD/tools/ssfnet-xlate/generator_parser.cc" > "$out/make.log" 2>&1 &&
-	nice -n 10 make -j"$jobs" ssfnet metis VPRIME_CFLAGS="$vprime_flags" \
+		"$PWD/tools/ssfnet-xlate/generator_parser.cc" \
+		"$PWD/src/ssf/mac/globals.h" > "$out/make.log" 2>&1 &&
+	{ nice -n 10 make -j"$jobs" ssfnet metis VPRIME_CFLAGS="$vprime_flags" \
 		VPRIME_LIBS="$libvprime" >> "$out/make.log" 2>&1 ||
+	  { echo "prime: parallel make stopped; one serial pass" >> "$out/make.log";
+	    nice -n 10 make -j1 ssfnet metis VPRIME_CFLAGS="$vprime_flags" \
+		VPRIME_LIBS="$libvprime" >> "$out/make.log" 2>&1; }; } ||
 		{ grep -E 'error|Error' "$out/make.log" | head -30; exit 1; }
 ) || die "netsim build failed (logs in $out)"
 (
