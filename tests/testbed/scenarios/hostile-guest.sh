@@ -131,17 +131,20 @@ check_pair fatal
 # issue 16); a spinning engine shows about 1.0.
 FWD_CPU_MAX=${FWD_CPU_MAX:-0.50}
 fwd_ticks() { awk '{print $14 + $15}' "/proc/$VP_FWD_PID/stat"; }
-# /proc/PID/stat counts USER_HZ ticks: 100 on x86 (dom0 has no getconf)
-fwd_share() { # TICKS0 NS0: share of one CPU since then
-	awk -v t0="$1" -v n0="$2" -v t1="$(fwd_ticks)" -v n1="$(date +%s%N)" \
-		-v hz=100 'BEGIN { printf "%.3f", (t1 - t0) / hz / ((n1 - n0) / 1e9) }'
+# /proc/PID/stat counts USER_HZ ticks: 100 on x86 (dom0 has no getconf).
+# Wall time from /proc/uptime (10 ms steps): busybox's date has no %N.
+fwd_clock() { awk '{ print $1 }' /proc/uptime; }
+fwd_share() { # TICKS0 UPTIME0: share of one CPU since then
+	awk -v t0="$1" -v n0="$2" -v t1="$(fwd_ticks)" -v n1="$(fwd_clock)" \
+		-v hz=100 'BEGIN { d = n1 - n0; if (d < 0.01) d = 0.01
+			printf "%.3f", (t1 - t0) / hz / d }'
 }
 cpu_check() { # LABEL SHARE: at most FWD_CPU_MAX
 	tb_figure "fwd_cpu_during_$1" "$2" share_of_a_cpu
 	awk -v s="$2" -v m="$FWD_CPU_MAX" 'BEGIN { exit !(s <= m) }' ||
 		hx_soft_fail "$1: vpfwd used $2 of a CPU (bound $FWD_CPU_MAX): the engine spins"
 }
-t0=$(fwd_ticks) n0=$(date +%s%N)
+t0=$(fwd_ticks) n0=$(fwd_clock)
 hx_pair_ping 8 >/dev/null
 tb_figure fwd_cpu_idle_ping "$(fwd_share "$t0" "$n0")" share_of_a_cpu
 during() { # SECS ATTACK [ARG]: run it in h while g1 pings g2
@@ -150,7 +153,7 @@ during() { # SECS ATTACK [ARG]: run it in h while g1 pings g2
 	( hx_attack "$@" >"$TB_OUT/attack-$1.txt" 2>&1 ) &
 	local apid=$!
 	sleep 2
-	t0=$(fwd_ticks) n0=$(date +%s%N)
+	t0=$(fwd_ticks) n0=$(fwd_clock)
 	r=$(hx_pair_ping "$secs")
 	share=$(fwd_share "$t0" "$n0")
 	set -- "$1" $r
@@ -196,7 +199,7 @@ hx_wait_connected 60 || hx_soft_fail "rx_hold: h lost its connection"
 # An ordinary guest takes its link down under traffic: the engine stays
 # near idle while frames for it wait (the benign form of the attack).
 vp_guest g2 "ip link set $if2 down" >/dev/null
-t0=$(fwd_ticks) n0=$(date +%s%N)
+t0=$(fwd_ticks) n0=$(fwd_clock)
 tb_guest_run -t 60 g1 "ping -q -i 0.005 -c 1600 -W 1 10.77.2.2 >/dev/null 2>&1; true" >/dev/null
 cpu_check link_down "$(fwd_share "$t0" "$n0")"
 tb_figure g2_tx_stall_no_fill "$(vp_stat "$(tb_guest_domid g2)" 0 tx_stall_no_fill)" count
