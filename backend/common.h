@@ -84,6 +84,14 @@ struct vp_dev {
 	bool csum;
 	u32 xs_rejects;			/* bad xenstore values seen */
 	u32 connects;
+	/*
+	 * The largest pool, pages per direction, this device accepts: the
+	 * toolstack's pool-pages or the module's max_pool_pages, fixed at
+	 * probe and offered to the frontend as max-pool-pages.
+	 */
+	u32 max_pool_pages;
+	u32 pool_pages[2];		/* TX, RX of the live connection */
+	atomic_t grants_mapped;		/* this device's share of the count */
 
 	/* Mapped at connect, under xb_mutex; used under @lock if @live. */
 	struct vprime_ctrl *ctrl;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * debugfs.c - /sys/kernel/debug/vprime/devices: per device a line of ids,
- * xenbus states and engine binding, a line of counters, a line each for
- * the lat_to_guest and lat_wake histograms, then the module-wide counts of
- * what is held right now, so tests can check that nothing leaks.
+ * xenbus states, engine binding, pool sizes and grant maps, a line of
+ * counters, a line each for the lat_to_guest and lat_wake histograms, then
+ * the module-wide counts of what is held right now, so tests can check
+ * that nothing leaks.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -37,7 +38,7 @@ static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
 	u64 stats[VPRIME_STAT_MAX], wake[VP_HIST_NR];
 	char mac[18];
 	bool live, attached;
-	u32 port, i;
+	u32 port, pool[2], i;
 
 	spin_lock(&dev->lock);
 	memcpy(stats, dev->stats, sizeof(stats));
@@ -45,6 +46,8 @@ static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
 	live = dev->live;
 	attached = rcu_access_pointer(dev->owner);
 	port = dev->port;
+	pool[0] = live ? dev->pool_pages[0] : 0;
+	pool[1] = live ? dev->pool_pages[1] : 0;
 	vp_format_mac(dev->mac, mac);
 	spin_unlock(&dev->lock);
 	stats[VPRIME_STAT_guest_events] += atomic64_read(&dev->ev_count);
@@ -59,8 +62,12 @@ static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
 		seq_printf(m, " port=%u", port);
 	else
 		seq_puts(m, " port=-");
-	seq_printf(m, " mtu=%u connects=%u xs_rejects=%u\n", dev->mtu,
+	seq_printf(m, " mtu=%u connects=%u xs_rejects=%u", dev->mtu,
 		   dev->connects, dev->xs_rejects);
+	/* What the device costs dom0: its pools and its grant maps now. */
+	seq_printf(m, " max_pool_pages=%u pool_pages=%u+%u grants=%d\n",
+		   dev->max_pool_pages, pool[0], pool[1],
+		   atomic_read(&dev->grants_mapped));
 	/* The counters, then each histogram on its own line. */
 	for (i = 0; i < VPRIME_STAT_lat_to_guest_le_1us; i++)
 		seq_printf(m, "%s%s=%llu", i ? " " : "  ", vp_stat_names[i],

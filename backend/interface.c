@@ -27,6 +27,13 @@
 atomic_t vp_nr_grants_mapped = ATOMIC_INIT(0);
 atomic_t vp_nr_evtchns_bound = ATOMIC_INIT(0);
 
+/* Grant maps held: module-wide (leak checks) and per device (its cost). */
+static void vp_grants_add(struct vp_dev *dev, int n)
+{
+	atomic_add(n, &vp_nr_grants_mapped);
+	atomic_add(n, &dev->grants_mapped);
+}
+
 /* ---- buffer pools ---------------------------------------------------- */
 
 static void vp_pool_unmap(struct vp_dev *dev, struct vp_map_pool *pool)
@@ -70,7 +77,7 @@ static void vp_pool_unmap(struct vp_dev *dev, struct vp_map_pool *pool)
 				continue;
 			}
 			pool->handles[idx[j]] = VP_INVALID_HANDLE;
-			atomic_dec(&vp_nr_grants_mapped);
+			vp_grants_add(dev, -1);
 		}
 	}
 	kfree(batch);
@@ -135,7 +142,7 @@ static int vp_pool_map(struct vp_dev *dev, struct vp_map_pool *pool,
 			pool->handles[i + j] = ops[j].handle;
 			pool->va[i + j] = pfn_to_kaddr(
 				page_to_pfn(pool->pages[i + j]));
-			atomic_inc(&vp_nr_grants_mapped);
+			vp_grants_add(dev, 1);
 		}
 		for (j = 0; j < n; j++) {
 			if (!ret && ops[j].status == GNTST_okay)
@@ -295,7 +302,7 @@ void vp_disconnect(struct vp_dev *dev, u32 port_state)
 			pr_err("dom%u dev%u: ring unmap failed\n",
 			       dev->domid, dev->devid);
 		else
-			atomic_sub(VPRIME_NR_RINGS, &vp_nr_grants_mapped);
+			vp_grants_add(dev, -VPRIME_NR_RINGS);
 		dev->rings = NULL;
 	}
 	if (dev->ctrl) {
@@ -303,7 +310,7 @@ void vp_disconnect(struct vp_dev *dev, u32 port_state)
 			pr_err("dom%u dev%u: control page unmap failed\n",
 			       dev->domid, dev->devid);
 		else
-			atomic_dec(&vp_nr_grants_mapped);
+			vp_grants_add(dev, -1);
 		dev->ctrl = NULL;
 	}
 }
@@ -327,11 +334,11 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	if (err)
 		goto err_disconnect;	/* xenbus reported it */
 	dev->ctrl = addr;
-	atomic_inc(&vp_nr_grants_mapped);
+	vp_grants_add(dev, 1);
 
 	/* Header and ref table are read exactly once, here. */
 	err = vp_ctrl_read(dev->ctrl, cfg->tx_pool_pages, cfg->rx_pool_pages,
-			   vp_max_pool_pages, par, &why);
+			   dev->max_pool_pages, par, &why);
 	if (err) {
 		xenbus_dev_fatal(dev->xbdev, err, "control page: %s", why);
 		goto err_disconnect;
@@ -343,7 +350,7 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	if (err)
 		goto err_disconnect;
 	dev->rings = addr;
-	atomic_add(VPRIME_NR_RINGS, &vp_nr_grants_mapped);
+	vp_grants_add(dev, VPRIME_NR_RINGS);
 	for (i = 0; i < VPRIME_NR_RINGS; i++)
 		ring[i] = (struct vprime_desc *)((u8 *)addr +
 						 i * VPRIME_PAGE_SIZE);
@@ -395,6 +402,8 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	dev->live = true;
 	dev->mtu = cfg->mtu;
 	dev->csum = cfg->csum;
+	dev->pool_pages[0] = par->tx_pool_pages;
+	dev->pool_pages[1] = par->rx_pool_pages;
 	if (rcu_access_pointer(dev->owner)) {
 		vp_dev_set_carrier(dev, true);
 		vp_dev_port_state(dev, VPRIME_PORT_ATTACHED);

@@ -24,7 +24,7 @@
 
 unsigned int vp_max_pool_pages = VPRIME_POOL_PAGES_DEFAULT;
 module_param_named(max_pool_pages, vp_max_pool_pages, uint, 0444);
-MODULE_PARM_DESC(max_pool_pages, "largest pool a guest may offer, pages per direction");
+MODULE_PARM_DESC(max_pool_pages, "largest pool a guest may offer, pages per direction, for devices whose toolstack wrote no pool-pages");
 
 unsigned int vp_sync_budget = 256;
 module_param_named(sync_budget, vp_sync_budget, uint, 0644);
@@ -177,6 +177,34 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 	return 0;
 }
 
+/*
+ * The largest pool this device accepts: the toolstack's pool-pages, from
+ * the backend directory only (n0 r<domid>: a guest cannot write there, so
+ * it never chooses what dom0 maps for it), else the module parameter.  A
+ * bad value is rejected (counter, error node, Closing): running the device
+ * with another size than the one asked for would hide the mistake.
+ */
+static int vp_read_pool_offer(struct vp_dev *dev)
+{
+	const char *dir = dev->xbdev->nodename;
+	unsigned int len = 0;
+	char *s;
+	int err;
+
+	/* The message below spells the range out. */
+	BUILD_BUG_ON(VPRIME_POOL_PAGES_MIN != 8 || VPRIME_POOL_PAGES_MAX != 256);
+	s = vp_xs_get(dev, dir, VPRIME_XS_POOL_PAGES, true, &len);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	err = vp_xb_pool_offer(s, len, vp_max_pool_pages,
+			       &dev->max_pool_pages);
+	kfree(s);
+	if (err)
+		return vp_xs_reject(dev, dir, VPRIME_XS_POOL_PAGES, err,
+				    "not a pool size in pages (8..256)");
+	return 0;
+}
+
 static int vp_read_config(struct vp_dev *dev, struct vp_xs_config *cfg)
 {
 	const char *fe = dev->xbdev->otherend;
@@ -194,11 +222,11 @@ static int vp_read_config(struct vp_dev *dev, struct vp_xs_config *cfg)
 				&cfg->evtchn);
 	if (!err)
 		err = vp_xs_u32(dev, fe, VPRIME_XS_TX_POOL_PAGES, false,
-				VPRIME_POOL_PAGES_MIN, vp_max_pool_pages,
+				VPRIME_POOL_PAGES_MIN, dev->max_pool_pages,
 				&cfg->tx_pool_pages);
 	if (!err)
 		err = vp_xs_u32(dev, fe, VPRIME_XS_RX_POOL_PAGES, false,
-				VPRIME_POOL_PAGES_MIN, vp_max_pool_pages,
+				VPRIME_POOL_PAGES_MIN, dev->max_pool_pages,
 				&cfg->rx_pool_pages);
 	if (!err)
 		err = vp_xs_bool(dev, fe, VPRIME_XS_REQ_CSUM, &cfg->csum);
@@ -359,6 +387,9 @@ static int vp_probe(struct xenbus_device *xbdev,
 		goto err_free;
 	}
 	dev_set_drvdata(&xbdev->dev, dev);
+	err = vp_read_pool_offer(dev);
+	if (err)
+		goto err_free;
 
 again:
 	err = xenbus_transaction_start(&xbt);
@@ -371,7 +402,7 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, xbdev->nodename,
 				    VPRIME_XS_MAX_POOL_PAGES, "%u",
-				    vp_max_pool_pages);
+				    dev->max_pool_pages);
 	if (!err)
 		err = xenbus_printf(xbt, xbdev->nodename,
 				    VPRIME_XS_FEATURE_CSUM, "%u", 1);
@@ -407,7 +438,8 @@ again:
 	mutex_lock(&vp_devs_lock);
 	list_add_tail(&dev->node, &vp_devs);
 	mutex_unlock(&vp_devs_lock);
-	pr_info("dom%u dev%u: probed\n", dev->domid, dev->devid);
+	pr_info("dom%u dev%u: probed, pool up to %u pages\n", dev->domid,
+		dev->devid, dev->max_pool_pages);
 	return 0;
 
 err_free:

@@ -11,7 +11,9 @@
  * vp_xb_back_step() returns the next state on the shortest path from cur
  * to target, so a driver loops "while (cur != target) switch(step)".
  */
+#include "vp_parse.h"
 #include "vp_xenbus.h"
+#include "vprime_if.h"
 
 enum vp_xb_state vp_xb_back_step(enum vp_xb_state cur,
 				 enum vp_xb_state target)
@@ -102,4 +104,37 @@ const char *vp_xb_state_name(u32 state)
 
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] :
 							  "Invalid";
+}
+
+/*
+ * The pool the backend offers a device as its max-pool-pages: the
+ * toolstack's pool-pages when it wrote one (@s holds @len bytes; NULL:
+ * the key is absent), else the module's default @def.  A value that is
+ * not a strict decimal in VPRIME_POOL_PAGES_MIN..MAX is refused
+ * (-EINVAL, -ERANGE): the backend then rejects the device rather than
+ * run it with a size nobody asked for.  Any value in range works: slot
+ * s lives in page s / 2 and rings are masked by their own size, so the
+ * pool needs no power of two.  Only dom0 writes the backend directory,
+ * so a guest never chooses what dom0 maps for it.
+ */
+int vp_xb_pool_offer(const char *s, u32 len, u32 def, u32 *offer)
+{
+	if (!s) {
+		*offer = def;
+		return 0;
+	}
+	return vp_parse_u32(s, len, VPRIME_POOL_PAGES_MIN,
+			    VPRIME_POOL_PAGES_MAX, offer);
+}
+
+/*
+ * The pool a frontend uses, pages per direction: what it wants (its
+ * module parameter), within the backend's offer.  @offer was read with
+ * VPRIME_POOL_PAGES_MIN..MAX; the backend refuses anything above it.
+ */
+u32 vp_xb_pool_pick(u32 want, u32 offer)
+{
+	if (want > offer)
+		want = offer;
+	return want < VPRIME_POOL_PAGES_MIN ? VPRIME_POOL_PAGES_MIN : want;
 }

@@ -39,5 +39,7 @@ enum vp_xb_action vp_xb_back_on_front(enum vp_xb_state back,
 enum vp_xb_action vp_xb_front_on_back(enum vp_xb_state front,
 				      enum vp_xb_state back);
 const char *vp_xb_state_name(u32 state);
+int vp_xb_pool_offer(const char *s, u32 len, u32 def, u32 *offer);
+u32 vp_xb_pool_pick(u32 want, u32 offer);
 
 #endif /* VP_XENBUS_H */

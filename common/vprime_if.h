@@ -195,6 +195,7 @@ VPRIME_STATIC_ASSERT(VPRIME_MTU_MAX + 18 <= VPRIME_FRAME_MAX, "jumbo fits");
 /* toolstack-written, both directories */
 #define VPRIME_XS_MAC			"mac"
 #define VPRIME_XS_NAME			"name"		/* backend only */
+#define VPRIME_XS_POOL_PAGES		"pool-pages"	/* backend only */
 /* backend-written */
 #define VPRIME_XS_PROTO_VERSIONS	"protocol-versions"  /* "1" */
 #define VPRIME_XS_MAX_POOL_PAGES	"max-pool-pages"

@@ -123,8 +123,7 @@ static int vpf_xenbus_negotiate(struct vpf_dev *vpf)
 			      VPRIME_POOL_PAGES_MAX, &max_pages);
 	if (err)
 		return err;
-	feat.pool_pages = clamp_t(u32, pool_pages, VPRIME_POOL_PAGES_MIN,
-				  max_pages);
+	feat.pool_pages = vp_xb_pool_pick(pool_pages, max_pages);
 	err = vpf_xs_back_bool(vpf, VPRIME_XS_FEATURE_CSUM, &feat.csum);
 	if (err)
 		return err;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * vprimectl add <domain> SPEC... | --config FILE
+ * vprimectl add [--pool N] <domain> SPEC... | [--pool N] <domain> --config FILE
  *
  * Writes the toolstack's nodes of each device (devops.c: one transaction
  * for every node but state, then both state nodes) and prints one line per
  * device added.  Works on a paused domain too: that is how vprime-xl adds
- * devices before the guest runs.
+ * devices before the guest runs.  --pool N is the pool size of every
+ * device that does not give its own pool=.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ static bool vpctl_same(struct vpx_store *s, uint32_t domid,
 
 	return !vpx_dev_state(s, domid, d->devid, &ds) && ds.has_mac &&
 	       !memcmp(ds.mac, d->mac, 6) && ds.has_name == d->has_name &&
-	       (!d->has_name || !strcmp(ds.name, d->name));
+	       (!d->has_name || !strcmp(ds.name, d->name)) &&
+	       ds.has_pool == d->has_pool && (!d->has_pool || ds.pool == d->pool);
 }
 
 /*
@@ -64,6 +66,11 @@ static int vpctl_add_one(struct vpx_store *s, uint32_t domid,
 	case -ESRCH:
 		vpctl_err("domain %u does not exist (or is dom0)", domid);
 		return 1;
+	case -ERANGE:
+		vpctl_err("dom%u device %u: pool %u out of %u..%u", domid,
+			  d->devid, d->pool, VPRIME_POOL_PAGES_MIN,
+			  VPRIME_POOL_PAGES_MAX);
+		return 1;
 	default:
 		vpctl_err("dom%u device %u: %s", domid, d->devid, strerror(-r));
 		return 1;
@@ -73,16 +80,48 @@ static int vpctl_add_one(struct vpx_store *s, uint32_t domid,
 	return 1;
 }
 
+/*
+ * Take every "--pool N" out of @argv (anywhere after the command);
+ * returns the new argc, or -1 after an error message.
+ */
+static int vpctl_add_opts(int argc, char **argv, bool *has_pool,
+			  uint32_t *pool)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--pool")) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc || !vpctl_u32(argv[i + 1],
+						 VPRIME_POOL_PAGES_MIN,
+						 VPRIME_POOL_PAGES_MAX, pool)) {
+			vpctl_err("--pool wants pages per direction, decimal "
+				  "%u..%u", VPRIME_POOL_PAGES_MIN,
+				  VPRIME_POOL_PAGES_MAX);
+			return -1;
+		}
+		*has_pool = true;
+		i++;
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 int vpctl_cmd_add(int argc, char **argv)
 {
 	static struct vpx_cfg cfg;
 	char err[VPCTL_ERR_LEN], *text = NULL;
 	struct vpx_store s;
-	uint32_t domid, i;
+	uint32_t domid, i, pool = 0;
 	size_t len;
-	bool from_config = false;
+	bool from_config = false, has_pool = false;
 	int r, rc = 0;
 
+	argc = vpctl_add_opts(argc, argv, &has_pool, &pool);
+	if (argc < 0)
+		return 1;
 	if (argc < 3) {
 		vpctl_usage_of("add");
 		return 1;
@@ -131,8 +170,13 @@ int vpctl_cmd_add(int argc, char **argv)
 		vpx_store_xs_close(&s);
 		return 1;
 	}
-	for (i = 0; i < cfg.ndev; i++)
+	for (i = 0; i < cfg.ndev; i++) {
+		if (has_pool && !cfg.dev[i].has_pool) {
+			cfg.dev[i].has_pool = true;
+			cfg.dev[i].pool = pool;
+		}
 		rc |= vpctl_add_one(&s, domid, &cfg.dev[i], from_config);
+	}
 	vpx_store_xs_close(&s);
 	return rc;
 }

@@ -243,6 +243,10 @@ int vpx_dev_state(struct vpx_store *s, uint32_t domid, uint32_t devid,
 	snprintf(p, sizeof(p), "%s/" VPRIME_XS_NAME, be);
 	n = s->ops->read(s, 0, p, buf, sizeof(buf));
 	out->has_name = n >= 0 && !vp_parse_name(buf, (u32)n, out->name);
+	snprintf(p, sizeof(p), "%s/" VPRIME_XS_POOL_PAGES, be);
+	n = s->ops->read(s, 0, p, buf, sizeof(buf));
+	out->has_pool = n >= 0 && !vp_parse_u32(buf, (u32)n, VPRIME_POOL_PAGES_MIN,
+						VPRIME_POOL_PAGES_MAX, &out->pool);
 	out->be_state = vpx_state_of(s, be);
 	out->fe_state = vpx_state_of(s, fe);
 	return 0;
@@ -316,10 +320,14 @@ int vpx_dev_add(struct vpx_store *s, uint32_t domid, struct vpx_dev *d)
 {
 	char be[VPX_PATH_MAX], fe[VPX_PATH_MAX], mac[18];
 	char pb[VPX_PATH_MAX + 8], pf[VPX_PATH_MAX + 8];
-	struct vpx_kv bkv[5], fkv[3];
+	struct vpx_kv bkv[6], fkv[3];
 	uint32_t nb = 0, t, devid = d->devid;
 	int r = -EAGAIN, tries;
 
+	/* vprime-back refuses the device for a pool out of its range */
+	if (d->has_pool && (d->pool < VPRIME_POOL_PAGES_MIN ||
+			    d->pool > VPRIME_POOL_PAGES_MAX))
+		return -ERANGE;
 	if (domid == BE_DOMID || !s->ops->domain_alive(s, domid))
 		return -ESRCH;
 	r = vpx_clash(s, domid, d);
@@ -355,6 +363,11 @@ int vpx_dev_add(struct vpx_store *s, uint32_t domid, struct vpx_dev *d)
 		if (d->has_name) {
 			bkv[nb].key = VPRIME_XS_NAME;
 			snprintf(bkv[nb++].val, VPX_PATH_MAX, "%s", d->name);
+		}
+		/* dom0's cost of the device: only dom0 writes it (n0) */
+		if (d->has_pool) {
+			bkv[nb].key = VPRIME_XS_POOL_PAGES;
+			snprintf(bkv[nb++].val, VPX_PATH_MAX, "%u", d->pool);
 		}
 		fkv[0].key = "backend";
 		snprintf(fkv[0].val, VPX_PATH_MAX, "%s", be);

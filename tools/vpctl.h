@@ -38,9 +38,12 @@
 
 struct vpx_dev {
 	uint8_t mac[6];
-	bool has_name, has_devid, has_mtu;
+	bool has_name, has_devid, has_mtu, has_pool;
 	uint32_t devid;		/* given, or the lowest one left free */
 	uint32_t mtu;		/* VPRIME_MTU_MIN..VPRIME_MTU_MAX */
+	/* pages per direction, VPRIME_POOL_PAGES_MIN..MAX: the backend's
+	 * pool-pages; without it vprime-back's max_pool_pages applies */
+	uint32_t pool;
 	char name[VPRIME_NAME_LEN];
 	uint32_t line;		/* where the spec was, for messages */
 };
@@ -63,7 +66,8 @@ struct vpx_cfg {
 int vpx_parse(const char *text, size_t len, struct vpx_cfg *out, char *err,
 	      size_t errlen);
 
-/* vpx_parse_spec - one device string ("mac=..,name=..,devid=..,mtu=.."). */
+/* vpx_parse_spec - one device string ("mac=..,name=..,devid=..,mtu=..,
+ * pool=.."). */
 int vpx_parse_spec(const char *s, size_t len, struct vpx_dev *d, char *err,
 		   size_t errlen);
 
@@ -111,7 +115,8 @@ struct vpx_store {
 /* A device as xenstore shows it. */
 struct vpx_devstate {
 	uint32_t domid, devid;
-	bool has_mac, has_name;
+	bool has_mac, has_name, has_pool;
+	uint32_t pool;			/* the backend's pool-pages */
 	uint8_t mac[6];
 	char name[VPRIME_NAME_LEN];
 	int be_state, fe_state;		/* -1: node missing or unreadable */
@@ -132,8 +137,9 @@ int vpx_domname(struct vpx_store *s, uint32_t domid, char *out, size_t cap);
  * transaction 1: every node of both ends but `state`, with permissions
  * (backend n0 r<domid>, frontend n<domid> r0); transaction 2: both `state`
  * nodes = 1.  @d->devid is used when @d->has_devid, else the lowest free id
- * is chosen and written back.  Returns 0, -ESRCH (no such domain), -EEXIST
- * (devid taken), -EBUSY (the MAC or name is another device's), -errno.
+ * is chosen and written back; with @d->has_pool, backend pool-pages too.
+ * Returns 0, -ESRCH (no such domain), -EEXIST (devid taken), -EBUSY (the
+ * MAC or name is another device's), -ERANGE (pool out of range), -errno.
  */
 int vpx_dev_add(struct vpx_store *s, uint32_t domid, struct vpx_dev *d);
 

@@ -22,7 +22,7 @@ static const struct {
 	const char *args;
 	const char *what;
 } vpctl_cmds[] = {
-	{ "add", vpctl_cmd_add, "<domain> mac=MAC[,name=NAME][,devid=N][,mtu=N]... | <domain> --config FILE",
+	{ "add", vpctl_cmd_add, "[--pool N] <domain> mac=MAC[,name=NAME][,devid=N][,mtu=N][,pool=N]... | [--pool N] <domain> --config FILE",
 	  "add a vprime device to a running or paused domain" },
 	{ "remove", vpctl_cmd_remove, "[--force] [--timeout S] <domain> [devid|all]",
 	  "close and remove a device (all of the domain's by default)" },

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * xlcfg.c - read an xl guest config for vprime: the domain `name` and the
- * `vprime = [ 'mac=..,name=..,devid=..,mtu=..', ... ]` line.
+ * `vprime = [ 'mac=..,name=..,devid=..,mtu=..,pool=..', ... ]` line.
  *
  * xl's syntax (libxlu): statements `key = value` or `key += value` ended by
  * a newline or ';'; a value is a number, a string ('...' or "...") or a list
@@ -281,10 +281,23 @@ int vpx_parse_spec(const char *s, size_t len, struct vpx_dev *d, char *err,
 					VPRIME_MTU_MAX);
 			}
 			t.has_mtu = true;
+		} else if (KEY("pool")) {
+			if (t.has_pool)
+				return vpx_err(err, errlen, 0, "pool given twice");
+			if (vp_parse_u32(v, (u32)vl, VPRIME_POOL_PAGES_MIN,
+					 VPRIME_POOL_PAGES_MAX, &t.pool) ||
+			    memchr(v, 0, vl)) {
+				vpx_show(v, vl, show);
+				return vpx_err(err, errlen, 0, "bad pool '%s' "
+					"(pages per direction, decimal %u..%u)",
+					show, VPRIME_POOL_PAGES_MIN,
+					VPRIME_POOL_PAGES_MAX);
+			}
+			t.has_pool = true;
 		} else {
 			vpx_show(k, kl, show);
 			return vpx_err(err, errlen, 0, "unknown key '%s' (known: "
-				       "mac, name, devid, mtu)", show);
+				       "mac, name, devid, mtu, pool)", show);
 		}
 #undef KEY
 	}
@@ -309,7 +322,9 @@ void vpx_format_spec(const struct vpx_dev *d, char *out, size_t cap)
 	if ((size_t)n < cap)
 		n += snprintf(out + n, cap - (size_t)n, ",devid=%u", d->devid);
 	if (d->has_mtu && (size_t)n < cap)
-		snprintf(out + n, cap - (size_t)n, ",mtu=%u", d->mtu);
+		n += snprintf(out + n, cap - (size_t)n, ",mtu=%u", d->mtu);
+	if (d->has_pool && (size_t)n < cap)
+		snprintf(out + n, cap - (size_t)n, ",pool=%u", d->pool);
 }
 
 /* ---- statements ------------------------------------------------------------- */

@@ -323,6 +323,46 @@ static void test_add_order(void **state)
 	assert_null(find(FE "/name"));	/* name is backend only */
 }
 
+/* pool=: backend pool-pages, dom0's own (n0 r<domid>), in transaction 1 */
+static void test_add_pool(void **state)
+{
+	struct vpx_dev d = dev("mac=00:16:3e:00:00:05,pool=32"), e, f;
+	struct vpx_devstate ds;
+	struct node *nd;
+
+	(void)state;
+	assert_int_equal(vpx_dev_add(&st, 5, &d), 0);
+	assert_true(logidx("T1 write " BE "/pool-pages=32") < logidx("T1 commit"));
+	nd = find(BE "/pool-pages");
+	assert_non_null(nd);
+	assert_int_equal(nd->owner, 0);		/* the guest cannot change it */
+	assert_int_equal(nd->reader, 5);
+	assert_null(find(FE "/pool-pages"));	/* nor is it asked to */
+	assert_int_equal(vpx_dev_state(&st, 5, 0, &ds), 0);
+	assert_true(ds.has_pool);
+	assert_int_equal(ds.pool, 32);
+	/* no pool=: no node, vprime-back's max_pool_pages applies */
+	e = dev("mac=00:16:3e:00:00:06");
+	assert_int_equal(vpx_dev_add(&st, 5, &e), 0);
+	assert_null(find("/local/domain/0/backend/vprime/5/1/pool-pages"));
+	assert_int_equal(vpx_dev_state(&st, 5, 1, &ds), 0);
+	assert_false(ds.has_pool);
+	/* a caller that skipped the parser: refused before any write */
+	f = dev("mac=00:16:3e:00:00:07");
+	f.has_pool = true;
+	f.pool = 257;
+	fk.nlog = 0;
+	assert_int_equal(vpx_dev_add(&st, 5, &f), -ERANGE);
+	assert_int_equal(fk.nlog, 0);
+	f.pool = 7;
+	assert_int_equal(vpx_dev_add(&st, 5, &f), -ERANGE);
+	assert_null(find("/local/domain/0/backend/vprime/5/2"));
+	/* a hand-written value out of range is not reported as a pool */
+	put("/local/domain/0/backend/vprime/5/1/pool-pages", "512");
+	assert_int_equal(vpx_dev_state(&st, 5, 1, &ds), 0);
+	assert_false(ds.has_pool);
+}
+
 static void test_add_ids_and_clashes(void **state)
 {
 	struct vpx_dev a = dev("mac=00:16:3e:00:00:05"), b, c, e;
@@ -487,6 +527,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_add_order, setup),
+		cmocka_unit_test_setup(test_add_pool, setup),
 		cmocka_unit_test_setup(test_add_ids_and_clashes, setup),
 		cmocka_unit_test_setup(test_add_retry, setup),
 		cmocka_unit_test_setup(test_names, setup),

@@ -136,6 +136,17 @@ static void test_bad_specs(void **state)
 	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,devid=-1' ]", "bad devid");
 	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,mtu=67' ]", "bad mtu");
 	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,mtu=9001' ]", "bad mtu");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pool=7' ]", "bad pool '7' "
+		     "(pages per direction, decimal 8..256)");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pool=257' ]", "bad pool");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pool=0' ]", "bad pool");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pool=064' ]", "bad pool");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pool=' ]", "bad pool");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pool=1M' ]", "bad pool");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pool=16,pool=16' ]",
+		     "pool given twice");
+	expect_error("vprime = [ 'mac=00:16:3e:00:00:01,pools=16' ]",
+		     "unknown key 'pools' (known: mac, name, devid, mtu, pool)");
 	expect_error("vprime = [ '' ]", "empty device spec");
 	expect_error("vprime = [ \"mac=00:16:3e:00:00:01\\,name=a\" ]",
 		     "backslash");
@@ -215,6 +226,32 @@ static void test_limits(void **state)
 	assert_int_equal(vpx_parse("x = $", 5, &cfg, err, 4), -EINVAL);
 }
 
+/* pool=: per device, optional, kept apart from the other devices' */
+static void test_pool(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(
+		"name = 'h1'\n"
+		"vprime = [ 'mac=00:16:3e:00:00:01,name=a,pool=128',\n"
+		"           'mac=00:16:3e:00:00:02,name=b',\n"
+		"           ' pool=8 , mac=00:16:3e:00:00:03',\n"
+		"           'mac=00:16:3e:00:00:04,pool=256,devid=9',\n"
+		"           'mac=00:16:3e:00:00:05,pool=13' ]\n"), 0);
+	assert_int_equal(cfg.ndev, 5);
+	assert_true(cfg.dev[0].has_pool);
+	assert_int_equal(cfg.dev[0].pool, 128);
+	assert_false(cfg.dev[1].has_pool);	/* the backend's default */
+	assert_int_equal(cfg.dev[1].pool, 0);
+	assert_int_equal(cfg.dev[2].pool, 8);
+	assert_int_equal(cfg.dev[3].pool, 256);
+	assert_int_equal(cfg.dev[3].devid, 9);
+	assert_int_equal(cfg.dev[4].pool, 13);	/* no power of two needed */
+	/* the error names the device and the line */
+	expect_error("name='x'\nvprime = [ 'mac=00:16:3e:00:00:01',\n"
+		     "  'mac=00:16:3e:00:00:02,pool=4' ]",
+		     "line 3: vprime device 1: bad pool '4'");
+}
+
 static void test_format(void **state)
 {
 	char s[160];
@@ -226,6 +263,15 @@ static void test_format(void **state)
 	(void)state;
 	vpx_format_spec(&d, s, sizeof(s));
 	assert_string_equal(s, "mac=00:16:3e:00:00:0a,name=a,devid=7,mtu=1400");
+	spec = "pool=64,mac=00:16:3e:00:00:0b";
+	assert_int_equal(vpx_parse_spec(spec, strlen(spec), &d, err,
+					sizeof(err)), 0);
+	vpx_format_spec(&d, s, sizeof(s));
+	assert_string_equal(s, "mac=00:16:3e:00:00:0b,devid=0,pool=64");
+	d.has_mtu = true;
+	d.mtu = 9000;
+	vpx_format_spec(&d, s, sizeof(s));
+	assert_string_equal(s, "mac=00:16:3e:00:00:0b,devid=0,mtu=9000,pool=64");
 	vpx_format_spec(&d, s, 10);
 	assert_int_equal(strlen(s), 9);
 }
@@ -241,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_bad_sets),
 		cmocka_unit_test(test_bad_syntax),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_format),
 	};
 
