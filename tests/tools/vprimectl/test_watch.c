@@ -392,6 +392,27 @@ static void test_building_xl(void **state)
 	assert_int_equal(w.npending, 0);
 }
 
+/* pool= on the vprime line reaches the backend directory as pool-pages. */
+static void test_pool(void **state)
+{
+	struct node *nd;
+
+	(void)state;
+	cfg_write(scen, "h1", "mac=00:16:3e:00:00:01,pool=32', "
+		  "'mac=00:16:3e:00:00:02");
+	proc_xl(100, "h1.cfg", scen, scen, NULL);
+	dom_make(5, "h1");
+	scan(0);
+	assert_true(dev_there(5, 0, "00:16:3e:00:00:01"));
+	assert_true(dev_there(5, 1, "00:16:3e:00:00:02"));
+	nd = xs_find("/local/domain/0/backend/vprime/5/0/pool-pages");
+	assert_non_null(nd);
+	assert_string_equal(nd->val, "32");
+	assert_null(xs_find("/local/domain/0/backend/vprime/5/1/pool-pages"));
+	assert_int_equal(log_count("dom5 (h1): added vprime device 0 "
+				   "(mac=00:16:3e:00:00:01,devid=0,pool=32)", "h1.cfg"), 1);
+}
+
 /*
  * The issue's race: when the domain is looked at, its `xl create` has
  * exited; the config is in no config directory.  Then the monitor shows
@@ -601,6 +622,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_building_xl, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_monitor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_late, setup, teardown),
