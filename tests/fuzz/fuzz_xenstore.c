@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "vp_parse.h"
+#include "vp_xenbus.h"
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
@@ -35,5 +36,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	    memchr(s, 0, len) == NULL)
 		abort();
 	vp_parse_versions(s, len, VPRIME_PROTOCOL_VERSION, &v);
+	/* pool-pages (the toolstack's): what it accepts is a pool size */
+	if (vp_xb_pool_offer(s, len, 256, &v) == 0 &&
+	    (v < VPRIME_POOL_PAGES_MIN || v > VPRIME_POOL_PAGES_MAX))
+		abort();
 	return 0;
 }
