@@ -155,9 +155,11 @@ xenstore-chmod -r "$fe" "n$d1" r0
 xenstore-write "$be/state" 1 "$fe/state" 1
 tb_wait_for 10 sh -c "[ \"\$(awk '\$1==\"xs_rejects\"{print \$2}' $VP_DEBUGFS)\" -gt $r0 ]" ||
 	tb_fail "pool-pages=300 not counted (xs_rejects $(vp_count xs_rejects))"
-err=$(xenstore-read "/local/domain/0/error/backend/vprime/$d1/20/error" 2>&1) || true
-case $err in *pool-pages*) ;; *) tb_fail "no error node naming pool-pages: '$err'" ;; esac
-[ "$(vp_count devices)" = "$n0" ] || tb_fail "a device with pool-pages=300 was probed"
+errnode=/local/domain/0/error/backend/vprime/$d1/20/error
+tb_wait_for 10 xenstore-exists "$errnode" || tb_fail "no error node $errnode"
+err=$(xenstore-read "$errnode" 2>&1) || true
+case $err in *pool-pages*) ;; *) tb_fail "the error node does not name pool-pages: '$err'" ;; esac
+vp_count_wait devices "$n0" 10
 tb_log "pool-pages=300 written by hand: refused ($err)"
 "$VP_CTL" remove --force "$d1" 20 >/dev/null 2>&1 || tb_fail "vprimectl remove --force of the refused device"
 
