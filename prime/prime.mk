@@ -61,3 +61,10 @@ $(BUILD)/test/test_prime_host: prime/tests/check-prime.sh | $(BUILD)/test
 		'$(BUILD)/bin/vprime-simhost' '$(BUILD)/bench/udp_rr' '$(PRIMEX)' \
 		'$(PRIME_OUT)/models' '$(TOP)/prime/tests/check-prime.sh' >$@
 	chmod +x $@
+
+# The testbed's prime scenario (make check's boot, tests/testbed/scenarios/
+# prime.sh) runs primex and the compiled models from the share, and the
+# dom0 image carries primex's libraries: built before any boot that runs
+# it, whatever the order or parallelism of make check's goals.
+testbed-check: prime-models
+testbed-run: $(if $(filter prime%,$(SCENARIOS)),prime-models)

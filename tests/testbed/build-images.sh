@@ -168,7 +168,7 @@ copy_bin() {
 }
 host_bin() { command -v "$1" || tb_die "host binary '$1' missing: run 'make testbed-deps'"; }
 # repo_bin_libs ROOT: the shared libraries of the project's own dom0 programs
-# (build/bin: vprimed, vprimectl, vpfwd, ...), which dom0 runs from the
+# (build/bin: vprimed, vprimectl, vpfwd, ...; build/prime/primex), which dom0 runs from the
 # read-only repository share; the programs themselves stay on the share.
 repo_bin_libs() {
 	local root=$1 bin
@@ -180,6 +180,9 @@ repo_bin_libs() {
 		[ "$(basename "$bin")" != vprime-ns3 ] || continue
 		copy_libs "$root" "$bin"
 	done
+	# primex (make prime: PRIMEX with the vprime device), which the prime
+	# scenarios run from the share the same way
+	[ ! -x "$TB_TOP/build/prime/primex" ] || copy_libs "$root" "$TB_TOP/build/prime/primex"
 }
 
 # skeleton ROOT: usr-merged tree, busybox and its applet links.
