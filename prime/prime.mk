@@ -68,3 +68,8 @@ $(BUILD)/test/test_prime_host: prime/tests/check-prime.sh | $(BUILD)/test
 # it, whatever the order or parallelism of make check's goals.
 testbed-check: prime-models
 testbed-run: $(if $(filter prime%,$(SCENARIOS)),prime-models)
+
+# make bench: PRIMEX's TAP device against the vprime device, same model and
+# guests, in bench's boot (tests/testbed/scenarios/prime-bench.sh).
+BENCH_SCENARIOS += prime-bench
+bench: prime-models

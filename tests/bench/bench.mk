@@ -14,6 +14,9 @@
 BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr $(BUILD)/bench/oscost
 BENCHES += $(BENCH_TOOLS)
 BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS
+# The scenarios of the boot: bench first; other parts add theirs (their
+# table.txt is printed after bench's).
+BENCH_SCENARIOS := bench
 
 # vpfwd and vprimectl (which removes the devices) run in dom0 from the
 # shared tree; pmfwd and oscost too (their own libc: static); udp_rr goes
@@ -38,10 +41,12 @@ bench: bench-tools
 	@{ echo "machine: $$(hostname), $$(nproc) CPUs, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
 	   echo "host OS costs, for scale: $$($(BUILD)/bench/oscost)"; \
 	   echo "accelerator: $${TESTBED_ACCEL:-tcg}; started $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } | tee $(BUILD)/bench/testbed-header.txt
-	$(if $(filter 0,$(BENCH_FLOCK)),,flock /tmp/vprime-testbed.lock) bash $(TOP)/tests/testbed/run.sh --label bench bench; \
+	$(if $(filter 0,$(BENCH_FLOCK)),,flock /tmp/vprime-testbed.lock) bash $(TOP)/tests/testbed/run.sh --label bench $(BENCH_SCENARIOS); \
 	rc=$$?; d=$$(ls -d $(BUILD)/testbed/results/*-bench | tail -n 1); t=$$d/bench/table.txt; \
 	if [ ! -s $$t ] && [ -s $$d/bench/results.txt ]; then \
 		bash $(TOP)/tests/bench/bench-table.sh $$d/bench/results.txt >$$t; fi; \
 	if [ -s $$t ]; then { cat $(BUILD)/bench/testbed-header.txt; \
 		echo "results: $$d"; cat $$t; } \
-		| tee $(BUILD)/bench/testbed-table.txt; fi; exit $$rc
+		| tee $(BUILD)/bench/testbed-table.txt; fi; \
+	for s in $(filter-out bench,$(BENCH_SCENARIOS)); do [ ! -s $$d/$$s/table.txt ] || \
+		{ echo "== $$s"; cat $$d/$$s/table.txt; } | tee -a $(BUILD)/bench/testbed-table.txt; done; exit $$rc
