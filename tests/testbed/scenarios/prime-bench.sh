@@ -22,7 +22,7 @@
 # iperf3 TCP g1 -> g2. Results: $TB_OUT/results.txt (key=value),
 # $TB_OUT/table.txt, figures.
 # A benchmark: it fails only when a path cannot be set up.
-# tb-timeout: 600
+# tb-timeout: 900
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
@@ -73,25 +73,33 @@ VP_BG_PIDS+=("$WATCH_PID")
 tb_wait_for 10 grep -q 'watching domains' "$TB_OUT/watch.log" ||
 	tb_fail "vprimectl watch did not start: $(tail -n 3 "$TB_OUT/watch.log" | tr '\n' ' ')"
 for g in g1 g2; do
-	tb_guest_start "$g" --mods vprime-front,pktgen --nowait \
+	tb_guest_start "$g" --mods vprime-front,pktgen --paused \
 		--xl "vif = [ 'mac=${TAPMAC[$g]},bridge=xenbr0' ]" \
 		--xl "vprime = [ 'mac=00:16:3e:7f:01:0${g#g},name=vm${g#g}-eth0' ]"
 done
+# both unpaused at once: a booting guest starves dom0 under emulation
+for g in g1 g2; do xl unpause "$(tb_guest_domname "$g")" || tb_fail "xl unpause $g"; done
 for g in g1 g2; do
-	tb_guest_wait "$g" 240
+	tb_guest_wait "$g" 300
 	tb_wait_for 20 grep -q "dom$(tb_guest_domid "$g") .*added vprime device 0" "$TB_OUT/watch.log" ||
 		tb_fail "vprimectl watch did not add $g's device: $(tail -n 3 "$TB_OUT/watch.log" | tr '\n' ' ')"
 	vp_wait_connected "$g" 0 60
 done
-for g in g1 g2; do
-	out=$(vp_guest "$g" "for i in \$(seq 100); do n=\$(ls /sys/bus/xen/devices/vprime-0/net/ 2>/dev/null); [ -n \"\$n\" ] && break; sleep 0.1; done
+setup_guest() { # GUEST
+	vp_guest "$1" "for i in \$(seq 100); do n=\$(ls /sys/bus/xen/devices/vprime-0/net/ 2>/dev/null); [ -n \"\$n\" ] && break; sleep 0.1; done
 		echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null
 		for d in eth0 \$n; do ethtool -K \$d tx off sg off tso off gso off >/dev/null 2>&1; done
 		iperf3 -s -D >/dev/null 2>&1
 		ls /proc/net/pktgen/pgctrl >/dev/null || exit 1
-		echo \"if=\$n\"")
-	VPIF[$g]=$(echo "$out" | sed -n 's/^if=//p' | tail -n 1)
-	[ -n "${VPIF[$g]}" ] || tb_fail "$g: no vprime netdev or no pktgen: $out"
+		echo \"if=\$n\"" >"$TB_OUT/setup-$1.txt" 2>&1
+}
+setup_guest g1 &
+s1=$!
+setup_guest g2 || tb_fail "g2: set-up failed: $(tail -n 2 "$TB_OUT/setup-g2.txt" | tr '\n' ' ')"
+wait "$s1" || tb_fail "g1: set-up failed: $(tail -n 2 "$TB_OUT/setup-g1.txt" | tr '\n' ' ')"
+for g in g1 g2; do
+	while read -r l; do [[ $l != if=* ]] || VPIF[$g]=${l#if=}; done <"$TB_OUT/setup-$g.txt"
+	[ -n "${VPIF[$g]:-}" ] || tb_fail "$g: no vprime netdev or no pktgen: $(tr '\n' ' ' <"$TB_OUT/setup-$g.txt")"
 done
 # dom0: each vif off the bridge, renamed veth<UID> as TAPDevice wants it.
 for g in g1 g2; do

@@ -48,8 +48,11 @@ px_start() { # TAG MODEL [SECS]
 	tb_log "primex -e 1 ${3:-600} $2.tlv started (pid $PX_PID, $dir)"
 }
 
-px_stat() { # NAME
-	sed -n "s/^$1 //p" "$PX_STATS" 2>/dev/null | head -n 1
+px_stat() { # NAME (bash builtins only: a process costs seconds in dom0 under TCG)
+	local k v
+	while read -r k v _; do
+		[ "$k" != "$1" ] || { echo "$v"; return 0; }
+	done 2>/dev/null <"$PX_STATS" || true
 }
 
 px_attached() { # N

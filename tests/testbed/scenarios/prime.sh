@@ -17,7 +17,7 @@
 # 1400/1442. Tolerances as the demo's (docs/demo.md). The device's counters
 # (imported, exported, late) are figures. FAILS (never skips) without primex
 # or the models: make check builds them before it boots.
-# tb-timeout: 420
+# tb-timeout: 540
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
@@ -56,13 +56,16 @@ WATCH_PID=$!
 VP_BG_PIDS+=("$WATCH_PID")
 tb_wait_for 10 grep -q 'watching domains' "$TB_OUT/watch.log" ||
 	tb_fail "vprimectl watch did not start: $(tail -n 3 "$TB_OUT/watch.log" | tr '\n' ' ')"
+# Created paused, then both unpaused: a booting guest starves dom0 (and
+# the next xl create) under emulation.
 for g in g1 g2; do
 	MAC[$g]=00:16:3e:7f:00:0${g#g}
-	tb_guest_start "$g" --mods vprime-front --nowait \
+	tb_guest_start "$g" --mods vprime-front --paused \
 		--xl "vprime = [ 'mac=${MAC[$g]},name=vm${g#g}-eth0' ]"
 done
+for g in g1 g2; do xl unpause "$(tb_guest_domname "$g")" || tb_fail "xl unpause $g"; done
 for g in g1 g2; do
-	tb_guest_wait "$g" 240
+	tb_guest_wait "$g" 300
 	tb_wait_for 20 grep -q "dom$(tb_guest_domid "$g") .*added vprime device 0" "$TB_OUT/watch.log" ||
 		tb_fail "vprimectl watch did not add $g's device: $(tail -n 3 "$TB_OUT/watch.log" | tr '\n' ' ')"
 done
@@ -71,16 +74,23 @@ say "guests up at +$((SECONDS - T0))s, their vprime devices added by vprimectl w
 # Each guest takes its interface's address from the model; the whole
 # simulated network is on-link (the device answers ARP for it). Offloads
 # off: the simulator carries wire frames.
-for g in g1 g2; do
-	out=$(vp_guest "$g" "for i in \$(seq 100); do n=\$(ls /sys/bus/xen/devices/vprime-0/net/ 2>/dev/null); [ -n \"\$n\" ] && break; sleep 0.1; done
+# Both guests at once (each command costs seconds under emulation).
+setup_guest() { # GUEST
+	vp_guest "$1" "for i in \$(seq 100); do n=\$(ls /sys/bus/xen/devices/vprime-0/net/ 2>/dev/null); [ -n \"\$n\" ] && break; sleep 0.1; done
 		[ -n \"\$n\" ] || { echo 'no vprime netdev'; exit 1; }
 		echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null
 		ethtool -K \$n tx off sg off tso off gso off >/dev/null 2>&1
 		ip addr add ${IP[$g]}/32 dev \$n && ip link set \$n up && ip route add default dev \$n || exit 1
 		iperf3 -s -D >/dev/null 2>&1
-		echo \"if=\$n\"")
-	IFN[$g]=$(echo "$out" | sed -n 's/^if=//p' | tail -n 1)
-	[ -n "${IFN[$g]}" ] || tb_fail "$g: no vprime netdev: $out"
+		echo \"if=\$n\"" >"$TB_OUT/setup-$1.txt" 2>&1
+}
+setup_guest g1 &
+s1=$!
+setup_guest g2 || tb_fail "g2: setting up its vprime netdev failed: $(tail -n 2 "$TB_OUT/setup-g2.txt" | tr '\n' ' ')"
+wait "$s1" || tb_fail "g1: setting up its vprime netdev failed: $(tail -n 2 "$TB_OUT/setup-g1.txt" | tr '\n' ' ')"
+for g in g1 g2; do
+	while read -r l; do [[ $l != if=* ]] || IFN[$g]=${l#if=}; done <"$TB_OUT/setup-$g.txt"
+	[ -n "${IFN[$g]:-}" ] || tb_fail "$g: no vprime netdev: $(tr '\n' ' ' <"$TB_OUT/setup-$g.txt")"
 	tb_log "$g: ${IFN[$g]} ${MAC[$g]} ${IP[$g]}/32"
 done
 for g in g1 g2; do vp_wait_connected "$g" 0 60; done
@@ -94,12 +104,10 @@ phase() { # MODEL RATE(bit/s): primex on MODEL, ping and iperf3 g1 -> g2
 	local m=$1 rate=$2 out t=$SECONDS g
 	px_start "$m" "$m" 600
 	px_wait_attached 2 150
-	for g in g1 g2; do
-		vp_guest "$g" "for i in \$(seq 100); do [ \$(cat /sys/class/net/${IFN[$g]}/carrier) = 1 ] && exit 0; sleep 0.1; done; echo no carrier; exit 1" >/dev/null
-	done
 	say "$m: primex attached both guests $((SECONDS - t)) s after it started"
-	tb_guest_run -t 30 g1 "ping -c 3 -i 0.3 -W 3 ${IP[g2]}" >/dev/null || true	# ARP
-	out=$(tb_guest_run -t 60 g1 "ping -c $PINGS -i 0.2 -W 3 ${IP[g2]}") || true
+	# carrier (dom0 sets it at the attach), ARP, then the pings: one call
+	out=$(tb_guest_run -t 90 g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/${IFN[g1]}/carrier) = 1 ] && break; sleep 0.1; done
+		ping -c 3 -i 0.3 -W 3 ${IP[g2]} >/dev/null; ping -c $PINGS -i 0.2 -W 3 ${IP[g2]}") || true
 	echo "$out" >"$TB_OUT/ping-$m.txt"
 	RTT[$m]=$(echo "$out" | p50_of) IQR[$m]=$(echo "$out" | iqr_of)
 	[ -n "${RTT[$m]}" ] || tb_fail "$m: ping g1 -> g2 through primex: no reply: $(echo "$out" | tail -n 2 | tr '\n' ' ') (counters: $(tr '\n' ' ' <"$PX_STATS" | cut -c1-300))"
@@ -117,20 +125,19 @@ phase() { # MODEL RATE(bit/s): primex on MODEL, ping and iperf3 g1 -> g2
 	say "$m: RTT p50 ${RTT[$m]} ms (IQR ${IQR[$m]}), iperf3 UDP ${BW[$m]} Mbit/s; imported $(px_stat imported) ($(px_stat import_late) late), exported $(px_stat exported) ($(px_stat export_late) late)"
 }
 
-# The shaped model's values: the path g1 -> g2 crosses every link of it.
-dsum=0 bmin=0 ser=0 hops=0 dbase=0 sbase=0
-while read -r l bw d; do
-	dsum=$(awk -v a="$dsum" -v d="$d" 'BEGIN { print a + d * 1e3 }')
-	ser=$(awk -v s="$ser" -v b="$bw" 'BEGIN { print s + 2 * 98 * 8 / b * 1e3 }')
-	[ "$d" = 0 ] || hops=$((hops + 2))
-	if [ "$bmin" = 0 ] || [ "$bw" -lt "$bmin" ]; then bmin=$bw; fi
-	tb_log "$SHAPED: link $l $bw bit/s, $d s"
-done < <(px_links "$SHAPED")
-while read -r l bw d; do
-	dbase=$(awk -v a="$dbase" -v d="$d" 'BEGIN { print a + d * 1e3 }')
-	sbase=$(awk -v s="$sbase" -v b="$bw" 'BEGIN { print s + 2 * 98 * 8 / b * 1e3 }')
-done < <(px_links "$BASE")
-[ "$bmin" != 0 ] || tb_fail "$SHAPED.xml: no link bandwidth found"
+# The models' values: the path g1 -> g2 crosses every link of each. Per
+# model: the sum of the delays (ms), the serialisation of a 98-byte ping
+# both ways on every link (ms), the delayed links crossed both ways, the
+# bottleneck (bit/s).
+path_of() { # MODEL
+	px_links "$1" | awk '{ d += $3 * 1e3; s += 2 * 98 * 8 / $2 * 1e3; if ($3 + 0 > 0) h += 2
+		if (b == "" || $2 + 0 < b + 0) b = $2; l = l " " $1 "=" $2 "bit/s," $3 "s" }
+		END { printf "%s %s %d %d%s\n", d, s, h, b, l }'
+}
+read -r dsum ser hops bmin links < <(path_of "$SHAPED")
+read -r dbase sbase _ _ _ < <(path_of "$BASE")
+tb_log "$SHAPED:$links"
+[ "${bmin:-0}" != 0 ] || tb_fail "$SHAPED.xml: no link bandwidth found"
 RATE=$((bmin * 3 / 2))
 say "phase 0: $BASE (the unshaped reference), phase 1: $SHAPED; iperf3 offers $RATE bit/s in both"
 phase "$BASE" "$RATE"
