@@ -72,4 +72,5 @@ testbed-run: $(if $(filter prime%,$(SCENARIOS)),prime-models)
 # make bench: PRIMEX's TAP device against the vprime device, same model and
 # guests, in bench's boot (tests/testbed/scenarios/prime-bench.sh).
 BENCH_SCENARIOS += prime-bench
+BENCH_KNOBS += BENCH_PRIME_SECS BENCH_PRIME_REPS BENCH_PRIME_PINGS
 bench: prime-models
