@@ -17,7 +17,7 @@
 # 1400/1442. Tolerances as the demo's (docs/demo.md). The device's counters
 # (imported, exported, late) are figures. FAILS (never skips) without primex
 # or the models: make check builds them before it boots.
-# tb-timeout: 540
+# tb-timeout: 600
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
@@ -80,7 +80,7 @@ setup_guest() { # GUEST
 		[ -n \"\$n\" ] || { echo 'no vprime netdev'; exit 1; }
 		echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null
 		ethtool -K \$n tx off sg off tso off gso off >/dev/null 2>&1
-		ip addr add ${IP[$g]}/32 dev \$n && ip link set \$n up && ip route add default dev \$n || exit 1
+		ip addr add ${IP[$1]}/32 dev \$n && ip link set \$n up && ip route add default dev \$n || exit 1
 		iperf3 -s -D >/dev/null 2>&1
 		echo \"if=\$n\"" >"$TB_OUT/setup-$1.txt" 2>&1
 }
