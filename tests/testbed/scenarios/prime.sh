@@ -122,6 +122,11 @@ phase() { # MODEL RATE(bit/s): primex on MODEL, ping and iperf3 g1 -> g2
 		tb_figure "${m//-/_}_$k" "$(px_stat "$k")" frames
 	done
 	px_stop
+	# the pings and the flow went through the simulator, not around it
+	local imp exp
+	imp=$(px_stat imported) exp=$(px_stat exported)
+	{ [ "${imp:-0}" -ge "$PINGS" ] && [ "${exp:-0}" -ge "$PINGS" ]; } ||
+		tb_fail "$m: primex imported $(px_stat imported) and exported $(px_stat exported) frames, fewer than the $PINGS pings"
 	say "$m: RTT p50 ${RTT[$m]} ms (IQR ${IQR[$m]}), iperf3 UDP ${BW[$m]} Mbit/s; imported $(px_stat imported) ($(px_stat import_late) late), exported $(px_stat exported) ($(px_stat export_late) late)"
 }
 
