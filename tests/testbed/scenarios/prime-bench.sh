@@ -22,7 +22,7 @@
 # iperf3 TCP g1 -> g2. Results: $TB_OUT/results.txt (key=value),
 # $TB_OUT/table.txt, figures.
 # A benchmark: it fails only when a path cannot be set up.
-# tb-timeout: 900
+# tb-timeout: 1500
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
@@ -198,8 +198,8 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 			s = us / 1e6; f = nin > 0 ? nin : 1
 			printf "%s.tx_pps=%.0f\n%s.in_pps=%.0f\n%s.rx_pps=%.0f\n", k, sent / s, k, nin / s, k, rx / s
 			printf "%s.cpu_us_per_in=%.1f\n", k, cpu / 100 * 1e6 / f
-			printf "%s.vol_cs_per_in=%.4f\n%s.invol_cs_per_in=%.4f\n", k, vol / f, inv / f
-			printf "%s.syncs_per_in=%.4f\n%s.sleeps_per_in=%.4f\n", k, sy / f, sl / f
+			printf "%s.vol_cs_per_in=%.4f\n%s.invol_cs_per_in=%.4f\n", k, vol / f, k, inv / f
+			printf "%s.syncs_per_in=%.4f\n%s.sleeps_per_in=%.4f\n", k, sy / f, k, sl / f
 			printf "%s.counts=sent:%d,in:%d,out:%d,g2_rx:%d,cpu_ticks:%d,vol_cs:%d,invol_cs:%d,syncs:%d,sleeps:%d\n",
 				k, sent, nin, ex, rx, cpu, vol, inv, sy, sl }' >>"$RES"
 		tb_log "$k: g1 sent $(get "$k.tx_pps")/s, into the simulator $(get "$k.in_pps")/s, g2 received $(get "$k.rx_pps")/s; primex $(get "$k.cpu_us_per_in") us CPU, $(get "$k.vol_cs_per_in") voluntary switches per frame in"
