@@ -45,9 +45,10 @@ $(NS3_DOM0_LIBS): $(BUILD)/bin/vprime-ns3
 	@echo "$$(ls $(dir $@) | wc -l) libraries, $$(du -sk $(dir $@) | cut -f1) KB" >$@
 	@echo "ns3: dom0 libraries for vprime-ns3 in $(dir $@): $$(cat $@)"
 
-# The testbed's ns3 scenarios run them: make check's one sub-make may run
-# its goals side by side, so say it.
-testbed-check testbed-run: $(BUILD)/bin/vprime-ns3 $(NS3_DOM0_LIBS)
+# The testbed's ns3 scenarios run them (make check: ns3; make bench:
+# ns3-bench): make check's one sub-make may run its goals side by side, so
+# say it.
+testbed-check testbed-run bench: $(BUILD)/bin/vprime-ns3 $(NS3_DOM0_LIBS)
 
 # Tests: our code under ASan + UBSan (ns-3's own libraries are not).
 $(BUILD)/ns3/san/%.o: ns3/%.cc $(NS3_HDRS)

@@ -14,6 +14,9 @@
 BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr $(BUILD)/bench/oscost
 BENCHES += $(BENCH_TOOLS)
 BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS
+# One boot: the stock paths against vprime, then ns-3's FdNetDevice against
+# VprimeNetDevice (ns3/ns3.mk builds what ns3-bench runs).
+BENCH_SCENARIOS ?= bench ns3-bench
 
 # vpfwd and vprimectl (which removes the devices) run in dom0 from the
 # shared tree; pmfwd and oscost too (their own libc: static); udp_rr goes
@@ -38,10 +41,10 @@ bench: bench-tools
 	@{ echo "machine: $$(hostname), $$(nproc) CPUs, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
 	   echo "host OS costs, for scale: $$($(BUILD)/bench/oscost)"; \
 	   echo "accelerator: $${TESTBED_ACCEL:-tcg}; started $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; } | tee $(BUILD)/bench/testbed-header.txt
-	$(if $(filter 0,$(BENCH_FLOCK)),,flock /tmp/vprime-testbed.lock) bash $(TOP)/tests/testbed/run.sh --label bench bench; \
+	$(if $(filter 0,$(BENCH_FLOCK)),,flock /tmp/vprime-testbed.lock) bash $(TOP)/tests/testbed/run.sh --label bench $(BENCH_SCENARIOS); \
 	rc=$$?; d=$$(ls -d $(BUILD)/testbed/results/*-bench | tail -n 1); t=$$d/bench/table.txt; \
 	if [ ! -s $$t ] && [ -s $$d/bench/results.txt ]; then \
 		bash $(TOP)/tests/bench/bench-table.sh $$d/bench/results.txt >$$t; fi; \
 	if [ -s $$t ]; then { cat $(BUILD)/bench/testbed-header.txt; \
-		echo "results: $$d"; cat $$t; } \
+		echo "results: $$d"; cat $$t; [ ! -s $$d/ns3-bench/table.txt ] || cat $$d/ns3-bench/table.txt; } \
 		| tee $(BUILD)/bench/testbed-table.txt; fi; exit $$rc
