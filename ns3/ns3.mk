@@ -100,7 +100,7 @@ $(BUILD)/test/test_ns3_netns: tests/ns3/netns.sh tests/simhost/two-ns.json \
 # 4, without root).
 HOST_TESTS += $(BUILD)/test/test_ns3_emu
 
-$(BUILD)/test/test_ns3_emu: tests/ns3/emu-netns.sh tests/ns3/bench-two.json \
+$(BUILD)/test/test_ns3_emu: tests/ns3/emu-netns.sh tests/testbed/ns3-bench.json \
 		$(BUILD)/test/vprime-ns3-san | $(BUILD)/test
 	printf '#!/bin/sh\nNS3_PROGRAM=%s exec bash %s "$$@"\n' \
 		'$(BUILD)/test/vprime-ns3-san' '$(TOP)/tests/ns3/emu-netns.sh' >$@

@@ -11,7 +11,7 @@
 #                                                                    s1
 #   ns g2: e2 10.0.0.2 --veth-- v2 (ns d0) =FdNetDevice= h2 --2ms--+
 #
-# tests/ns3/bench-two.json: guest to guest RTT >= 8 ms.  Also: SIGUSR1
+# tests/testbed/ns3-bench.json: guest to guest RTT >= 8 ms.  Also: SIGUSR1
 # prints the devices' counters while it runs; a guest missing from --emu,
 # an interface that is not promiscuous (ns-3 would abort) and --emu without
 # --attach=emu are refused with exit 2.
@@ -27,7 +27,7 @@ nl_name=ns3-emu
 # shellcheck source=../../tests/simhost/netns-lib.sh
 . "$top/tests/simhost/netns-lib.sh"
 vprime_ns3=${NS3_PROGRAM:-$top/build/bin/vprime-ns3}
-topo=$top/tests/ns3/bench-two.json
+topo=$top/tests/testbed/ns3-bench.json
 slack_ms=${NS3_RTT_SLACK_MS:-25}	# a loaded 2-core machine
 
 [ "$(id -u)" = 0 ] || skip "not root"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # ns3-bench: make bench's ns-3 comparison (docs/ns3.md, docs/benchmarks.md).
-# The same two guests in the same ns-3 topology (tests/ns3/bench-two.json:
+# The same two guests in the same ns-3 topology (tests/testbed/ns3-bench.json:
 # h1 --2 ms-- s1 --2 ms-- h2, no rate limit; guest to guest RTT 8 ms
 # configured), run by vprime-ns3 in dom0, attached two ways:
 #
@@ -33,7 +33,7 @@ PINGS=${BENCH_PINGS:-100}
 TCP_SECS=${BENCH_TCP_SECS:-5}
 NS3=$TB_TOP/build/bin/vprime-ns3
 NS3_LIBS=$TB_TOP/build/ns3/dom0-libs
-TOPO=$TB_TOP/tests/ns3/bench-two.json
+TOPO=$TB_TOP/tests/testbed/ns3-bench.json
 CFG_RTT=8
 MAC1=00:16:3e:5e:00:01
 MAC2=00:16:3e:5e:00:02
@@ -86,7 +86,7 @@ ip link set "$vif2" nomaster
 ip link set "$vif1" promisc on
 ip link set "$vif2" promisc on
 tb_log "g1 dom$d1 $vif1 $vp1, g2 dom$d2 $vif2 $vp2"
-res topology tests/ns3/bench-two.json
+res topology tests/testbed/ns3-bench.json
 res cfg_rtt_ms "$CFG_RTT"
 res secs "$SECS"
 res dom0_cpus "$(grep -c ^processor /proc/cpuinfo)"
@@ -254,7 +254,7 @@ F='%-34s %14s %14s\n'
 # shellcheck disable=SC2059
 row() { printf "$F" "$1" "$(get "emu.$2")" "$(get "vprime.$2")"; }
 {
-	echo "ns-3 3.37 attach, vprime-ns3 in dom0, tests/ns3/bench-two.json (guest to guest RTT $CFG_RTT ms configured)"
+	echo "ns-3 3.37 attach, vprime-ns3 in dom0, tests/testbed/ns3-bench.json (guest to guest RTT $CFG_RTT ms configured)"
 	# shellcheck disable=SC2059
 	printf "$F" "" "FdNetDevice" "VprimeNetDevice"
 	row "64 B pktgen offered (frames/s)" tx_pps
