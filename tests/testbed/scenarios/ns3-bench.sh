@@ -11,18 +11,18 @@
 #               g1 netfront = netback vif1 =FdNetDevice= ns-3 =FdNetDevice= vif2 = g2
 #   (v) vprime  VprimeNetDevice: g1 vprime-front = vprime-back =libvprime= ns-3 = ... = g2
 #
-# Per path: 64-byte frames from pktgen in g1 for SECS seconds: frames/s
+# Per path (in this order): ping p50/p99 against the configured 8 ms;
+# iperf3 TCP; then 64-byte frames from pktgen in g1 for SECS seconds: frames/s
 # into the simulator (the ns-3 device's receive counter) and guest to guest
 # (g2's interface counter); per frame taken in, vprime-ns3's context
 # switches (every thread, /proc/PID/task/*/status), read/write system calls
 # (/proc/PID/io syscr + syscw: FdNetDevice's read() and write() are
 # counted there; vprime's ioctl and poll are not, so its own syncs and
-# wake-ups are added), CPU time; ping p50/p99 against the configured 8 ms;
-# iperf3 TCP.  A benchmark: it fails only when a path cannot be set up.
+# wake-ups are added), CPU time.  A benchmark: it fails only when a path cannot be set up.
 # Results: $TB_OUT/results.txt (key=value), $TB_OUT/table.txt, figures.
 # Knobs (environment, or build/bench/bench.env): BENCH_SECS (5),
 # BENCH_PINGS (100), BENCH_TCP_SECS (5).
-# tb-timeout: 480
+# tb-timeout: 600
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
@@ -45,6 +45,11 @@ ENG_PID='' ENG_LOG='' DUMPS=0
 
 [ -x "$NS3" ] || tb_fail "no $NS3: ns-3 is not installed on the host or make was not run (make deps; make)"
 [ -s "$NS3_LIBS/.stamp" ] || tb_fail "no $NS3_LIBS (make stages vprime-ns3's libraries there)"
+# Loaded over the 9p share, ns-3's 23 MB of libraries take 20-60 s to
+# start vprime-ns3; from dom0's tmpfs 1.5 s (docs/testbed.md, "ns-3 in dom0").
+rm -rf /tmp/ns3-libs
+cp -r "$NS3_LIBS" /tmp/ns3-libs
+NS3_LIBS=/tmp/ns3-libs
 
 res() { echo "$1=$2" >>"$RES"; }
 get() { sed -n "s/^$1=//p" "$RES" | tail -n 1; }
@@ -227,9 +232,10 @@ eng_start emu --attach=emu --emu="g1-vp0=$vif1,g2-vp0=$vif2"
 out=$(gr g1 "ping -c 3 -W 5 10.99.0.12")
 echo "$out" | grep -q '[1-9] packets received' ||
 	tb_fail "(e) g1 cannot reach g2 through ns-3's FdNetDevice: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
-blast emu eth0 10.99.0.12 "$emac2" eth0
+# The flood last: a simulator it leaves behind real time would skew the rest.
 latency emu 10.99.0.12
 tcp emu 10.99.0.12
+blast emu eth0 10.99.0.12 "$emac2" eth0
 eng_stop
 tail -n 3 "$ENG_LOG" | while IFS= read -r l; do tb_log "  emu: $l"; done
 
@@ -241,9 +247,9 @@ tb_wait_for 30 sh -c "[ \$(\"$VP_CTL\" list 2>/dev/null | grep -c ' attached\$')
 out=$(gr g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && break; sleep 0.1; done; ping -c 3 -W 5 $VIP2")
 echo "$out" | grep -q '[1-9] packets received' ||
 	tb_fail "(v) g1 cannot reach g2 through VprimeNetDevice: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
-blast vprime "$vp1" "$VIP2" "$MAC2" "$vp2"
 latency vprime "$VIP2"
 tcp vprime "$VIP2"
+blast vprime "$vp1" "$VIP2" "$MAC2" "$vp2"
 eng_stop
 grep -E '^handle (syncs|wakeups|services|rx_frames) |^guest .* (rx_frames|tx_frames|rx_late|tx_drop_[a-z_]+) [1-9]' "$ENG_LOG" |
 	while IFS= read -r l; do tb_log "  vprime: $l"; done
@@ -278,3 +284,4 @@ tb_wait_for 30 sh -c "[ \"\$(awk '\$1==\"devices\"{print \$2}' $VP_DEBUGFS)\" = 
 tb_guest_destroy g1
 tb_guest_destroy g2
 tb_dom0_unload_modules vprime_back || tb_log "rmmod vprime_back failed"
+rm -rf /tmp/ns3-libs
