@@ -17,7 +17,7 @@ TESTBED_DIR := $(TOP)/tests/testbed
 # belongs in what a user runs and reads, not in the gate of every change.
 TESTBED_CHECK_SCENARIOS := baseline modules front-load front-connect vprime-ping \
 	vprime-mtu vprime-carrier vprime-teardown vprime-save xl-lifecycle \
-	ns3 fault-load hostile-guest
+	fault-load hostile-guest
 SCENARIOS ?=
 
 .PHONY: testbed-deps testbed-images testbed-check testbed-run testbed-shell
