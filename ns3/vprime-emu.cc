@@ -128,14 +128,14 @@ VprimeEmu::InstallBridged(Ptr<Node> node,
     Ptr<FdNetDevice> dev = DynamicCast<FdNetDevice>(emu.Install(node).Get(0));
     // The guest's own address does not matter on a bridge port.
     dev->SetAddress(Mac48Address::Allocate());
-    Dev* d = new Dev;
+    m_devs.push_back(std::make_unique<Dev>());
+    Dev* d = m_devs.back().get();
     d->name = guest.name;
     d->iface = it->second;
     d->dev = dev;
     dev->TraceConnectWithoutContext("MacPromiscRx", MakeBoundCallback(&CountRx, d));
     dev->TraceConnectWithoutContext("MacTx", MakeBoundCallback(&CountTx, d));
     dev->TraceConnectWithoutContext("MacTxDrop", MakeBoundCallback(&CountTxDrop, d));
-    m_devs.push_back(d);
     NetDeviceContainer ports;
     ports.Add(port);
     ports.Add(dev);
@@ -146,7 +146,7 @@ VprimeEmu::InstallBridged(Ptr<Node> node,
 void
 VprimeEmu::PrintStats(std::ostream& os) const
 {
-    for (const Dev* d : m_devs)
+    for (const auto& d : m_devs)
     {
         os << "emu " << d->name << " " << d->iface << " rx_frames " << d->rx << " tx_frames "
            << d->tx << " tx_drops " << d->txDrop << "\n";

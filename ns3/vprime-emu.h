@@ -26,6 +26,7 @@
 #include "ns3/node.h"
 
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -72,7 +73,7 @@ class VprimeEmu
     static void CountTxDrop(Dev* d, Ptr<const Packet>);
 
     std::map<std::string, std::string> m_map;
-    std::vector<Dev*> m_devs;
+    std::vector<std::unique_ptr<Dev>> m_devs;
 };
 
 } // namespace ns3
