@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -35,10 +36,10 @@
 #define HB_SETS_MAX	64
 #define HB_STEP_MS	50
 
-static unsigned int cycles = 10;
+static unsigned int cycles = 6;
 module_param(cycles, uint, 0444);
 MODULE_PARM_DESC(cycles, "InitWait -> Closed cycles to run (1..64)");
-static unsigned int wait_ms = 3000;
+static unsigned int wait_ms = 2000;
 module_param(wait_ms, uint, 0444);
 MODULE_PARM_DESC(wait_ms, "how long each cycle waits for the frontend");
 static unsigned int map_max = 4 * HB_SET_PAGES;
@@ -149,16 +150,17 @@ static void hb_map_frontend(struct xenbus_device *xbdev)
 /* Wait up to wait_ms for the frontend to publish and say Initialised. */
 static bool hb_wait_initialised(struct xenbus_device *xbdev)
 {
-	unsigned int waited;
+	/* A deadline, not a count of steps: xenstore reads are slow under TCG. */
+	unsigned long deadline = jiffies + msecs_to_jiffies(wait_ms);
 
-	for (waited = 0; waited < wait_ms; waited += HB_STEP_MS) {
+	do {
 		if (kthread_should_stop())
 			return false;
 		if (xenbus_read_driver_state(xbdev->otherend) ==
 		    XenbusStateInitialised)
 			return true;
 		msleep(HB_STEP_MS);
-	}
+	} while (time_before(jiffies, deadline));
 	return false;
 }
 
