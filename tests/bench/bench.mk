@@ -14,9 +14,10 @@
 BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr $(BUILD)/bench/oscost
 BENCHES += $(BENCH_TOOLS)
 BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS
-# The scenarios of the boot: bench first; other parts add theirs (their
-# table.txt is printed after bench's).
-BENCH_SCENARIOS := bench
+# One boot: the stock paths against vprime, then ns-3's FdNetDevice against
+# VprimeNetDevice (ns3/ns3.mk builds what ns3-bench runs); other parts add
+# theirs (prime/prime.mk: prime-bench), whose table.txt is printed after.
+BENCH_SCENARIOS ?= bench ns3-bench
 
 # vpfwd and vprimectl (which removes the devices) run in dom0 from the
 # shared tree; pmfwd and oscost too (their own libc: static); udp_rr goes
@@ -46,7 +47,7 @@ bench: bench-tools
 	if [ ! -s $$t ] && [ -s $$d/bench/results.txt ]; then \
 		bash $(TOP)/tests/bench/bench-table.sh $$d/bench/results.txt >$$t; fi; \
 	if [ -s $$t ]; then { cat $(BUILD)/bench/testbed-header.txt; \
-		echo "results: $$d"; cat $$t; } \
+		echo "results: $$d"; cat $$t; [ ! -s $$d/ns3-bench/table.txt ] || cat $$d/ns3-bench/table.txt; } \
 		| tee $(BUILD)/bench/testbed-table.txt; fi; \
-	for s in $(filter-out bench,$(BENCH_SCENARIOS)); do [ ! -s $$d/$$s/table.txt ] || \
+	for s in $(filter-out bench ns3-bench,$(BENCH_SCENARIOS)); do [ ! -s $$d/$$s/table.txt ] || \
 		{ echo "== $$s"; cat $$d/$$s/table.txt; } | tee -a $(BUILD)/bench/testbed-table.txt; done; exit $$rc

@@ -175,8 +175,9 @@ repo_bin_libs() {
 	for bin in "$TB_TOP"/build/bin/*; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
 		[ "$(head -c 4 "$bin" | tail -c 3)" = ELF ] || continue
-		# vprime-ns3 pulls 25 MB of ns-3 libraries; no scenario runs it
-		# in dom0 yet, so they stay out of every boot's image.
+		# vprime-ns3 pulls 23 MB of ns-3 libraries: make stages them in
+		# build/ns3/dom0-libs and the ns3 scenarios load them over the
+		# share, not from dom0's RAM (docs/testbed.md, "ns-3 in dom0").
 		[ "$(basename "$bin")" != vprime-ns3 ] || continue
 		copy_libs "$root" "$bin"
 	done
