@@ -103,7 +103,7 @@ VPrimeDevice::~VPrimeDevice()
 		close(wake_fd);
 }
 
-VPrimePollDevice::VPrimePollDevice() : last_sync_ns(0)
+VPrimePollDevice::VPrimePollDevice() : last_sync_ns(0), tx_unsent(false)
 {
 }
 
@@ -778,17 +778,19 @@ int VPrimePollDevice::getDeviceType()
 
 /* The simulator looks for input: one owner pass, at most one sync every
  * VPRIME_POLL_SYNC_NS (the kernel polls in a loop while an event is less
- * than a millisecond away); libvprime's descriptor to sleep on. */
+ * than a millisecond away) unless exports wait to be sent; libvprime's
+ * descriptor to sleep on. */
 void VPrimePollDevice::poll(int* fd)
 {
 	uint64_t now = vprimeNow();
 
 	count(VPRIME_DEV_polls);
-	if (vp && now - last_sync_ns < VPRIME_POLL_SYNC_NS) {
+	if (vp && !tx_unsent && now - last_sync_ns < VPRIME_POLL_SYNC_NS) {
 		*fd = vprime_fd(vp);
 		return;
 	}
 	last_sync_ns = now;
+	tx_unsent = false;
 	bool busy;
 	if (ownerPass(now, &busy)) {
 		/* more than a batch waiting: take the rest in this poll */
@@ -835,6 +837,7 @@ void VPrimePollDevice::exportPacket(Interface* iface, Packet* pkt)
 	int rc = vprime_tx_submit(vp, (uint32_t)ifc.port, &f, due);
 	if (rc == 0) {
 		count(VPRIME_DEV_exported);
+		tx_unsent = true;
 		return;
 	}
 	if (rc == -EAGAIN)

@@ -251,6 +251,7 @@ public:
 
 protected:
 	uint64_t last_sync_ns;
+	bool tx_unsent;			/**< submitted since the last sync */
 };
 
 } //namespace ssfnet
