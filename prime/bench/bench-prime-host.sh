@@ -3,8 +3,8 @@
 #
 # bench-prime-host.sh - the blocking and the polling vprime device of
 # PRIMEX measured side by side on the host: the real primex on
-# three-guests.xml (blocking, the default) and three-guests-poll.xml
-# (polling=true), over vprime-simhost's guests in network namespaces, as
+# three-guests-blocking.xml (polling=false) and three-guests.xml (polling,
+# the default), over vprime-simhost's guests in network namespaces, as
 # prime/tests/check-prime.sh sets them up.
 #
 #   bench-prime-host.sh [ROUNDS [FLOOD_SECS]]     (make bench-prime-host)
@@ -15,8 +15,9 @@
 #   flood  64-byte UDP frames g1 -> g2 for FLOOD_SECS from one sender:
 #          frames/s into the simulator (the device's `imported`), frames/s
 #          delivered to g2 (its tap's RX counter), primex CPU per imported
-#          frame, wake-ups (voluntary context switches of every primex
-#          thread) per imported frame, import_late share
+#          frame and per frame delivered, wake-ups (voluntary context
+#          switches of every primex thread) per imported frame, import_late
+#          share
 # One line per device and round ("result ..."), then the medians and the
 # polling/blocking ratios.  Needs root, /dev/net/tun, namespaces (exit 4
 # without).  Not part of make check: it takes about a minute per run.
@@ -39,7 +40,7 @@ ctl=''
 for b in "$primex" "$simhost"; do
 	[ -x "$b" ] || { echo "$nl_name: $b is not built (make prime)"; exit 1; }
 done
-for m in three-guests three-guests-poll; do
+for m in three-guests three-guests-blocking; do
 	[ -f "$models/$m.tlv" ] || { echo "$nl_name: no $models/$m.tlv (make prime-models)"; exit 1; }
 done
 
@@ -71,8 +72,7 @@ bench_one() {
 	local round=$1 model=$2 label=$3 id=$$-$1-$3 i args=() ns
 	nss=()
 	for i in 1 2; do
-		ns=vpb$$-$label-$i
-		ns=${ns:0:15}
+		ns=vpb$$-$round${label:0:1}$i
 		ip netns add "$ns" || skip "cannot create network namespaces"
 		nss+=("$ns")
 		args+=(--guest "name=vm$i-eth0,mac=02:00:00:7e:00:0$i,tap=vpb${round}${label:0:1}$i,netns=$ns")
@@ -150,9 +150,9 @@ print(n)' "$g2ip" "$flood_secs")
 		-v imp=$((i1 - i0)) -v late=$((l1 - l0)) -v rx=$((r1 - r0)) \
 		-v cpu=$((c1 - c0)) -v wk=$((w1 - w0)) -v hz="$hz" -v p50="$p50" -v p99="$p99" \
 		-v icpu="$idle_cpu" -v iwk="$idle_wakes" 'BEGIN {
-		printf "result %s round=%d sent_per_s=%.0f in_per_s=%.0f g2g_per_s=%.0f cpu_us_per_frame=%.2f wakes_per_frame=%.4f import_late_share=%.3f ping_p50_ms=%s ping_p99_ms=%s idle_cpu_share=%.4f idle_wakes_per_s=%s\n",
+		printf "result %s round=%d sent_per_s=%.0f in_per_s=%.0f g2g_per_s=%.0f cpu_us_per_frame=%.2f cpu_us_per_delivered=%.2f wakes_per_frame=%.4f import_late_share=%.3f ping_p50_ms=%s ping_p99_ms=%s idle_cpu_share=%.4f idle_wakes_per_s=%s\n",
 			dev, round, sent / secs, imp / secs, rx / secs, imp ? cpu / hz * 1e6 / imp : 0,
-			imp ? wk / imp : 0, imp ? late / imp : 0, p50, p99, icpu, iwk }' | tee -a "$results"
+			rx ? cpu / hz * 1e6 / rx : 0, imp ? wk / imp : 0, imp ? late / imp : 0, p50, p99, icpu, iwk }' | tee -a "$results"
 	stop_pid "$px_pid"
 	px_pid=''
 	grep '^vprime: ' "$dir/primex-$label.log" | tr '\n' ' ' | fold -w 100 | sed 's/^/    /'
@@ -165,8 +165,8 @@ print(n)' "$g2ip" "$flood_secs")
 
 echo "== PRIMEX's vprime devices, $rounds rounds, ${flood_secs} s floods, $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg) =="
 for r in $(seq 1 "$rounds"); do
-	bench_one "$r" three-guests blocking
-	bench_one "$r" three-guests-poll polling
+	bench_one "$r" three-guests-blocking blocking
+	bench_one "$r" three-guests polling
 done
 echo "== medians over $rounds rounds, and polling / blocking =="
 awk '
@@ -178,7 +178,7 @@ function median(dev, k,    m, a, i, j, t) {
 	return a[int((m + 1) / 2)]
 }
 END {
-	split("in_per_s g2g_per_s sent_per_s cpu_us_per_frame wakes_per_frame import_late_share ping_p50_ms ping_p99_ms idle_cpu_share idle_wakes_per_s", order, " ")
+	split("in_per_s g2g_per_s sent_per_s cpu_us_per_frame cpu_us_per_delivered wakes_per_frame import_late_share ping_p50_ms ping_p99_ms idle_cpu_share idle_wakes_per_s", order, " ")
 	printf "%-20s %12s %12s %8s\n", "", "blocking", "polling", "ratio"
 	for (i = 1; i in order; i++) {
 		k = order[i]

@@ -11,7 +11,8 @@
 #   ns g3 (tap) --+   (unix: socket)      (model)  -- 15 ms -- g3 (vm3-eth0)
 #
 # Model: prime/models/three-guests.xml, compiled by jPRIME (make prime-models);
-# PRIME_MODEL=three-guests-poll runs the same through the polling device.
+# through the polling device (the default); PRIME_MODEL=three-guests-blocking
+# runs the same through the blocking device.
 # Checks: primex attaches the three guests; ARP (answered by the device for
 # the simulated network); ping guest -> guest and guest -> simulated host
 # with RTTs against the model's delays; UDP request/response between
@@ -43,8 +44,8 @@ for b in "$primex" "$simhost" "$udp_rr"; do
 done
 model=${PRIME_MODEL:-three-guests}
 case $model in
-*-poll) device=polling ;;
-*) device=blocking ;;
+*-blocking) device=blocking ;;
+*) device=polling ;;
 esac
 for f in $model.tlv $model.ifaces; do
 	[ -f "$models/$f" ] || { echo "check-prime: no $models/$f (make prime-models)"; exit 1; }

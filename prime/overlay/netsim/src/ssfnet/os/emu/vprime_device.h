@@ -17,7 +17,7 @@
  * ring (vprime_xring.h); it wakes the owner through an eventfd only when
  * the owner sleeps.
  *
- * The polling device (VPrimePollDevice, a model's polling=true) has no
+ * The polling device (VPrimePollDevice, the default: polling=true) has no
  * thread: the SSF kernel's simulator thread owns the handle and polls it
  * (PollingEmulationDevice, prime/patches/0004).  docs/prime.md compares
  * the two, measured.
@@ -189,7 +189,7 @@ protected:
 };
 
 /**
- * The blocking device (the default): the reader thread owns the handle,
+ * The blocking device (polling=false): the reader thread owns the handle,
  * the writer thread turns exported packets into bytes (see the top).
  */
 class VPrimeDevice : public BlockingEmulationDevice, public VPrimeCore {
@@ -224,7 +224,7 @@ protected:
 };
 
 /**
- * The polling device (VPrimeEmulation's polling=true): no thread of its
+ * The polling device (the default; VPrimeEmulation polling=true): no thread of its
  * own.  The SSF kernel's simulator thread owns the handle: it calls poll()
  * whenever it looks for external input (one owner pass, syncing at most
  * every VPRIME_POLL_SYNC_NS), sleeps on libvprime's descriptor while idle,

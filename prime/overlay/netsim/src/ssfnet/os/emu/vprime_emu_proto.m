@@ -56,8 +56,8 @@ public:
 		};
 		shared configurable bool polling {
 			type=BOOL;
-			default_value="false";
-			doc_string="Whether the simulator thread polls the guest devices itself (the polling device, no threads of its own) instead of the blocking device's reader and writer threads.";
+			default_value="true";
+			doc_string="Whether the simulator thread polls the guest devices itself (the polling device, no threads of its own: the default) or the blocking device's reader and writer threads move the frames (false).";
 		};
 	};
 
@@ -73,7 +73,7 @@ public:
 	/** The configured import delay, in seconds. */
 	float getImportDelay() { return shared.import_delay.read(); }
 
-	/** Whether the interface asks for the polling device. */
+	/** Whether the interface takes the polling device (the default). */
 	bool getPolling() { return shared.polling.read(); }
 
 	virtual int getEmulationDeviceType() {
