@@ -31,8 +31,9 @@ GUEST_KMODS="xen-netfront pktgen dummy veth tun sch_netem"
 # Host binaries copied into the images with their libraries.
 DOM0_BINS="bash flock ip bridge tc ss tcpdump iperf3 ethtool kmod"
 # dpkg in dom0, for the scenario that installs our .debs (installed.sh):
-# dpkg -i runs dpkg-deb and dpkg-split, and wants ldconfig in PATH.
-DOM0_DPKG_BINS="dpkg dpkg-deb dpkg-split dpkg-query ldconfig"
+# dpkg -i runs dpkg-deb and dpkg-split, and wants ldconfig in PATH;
+# dpkg-deb unpacks with GNU tar (busybox's lacks its options).
+DOM0_DPKG_BINS="dpkg dpkg-deb dpkg-split dpkg-query tar ldconfig"
 GUEST_BINS="bash ip tc ss tcpdump iperf3 ethtool kmod"
 # Xen binaries (from the staged .debs).
 XEN_BINS="xl xenstored xenconsoled xen-init-dom0 xentop lsevtchn xenstore-control"
@@ -250,7 +251,7 @@ status_fields() { # control text on stdin: the identifying fields, Status added
 }
 dpkg_status() {
 	local base=$1 ovl=$2 f names=() p seen=" " st=$2/var/lib/dpkg/status
-	mkdir -p "$(dirname "$st")"
+	mkdir -p "$ovl/var/lib/dpkg/info"
 	: >"$st"
 	while read -r f; do
 		p=$(dpkg-deb -f "$f" Package)
@@ -266,6 +267,12 @@ dpkg_status() {
 		seen="$seen$p "
 		{ dpkg-query -s "$p" | status_fields; echo; } >>"$st"
 	done < <(dpkg -S "${names[@]}" 2>/dev/null | sed 's/[:,].*//' | sort -u)
+	# an empty file list each (dpkg warns about a missing one): the
+	# image's files stay nobody's, so purging ours never removes them
+	awk '/^Package:/ { p = $2 } /^Architecture:/ { a = $2 }
+		/^Multi-Arch: same/ { m = 1 }
+		/^$/ { if (p != "") print (m ? p ":" a : p); p = ""; m = 0 }' "$st" |
+		while read -r p; do : >"$ovl/var/lib/dpkg/info/$p.list"; done
 	tb_log "images: dom0's dpkg status: $(grep -c '^Package:' "$st") packages"
 }
 
@@ -465,6 +472,10 @@ manifest() {
 		done
 		echo "[our modules]"
 		for ko in "$MODDIR"/*.ko; do [ -e "$ko" ] && echo "$(basename "$ko") $(sha256sum <"$ko" | cut -c1-16)"; done
+		echo "[our packages: make deb, build/deb/testbed]"
+		for f in "$DEB_DIR"/*.deb "$DEB_TB"/*.deb; do
+			[ -e "$f" ] && echo "$(basename "$f") $(sha256sum <"$f" | cut -c1-16)"
+		done
 		echo "[images]"
 		(cd "$TB_IMAGES" && stat -c '%s %n' xen dom0-vmlinuz dom0-initrd.cpio guest-vmlinux guest-initrd.cpio)
 	} >"$TB_IMAGES/manifest.txt"

@@ -96,10 +96,10 @@ unit_values() { # FILE KEY INSTANCE
 	sed -n "s/^$2=//p" "$1" | sed "s/%i/$3/g"
 }
 unit_argv() { # VAR LINE: LINE split as systemd splits it (no quoting in ours)
-	local -n argv=$1
+	local -n _uargv=$1
 	case $2 in *[\"\'\\]*) tb_fail "unit line '$2' has quoting this parser does not handle" ;; esac
-	read -r -a argv <<<"$2"
-	case ${argv[0]} in
+	read -r -a _uargv <<<"$2"
+	case ${_uargv[0]} in
 	-/*) ;;
 	[-@:+!]*) tb_fail "unit line '$2': prefix not handled" ;;
 	/*) ;;
@@ -244,9 +244,9 @@ for g in a b; do
 done
 for g in a b; do
 	out=$(tb_guest_run "$g" "set -e; k=\$(uname -r)
-		rm -rf /lib/modules/\$k/extra/vprime; depmod -a
-		echo path=\$(modinfo -n vprime-front)
-		modprobe vprime-front
+		rm -rf /lib/modules/\$k/extra/vprime; /sbin/depmod -a
+		echo path=\$(/usr/bin/modinfo -n vprime-front)
+		/sbin/modprobe vprime-front
 		for i in \$(seq 100); do n=\$(ls /sys/bus/xen/devices/vprime-0/net/ 2>/dev/null); [ -n \"\$n\" ] && break; sleep 0.1; done
 		[ -n \"\$n\" ] || { echo 'no vprime netdev'; exit 1; }
 		ip addr add ${IP[$g]}/24 dev \$n; ip link set \$n up
