@@ -29,6 +29,9 @@
 #ifndef VPRIME_UNIX_H
 #define VPRIME_UNIX_H
 
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 #include "vprime_abi.h"
 
@@ -97,6 +100,45 @@ static inline int vprime_unix_arg_size(__u32 cmd, int *rep)
 		*rep = -1;
 		return -1;
 	}
+}
+
+/*
+ * The most descriptors one message may carry: SETUP's two, and room for a
+ * server (or a test playing a hostile one) to send more than the protocol
+ * allows, which the library must refuse.
+ */
+#define VPRIME_UNIX_SEND_FDS_MAX	4
+
+/*
+ * Send one message of @niov parts with @nfds descriptors attached
+ * (SCM_RIGHTS): the backend side's replies, and the tests' hand-made ones.
+ * Returns what sendmsg() returns; -1 with EINVAL for too many descriptors.
+ */
+static inline long vprime_unix_sendmsg(int sock, struct iovec *iov, int niov,
+				       const int *fds, int nfds, int flags)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VPRIME_UNIX_SEND_FDS_MAX)];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)niov };
+	struct cmsghdr *c;
+
+	if (nfds < 0 || nfds > VPRIME_UNIX_SEND_FDS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (nfds) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	return sendmsg(sock, &mh, flags);
 }
 
 #endif /* VPRIME_UNIX_H */

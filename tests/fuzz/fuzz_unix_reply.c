@@ -39,25 +39,9 @@ static int fz_memfd(size_t size)
 static void fz_send(int fd, const void *msg, size_t len, const int *fds,
 		    int nfds)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 2)];
-		struct cmsghdr align;
-	} ctl;
 	struct iovec iov = { (void *)msg, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 
-	if (nfds) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
-	sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	vprime_unix_sendmsg(fd, &iov, 1, fds, nfds, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 static void fz_reply(int fd, __u32 seq, __u32 cmd, const void *p, size_t len,

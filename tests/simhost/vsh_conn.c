@@ -130,25 +130,10 @@ static int vsh_conn_send(struct vsh_conn *c, const struct vprime_unix_req *q,
 		.magic = VPRIME_UNIX_REP_MAGIC, .seq = q->seq, .cmd = q->cmd,
 		.ret = ret, .len = (__u32)len,
 	};
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * VPRIME_UNIX_NR_FDS)];
-		struct cmsghdr align;
-	} ctl;
 	struct iovec iov[2] = { { &rep, sizeof(rep) }, { (void *)p, len } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-	struct cmsghdr *cm;
 
-	if (nfds) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
-	}
-	return sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
+	return vprime_unix_sendmsg(c->fd, iov, len ? 2 : 1, fds, nfds,
+				   MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
 }
 
 /* LIST: the entries go in the reply, after the struct. */

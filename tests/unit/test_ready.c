@@ -16,57 +16,17 @@
 
 #define NR_BUFS 2048
 
-struct fixture {
-	struct vp_sim_host *h;
-	struct vp_sim_guest *a, *b;
-	struct vp_test_engine te;
-	u32 pa, pb;
-	u64 now;
-};
-
-static u64 fixture_clock(void *arg)
+static struct vp_test_pair *fixture_new(bool cons_event, u32 ring_size)
 {
-	return ((struct fixture *)arg)->now;
-}
-
-static struct fixture *fixture_new(bool cons_event, u32 ring_size)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct vp_sim_guest_cfg ca = {
 		.domid = 1, .mac = { 0, 0x16, 0x3e, 0, 0, 1 },
 		.no_cons_event = !cons_event,
 	};
-	struct vp_sim_guest_cfg cb = ca;
 
-	assert_non_null(fx);
-	cb.domid = 2;
-	cb.mac[5] = 2;
-	fx->h = vp_sim_host_new();
-	fx->a = vp_sim_guest_new(&ca);
-	fx->b = vp_sim_guest_new(&cb);
-	assert_non_null(fx->a);
-	assert_non_null(fx->b);
-	fx->now = 1000000;
-	vp_sim_host_set_clock(fx->h, fixture_clock, fx);
-	assert_int_equal(vp_sim_host_add(fx->h, fx->a), 0);
-	assert_int_equal(vp_sim_host_add(fx->h, fx->b), 0);
-	vp_test_engine_open(&fx->te, fx->h, NR_BUFS, ring_size);
-	fx->pa = vp_test_attach(&fx->te, 1);
-	fx->pb = vp_test_attach(&fx->te, 2);
-	vp_test_engine_fill(&fx->te, 0, NR_BUFS);
-	return fx;
+	return vp_test_pair_new(&ca, NR_BUFS, ring_size, 1000000);
 }
 
-static void fixture_free(struct fixture *fx)
-{
-	vp_sim_close(fx->te.file);
-	vp_sim_guest_free(fx->a);
-	vp_sim_guest_free(fx->b);
-	vp_sim_host_free(fx->h);
-	free(fx);
-}
-
-static u32 sync_moved(struct fixture *fx)
+static u32 sync_moved(struct vp_test_pair *fx)
 {
 	struct vprime_sync s = { 0 };
 
@@ -79,7 +39,7 @@ static u32 sync_moved(struct fixture *fx)
  * how many of @rounds polls said ready while the sync then moved nothing
  * (each one a lap of a spinning engine).
  */
-static u32 engine_laps_wasted(struct fixture *fx, u32 rounds)
+static u32 engine_laps_wasted(struct vp_test_pair *fx, u32 rounds)
 {
 	u32 wasted = 0, i;
 
@@ -111,7 +71,7 @@ static void queue_no_reap(struct vp_sim_guest *g, const u8 *frame)
 
 static void test_txc_never_reaped(void **state)
 {
-	struct fixture *fx = fixture_new(true, 256);
+	struct vp_test_pair *fx = fixture_new(true, 256);
 	u8 frame[64], in[64];
 	u64 events, next = ~0ull;
 
@@ -142,12 +102,12 @@ static void test_txc_never_reaped(void **state)
 	assert_int_equal(fx->a->events_to_dom0, events + 1);
 	assert_true(vp_sim_ready(fx->te.file, vp_sim_now(fx->te.file), &next));
 	assert_true(sync_moved(fx) > 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_rx_never_consumed_fill_posted(void **state)
 {
-	struct fixture *fx = fixture_new(true, 256);
+	struct vp_test_pair *fx = fixture_new(true, 256);
 	u8 frame[64], in[64];
 	u64 events, next = ~0ull;
 	u32 rounds = 0;
@@ -177,13 +137,13 @@ static void test_rx_never_consumed_fill_posted(void **state)
 	assert_true(fx->b->events_to_dom0 > events);
 	assert_true(vp_sim_ready(fx->te.file, vp_sim_now(fx->te.file), &next));
 	assert_true(sync_moved(fx) > 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /* An older frontend cannot say it consumed: dom0 retries on a timer. */
 static void test_old_frontend_retried(void **state)
 {
-	struct fixture *fx = fixture_new(false, 256);
+	struct vp_test_pair *fx = fixture_new(false, 256);
 	u8 frame[64];
 	u64 next = ~0ull;
 
@@ -206,7 +166,7 @@ static void test_old_frontend_retried(void **state)
 	fx->now = next;
 	assert_true(vp_sim_ready(fx->te.file, vp_sim_now(fx->te.file), &next));
 	assert_true(sync_moved(fx) > 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /*
@@ -216,7 +176,7 @@ static void test_old_frontend_retried(void **state)
  */
 static void test_old_frontend_backoff(void **state)
 {
-	struct fixture *fx = fixture_new(false, 256);
+	struct vp_test_pair *fx = fixture_new(false, 256);
 	u8 frame[64];
 	u64 start, next, syncs = 0;
 
@@ -246,13 +206,13 @@ static void test_old_frontend_backoff(void **state)
 	assert_true(syncs <= 30);
 	assert_int_equal(fx->a->dom0.from_retry_ns,
 			 VP_RETRY_NS_DEFAULT * VP_RETRY_BACKOFF_MAX);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /* The engine's fill ring is empty: no spin until it posts buffers. */
 static void test_engine_fill_empty(void **state)
 {
-	struct fixture *fx = fixture_new(true, 256);
+	struct vp_test_pair *fx = fixture_new(true, 256);
 	u8 frame[64];
 	u64 next = ~0ull;
 	struct vp_eport pa;
@@ -272,11 +232,11 @@ static void test_engine_fill_empty(void **state)
 	assert_false(vp_sim_ready(fx->te.file, vp_sim_now(fx->te.file), &next));
 	vp_test_engine_fill(&fx->te, 0, 8);
 	assert_true(vp_sim_ready(fx->te.file, vp_sim_now(fx->te.file), &next));
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /* Engine side: queue one 64-byte frame for port @port, due at @due. */
-static void engine_send(struct fixture *fx, u32 port, u32 buf, u64 due)
+static void engine_send(struct vp_test_pair *fx, u32 port, u32 buf, u64 due)
 {
 	struct vp_eport p;
 	u32 rs = fx->te.e.hdr.ring_size;
@@ -294,7 +254,7 @@ static void engine_send(struct fixture *fx, u32 port, u32 buf, u64 due)
 
 static void test_due_time_clamped(void **state)
 {
-	struct fixture *fx = fixture_new(true, 256);
+	struct vp_test_pair *fx = fixture_new(true, 256);
 	u64 next = ~0ull;
 	u8 in[64];
 
@@ -322,11 +282,11 @@ static void test_due_time_clamped(void **state)
 	assert_true(vp_sim_ready(fx->te.file, vp_sim_now(fx->te.file), &next));
 	assert_int_equal(sync_moved(fx), 1);
 	assert_int_equal(fx->b->stats[VPRIME_STAT_engine_bad_tstamp], 3);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /* Buffers the engine has on port @port's TX ring (held by the kernel). */
-static u32 port_held(struct fixture *fx, u32 port)
+static u32 port_held(struct vp_test_pair *fx, u32 port)
 {
 	struct vp_eport p;
 
@@ -336,7 +296,7 @@ static u32 port_held(struct fixture *fx, u32 port)
 
 static void test_stalled_guest_bounded_and_drained(void **state)
 {
-	struct fixture *fx = fixture_new(true, 2048);
+	struct vp_test_pair *fx = fixture_new(true, 2048);
 	u32 buf = 0, i, held;
 	u64 next = ~0ull;
 	u8 in[64];
@@ -381,7 +341,7 @@ static void test_stalled_guest_bounded_and_drained(void **state)
 	assert_true(vp_sim_ready(fx->te.file, vp_sim_now(fx->te.file), &next));
 	assert_int_equal(sync_moved(fx), 1);
 	assert_false(fx->b->dom0.draining);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 int main(void)

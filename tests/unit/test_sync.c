@@ -11,59 +11,18 @@
 
 #define NR_BUFS 1024
 
-struct fixture {
-	struct vp_sim_host *h;
-	struct vp_sim_guest *a, *b;
-	struct vp_test_engine te;
-	u32 pa, pb;
-	u64 now;
-};
-
-static u64 fixture_clock(void *arg)
+static struct vp_test_pair *fixture_new(u32 mtu, u32 index_base)
 {
-	return ((struct fixture *)arg)->now;
-}
-
-static struct fixture *fixture_new(u32 mtu, u32 index_base)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct vp_sim_guest_cfg ca = {
 		.domid = 1, .mac = { 0, 0x16, 0x3e, 0, 0, 1 }, .mtu = mtu,
 		.index_base = index_base, .name = "a",
 	};
-	struct vp_sim_guest_cfg cb = ca;
 
-	assert_non_null(fx);
-	cb.domid = 2;
-	cb.mac[5] = 2;
-	cb.name = "b";
-	fx->h = vp_sim_host_new();
-	fx->a = vp_sim_guest_new(&ca);
-	fx->b = vp_sim_guest_new(&cb);
-	assert_non_null(fx->a);
-	assert_non_null(fx->b);
-	fx->now = 1000;
-	vp_sim_host_set_clock(fx->h, fixture_clock, fx);
-	assert_int_equal(vp_sim_host_add(fx->h, fx->a), 0);
-	assert_int_equal(vp_sim_host_add(fx->h, fx->b), 0);
-	vp_test_engine_open(&fx->te, fx->h, NR_BUFS, 256);
-	fx->pa = vp_test_attach(&fx->te, 1);
-	fx->pb = vp_test_attach(&fx->te, 2);
-	vp_test_engine_fill(&fx->te, 0, NR_BUFS);
-	return fx;
-}
-
-static void fixture_free(struct fixture *fx)
-{
-	vp_sim_close(fx->te.file);
-	vp_sim_guest_free(fx->a);
-	vp_sim_guest_free(fx->b);
-	vp_sim_host_free(fx->h);
-	free(fx);
+	return vp_test_pair_new(&ca, NR_BUFS, 256, 1000);
 }
 
 /* One engine round: sync in, forward a->b, sync out. */
-static void round_trip(struct fixture *fx)
+static void round_trip(struct vp_test_pair *fx)
 {
 	vp_test_sync(&fx->te);
 	vp_test_engine_forward(&fx->te, fx->pa, fx->pb);
@@ -71,7 +30,7 @@ static void round_trip(struct fixture *fx)
 }
 
 /* Send @n frames of @len from a, forward, check b got them intact. */
-static void send_and_check(struct fixture *fx, u32 n, u32 len)
+static void send_and_check(struct vp_test_pair *fx, u32 n, u32 len)
 {
 	static u8 out[VPRIME_FRAME_MAX], in[VPRIME_FRAME_MAX];
 	u32 sent = 0, got = 0, rounds = 0;
@@ -102,7 +61,7 @@ static void send_and_check(struct fixture *fx, u32 n, u32 len)
 
 static void test_deliver_sizes(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	const u32 sizes[] = { 14, 60, 64, 512, 1500, 1514, 1518 };
 
 	(void)state;
@@ -111,34 +70,34 @@ static void test_deliver_sizes(void **state)
 	assert_int_equal(fx->a->stats[VPRIME_STAT_rx_frames], 2100);
 	assert_int_equal(fx->b->stats[VPRIME_STAT_tx_frames], 2100);
 	assert_int_equal(fx->a->stats[VPRIME_STAT_guest_bad_slot], 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_jumbo_chains(void **state)
 {
-	struct fixture *fx = fixture_new(9000, 0);
+	struct vp_test_pair *fx = fixture_new(9000, 0);
 
 	(void)state;
 	send_and_check(fx, 200, 9018);
 	send_and_check(fx, 50, 2049);
 	send_and_check(fx, 50, 4096);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_wrap_near_u32_max(void **state)
 {
-	struct fixture *fx = fixture_new(9000, 0xffffffffu - 300);
+	struct vp_test_pair *fx = fixture_new(9000, 0xffffffffu - 300);
 
 	(void)state;
 	send_and_check(fx, 2000, 64);
 	send_and_check(fx, 300, 9018);
 	assert_true(fx->a->front.tx_prod < 100000);	/* it wrapped */
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_timestamp_and_flags(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	u8 frame[64];
 	struct vprime_edesc *rx;
 	u8 *port = fx->te.e.base + fx->te.e.hdr.off_ports +
@@ -155,7 +114,7 @@ static void test_timestamp_and_flags(void **state)
 	assert_int_equal(rx[0].tstamp, 123456789);
 	assert_int_equal(rx[0].len, 64);
 	assert_int_equal(rx[0].flags, VPRIME_DESC_F_CSUM_BLANK);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /* Write raw TX descriptors as a hostile guest, bypassing vp_front. */
@@ -172,7 +131,7 @@ static void hostile_tx(struct vp_sim_guest *g, const struct vprime_desc *d,
 
 static void test_bad_descriptors_dropped_and_counted(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	const struct vprime_desc bad[] = {
 		{ .slot = 512, .len = 64 },			/* slot range */
 		{ .slot = 0xffffffffu, .len = 64 },
@@ -206,12 +165,12 @@ static void test_bad_descriptors_dropped_and_counted(void **state)
 	fx->a->front.txc_cons = fx->a->ctrl->ring[VPRIME_RING_TXC].prod;
 	fx->a->ctrl->ring[VPRIME_RING_TXC].cons = fx->a->front.txc_cons;
 	send_and_check(fx, 100, 100);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_too_many_slots_is_fatal(void **state)
 {
-	struct fixture *fx = fixture_new(9000, 0);
+	struct vp_test_pair *fx = fixture_new(9000, 0);
 	struct vprime_desc chain[VPRIME_MAX_SLOTS + 1];
 
 	(void)state;
@@ -226,12 +185,12 @@ static void test_too_many_slots_is_fatal(void **state)
 	round_trip(fx);
 	assert_int_equal(fx->a->stats[VPRIME_STAT_guest_too_many_slots], 1);
 	vp_test_engine_forward(&fx->te, fx->pb, fx->pb);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_partial_frame_is_fatal(void **state)
 {
-	struct fixture *fx = fixture_new(9000, 0);
+	struct vp_test_pair *fx = fixture_new(9000, 0);
 	const struct vprime_desc half[] = {
 		{ .slot = 0, .len = 2048, .flags = VPRIME_DESC_F_MORE },
 		{ .slot = 1, .len = 2048, .flags = VPRIME_DESC_F_MORE },
@@ -246,12 +205,12 @@ static void test_partial_frame_is_fatal(void **state)
 	/* Nothing pending any more: the engine is not kept polling. */
 	assert_false(vp_guest_pending(&fx->a->dom0));
 	assert_false(vp_sim_pending(fx->te.file));
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_bad_indices_are_fatal(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	u8 frame[64];
 
 	(void)state;
@@ -271,12 +230,12 @@ static void test_bad_indices_are_fatal(void **state)
 	fx->b->ctrl->ring[VPRIME_RING_TX].prod = 3;
 	vp_test_sync(&fx->te);
 	assert_true(fx->b->dom0.broken);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_bad_rx_side_indices(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 
 	(void)state;
 	fx->b->ctrl->ring[VPRIME_RING_FILL].prod = 0x80000000u;
@@ -292,12 +251,12 @@ static void test_bad_rx_side_indices(void **state)
 	assert_int_equal(fx->b->stats[VPRIME_STAT_guest_bad_index], 1);
 	/* Frames for a broken guest are dropped and their buffers recycled. */
 	assert_int_equal(fx->b->stats[VPRIME_STAT_tx_drop_gone], 1);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_bad_fill_slots(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	struct vp_sim_guest *b = fx->b;
 	u8 frame[64];
 
@@ -311,12 +270,12 @@ static void test_bad_fill_slots(void **state)
 	round_trip(fx);
 	assert_int_equal(b->stats[VPRIME_STAT_guest_bad_slot], 3);
 	assert_int_equal(b->stats[VPRIME_STAT_tx_frames], 1);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_engine_stops_consuming(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	u8 frame[64];
 	u32 sent = 0;
 
@@ -335,12 +294,12 @@ static void test_engine_stops_consuming(void **state)
 	assert_true(sent <= 256 + VPRIME_RING_SIZE);
 	assert_int_equal(vp_sim_guest_send(fx->a, frame, 64), -EAGAIN);
 	assert_true(fx->a->front.stats[VP_FRONT_STAT_tx_ring_full] > 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_engine_gives_no_buffers(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	u8 frame[64];
 
 	(void)state;
@@ -359,12 +318,12 @@ static void test_engine_gives_no_buffers(void **state)
 	}
 	assert_int_equal(fx->a->stats[VPRIME_STAT_rx_frames], NR_BUFS);
 	assert_true(fx->a->stats[VPRIME_STAT_rx_stall_no_buf] > 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_guest_stops_receiving(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	u8 frame[64];
 	u32 delivered;
 
@@ -380,12 +339,12 @@ static void test_guest_stops_receiving(void **state)
 	assert_true(fx->b->stats[VPRIME_STAT_tx_stall_no_fill] > 0);
 	/* Nothing dropped: the engine still holds the rest, bounded. */
 	assert_int_equal(fx->b->stats[VPRIME_STAT_tx_drop_gone], 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_guest_stops_reaping_txc(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	u8 frame[64];
 
 	(void)state;
@@ -400,12 +359,12 @@ static void test_guest_stops_reaping_txc(void **state)
 	assert_true(fx->a->stats[VPRIME_STAT_rx_stall_txc_full] > 0);
 	assert_int_equal(fx->a->ctrl->ring[VPRIME_RING_TXC].prod,
 			 VPRIME_RING_SIZE);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_engine_faults_counted(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	struct vp_test_engine *te = &fx->te;
 	struct vp_eport pb;
 	struct vprime_ring_idx *tx_idx;
@@ -428,12 +387,12 @@ static void test_engine_faults_counted(void **state)
 	tx_idx->prod = 4 + 100000;
 	vp_test_sync(te);
 	assert_int_equal(fx->b->stats[VPRIME_STAT_engine_bad_index], 1);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_paced_delivery(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	struct vp_test_engine *te = &fx->te;
 	struct vp_eport pb;
 	struct vprime_ring_idx *tx_idx;
@@ -455,7 +414,7 @@ static void test_paced_delivery(void **state)
 	fx->now = 5000;
 	vp_test_sync(te);
 	assert_int_equal(vp_sim_guest_recv(fx->b, buf, sizeof(buf)), 64);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /*
@@ -464,7 +423,7 @@ static void test_paced_delivery(void **state)
  */
 static void test_lat_to_guest(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	struct vp_test_engine *te = &fx->te;
 	const u64 *h = &fx->b->stats[VPRIME_STAT_lat_to_guest_le_1us];
 	struct vp_eport pb;
@@ -499,12 +458,12 @@ static void test_lat_to_guest(void **state)
 	assert_int_equal(h[vp_hist_bucket(17000)], 1);	/* waited 17 us */
 	assert_int_equal(vp_hist_total(h), 3);
 	assert_int_equal(fx->b->stats[VPRIME_STAT_tx_frames], 3);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_port_gone(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	struct vprime_port_info *info = (struct vprime_port_info *)(
 		fx->te.e.base + fx->te.e.hdr.off_ports +
 		fx->pb * fx->te.e.hdr.port_stride);
@@ -528,12 +487,12 @@ static void test_port_gone(void **state)
 		assert_int_equal(st.val[VPRIME_STAT_tx_drop_gone], 20);
 	}
 	assert_int_equal(fx->te.e.comp_idx->prod, 20);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 static void test_notifications_suppressed(void **state)
 {
-	struct fixture *fx = fixture_new(1500, 0);
+	struct vp_test_pair *fx = fixture_new(1500, 0);
 	u8 frame[64], in[64];
 	u32 frames = 0;
 
@@ -564,7 +523,7 @@ static void test_notifications_suppressed(void **state)
 		assert_int_equal(fx->a->events_to_dom0, before + 1);
 		assert_true(vp_guest_pending(&fx->a->dom0));
 	}
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /* A guest that rewrites its TX ring while dom0 reads it (XSA-155). */
@@ -603,7 +562,7 @@ static void *scribble(void *arg)
 
 static void test_rewritten_between_reads(void **state)
 {
-	struct fixture *fx = fixture_new(9000, 0);
+	struct vp_test_pair *fx = fixture_new(9000, 0);
 	struct scribbler s = { .g = fx->a, .seed = 42 };
 	pthread_t t;
 
@@ -621,7 +580,7 @@ static void test_rewritten_between_reads(void **state)
 	 * reached the engine fits the limits. */
 	assert_true(fx->a->stats[VPRIME_STAT_rx_bytes] <=
 		    fx->a->stats[VPRIME_STAT_rx_frames] * VPRIME_FRAME_MAX);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 /* ---- frames left on an engine's RX ring (engine_lost) ---------------- */
@@ -755,7 +714,7 @@ static void test_engine_lost_bogus_cons(void **state)
 /* Through the stand-in: DETACH and close count what the engine left. */
 static void test_engine_lost_on_detach_and_close(void **state)
 {
-	struct fixture *fx = fixture_new(9000, 0);
+	struct vp_test_pair *fx = fixture_new(9000, 0);
 	u8 frame[4000];
 
 	(void)state;
@@ -787,7 +746,7 @@ static void test_engine_lost_on_detach_and_close(void **state)
 	assert_int_equal(fx->b->stats[VPRIME_STAT_tx_frames] +
 			 fx->b->stats[VPRIME_STAT_tx_drop_gone], 4);
 	assert_int_equal(fx->b->stats[VPRIME_STAT_engine_lost], 0);
-	fixture_free(fx);
+	vp_test_pair_free(fx);
 }
 
 int main(void)

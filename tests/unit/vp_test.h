@@ -153,4 +153,60 @@ static inline u32 vp_test_engine_forward(struct vp_test_engine *te, u32 from,
 	return moved;
 }
 
+/*
+ * Two simulated guests (domains 1 and 2) attached to one engine, on a
+ * clock the test moves by hand (@now): the fixture of the data-path and
+ * readiness tests.  Guest b is @ca with domid 2, the last MAC byte 2 and,
+ * when a is named "a", the name "b".
+ */
+struct vp_test_pair {
+	struct vp_sim_host *h;
+	struct vp_sim_guest *a, *b;
+	struct vp_test_engine te;
+	u32 pa, pb;
+	u64 now;
+};
+
+static inline u64 vp_test_pair_clock(void *arg)
+{
+	return ((struct vp_test_pair *)arg)->now;
+}
+
+static inline struct vp_test_pair *
+vp_test_pair_new(const struct vp_sim_guest_cfg *ca, u32 nr_bufs,
+		 u32 ring_size, u64 now)
+{
+	struct vp_test_pair *fx = calloc(1, sizeof(*fx));
+	struct vp_sim_guest_cfg cb = *ca;
+
+	assert_non_null(fx);
+	cb.domid = 2;
+	cb.mac[5] = 2;
+	if (ca->name && !strcmp(ca->name, "a"))
+		cb.name = "b";
+	fx->h = vp_sim_host_new();
+	fx->a = vp_sim_guest_new(ca);
+	fx->b = vp_sim_guest_new(&cb);
+	assert_non_null(fx->a);
+	assert_non_null(fx->b);
+	fx->now = now;
+	vp_sim_host_set_clock(fx->h, vp_test_pair_clock, fx);
+	assert_int_equal(vp_sim_host_add(fx->h, fx->a), 0);
+	assert_int_equal(vp_sim_host_add(fx->h, fx->b), 0);
+	vp_test_engine_open(&fx->te, fx->h, nr_bufs, ring_size);
+	fx->pa = vp_test_attach(&fx->te, 1);
+	fx->pb = vp_test_attach(&fx->te, 2);
+	vp_test_engine_fill(&fx->te, 0, nr_bufs);
+	return fx;
+}
+
+static inline void vp_test_pair_free(struct vp_test_pair *fx)
+{
+	vp_sim_close(fx->te.file);
+	vp_sim_guest_free(fx->a);
+	vp_sim_guest_free(fx->b);
+	vp_sim_host_free(fx->h);
+	free(fx);
+}
+
 #endif /* VP_TEST_H */
