@@ -11,6 +11,7 @@
  *   capture.c  per-device pcap files with nanosecond timestamps
  *   ctl.c      the control protocol (line based) and its unix socket
  *   wake.c     the poll loop's early wake-up: sleep, then spin to the due time
+ *   loop.c     the poll loop, one turn at a time, over a clock and a wait
  *   main.c     command line, signals, the poll loop
  *
  * Time is u64 nanoseconds of the clock the frames' RX timestamps use
@@ -265,6 +266,9 @@ struct vpe_stats {
 	u64 attaches, detaches, attach_errors;
 	u64 ctl_cmds, ctl_errors, ctl_overlong;
 	u64 steps;
+	u64 polls;			/* the loop's waits, blocking or not */
+	u64 polls_dev;			/* ... that found the backend ready */
+	u64 clock_reads;		/* the engine's own (step and loop) */
 	u64 sync_errors;
 	u64 arp_replies, arp_requests, routed;			/* sync ioctls that failed */
 	/*
@@ -344,6 +348,33 @@ int vpe_engine_link(const struct vpe_engine *e, const char *name);
 const char *vpe_drop_name(u32 id);
 void vpe_send(struct vpe_engine *e, u32 ld, struct vprime_frame *f, u64 t);
 void vpe_drop(struct vpe_engine *e, struct vprime_frame *f, enum vpe_drop why);
+
+/* ---- loop.c ------------------------------------------------------------- */
+
+#define VPE_WAIT_DEV	0x1	/* the backend's descriptor is ready */
+#define VPE_WAIT_CTL	0x2	/* a control client was served */
+
+struct vpe_loop_ops {
+	u64 (*now)(void *arg);		/* the engine's clock */
+	/*
+	 * Block up to @ns (0: just look; VPE_TIME_NEVER: no timeout); serve
+	 * control clients.  Returns VPE_WAIT_* bits, 0 on timeout.
+	 */
+	int (*wait)(void *arg, u64 ns);
+	void *arg;
+};
+
+struct vpe_loop {
+	struct vpe_engine *e;
+	struct vpe_loop_ops ops;
+	u64 next;			/* the engine's next due time */
+	u64 last_rescan;
+	bool step;			/* step at the next turn */
+};
+
+void vpe_loop_init(struct vpe_loop *l, struct vpe_engine *e,
+		   const struct vpe_loop_ops *ops);
+void vpe_loop_turn(struct vpe_loop *l);
 
 /* ---- router.c ----------------------------------------------------------- */
 

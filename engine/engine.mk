@@ -3,7 +3,7 @@
 # simulated guests, fuzzers for the topology parser and the control
 # protocol, and `make bench-engine`.  Included by the top Makefile.
 ENGINE_SRCS := engine/topo.c engine/link.c engine/sched.c engine/fwd.c \
-	engine/router.c engine/capture.c engine/ctl.c engine/wake.c
+	engine/router.c engine/capture.c engine/ctl.c engine/wake.c engine/loop.c
 ENGINE_HDRS := engine/engine.h $(LIB_HDRS)
 ENGINE_LIBS := -ljansson -lpcap -lm
 # Engine + libvprime over the simulated backend, for tests and the bench.

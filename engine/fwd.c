@@ -508,6 +508,7 @@ u64 vpe_engine_step(struct vpe_engine *e)
 		vpe_engine_rescan(e);
 	vpe_sync(e, 0);
 	now = e->now(e->now_arg);
+	e->st.clock_reads++;
 	while (taken < VPE_STEP_RX_MAX &&
 	       (n = vprime_rx_peek(e->vp, fr, VPE_BATCH)) > 0) {
 		for (i = 0; i < n; i++)
