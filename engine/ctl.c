@@ -113,14 +113,16 @@ static void vpe_cmd_stats_wake(struct vpe_engine *e, struct vpe_buf *o)
 	const struct vpe_wake *w = &e->wake;
 
 	vpe_buf_printf(o, "wake sleeps %llu timeouts %llu timer_late_ewma_ns "
-		       "%llu margin_ns %llu cap_ns %llu spins %llu spin_ns %llu\n",
+		       "%llu margin_ns %llu cap_ns %llu spins %llu spin_ns %llu "
+		       "spin_starts %llu\n",
 		       (unsigned long long)w->sleeps,
 		       (unsigned long long)w->timeouts,
 		       (unsigned long long)w->est_ns,
 		       (unsigned long long)w->margin_ns,
 		       (unsigned long long)w->cap_ns,
 		       (unsigned long long)w->spins,
-		       (unsigned long long)w->spin_ns);
+		       (unsigned long long)w->spin_ns,
+		       (unsigned long long)w->spin_starts);
 }
 
 /*

@@ -216,9 +216,12 @@ struct vpe_wake {
 	u64 margin_ns;		/* min(max(2 x est, VPE_WAKE_MIN_NS), cap) */
 	bool spinning;		/* the last plan said spin */
 	u64 spin_from;		/* ... made at this time */
+	u64 spin_due;		/* ... for a frame due then */
+	u64 sleep_due;		/* the due time the last sleep was for */
 	u64 sleeps;		/* blocking waits */
 	u64 timeouts;		/* ... that ended by timeout: the samples */
 	u64 spins;		/* non-blocking polls with a frame within margin */
+	u64 spin_starts;	/* ... for a due time not spun for before */
 	u64 spin_ns;		/* time spent spinning */
 };
 
@@ -325,6 +328,7 @@ struct vpe_engine {
 	u32 batch;
 	bool rescan_wanted;
 	bool tx_pending;
+	bool rx_left;			/* the last take stopped at its cap */
 	/*
 	 * Set when a sync says the backend itself is gone (a simulated
 	 * host over unix: that exited or broke the protocol): the loop
@@ -341,6 +345,16 @@ int vpe_engine_new(struct vpe_engine **out, struct vprime *vp,
 		   struct vpe_topo *topo, u64 (*now)(void *), void *arg,
 		   char *err, size_t errlen);
 void vpe_engine_free(struct vpe_engine *e);
+/*
+ * vpe_engine_pass - one pass of the engine; returns when the next frame is
+ * due.  With VPE_STEP_SYNC (or a rescan due) it syncs the backend in
+ * first, takes what the guests sent and sets *@now to the clock after
+ * the sync; without, it runs the frames due at *@now, which costs no
+ * system call unless it submits some (then one sync out).
+ */
+#define VPE_STEP_SYNC	0x1u
+u64 vpe_engine_pass(struct vpe_engine *e, u32 flags, u64 *now);
+/* A pass with VPE_STEP_SYNC at the engine's clock. */
 u64 vpe_engine_step(struct vpe_engine *e);
 int vpe_engine_rescan(struct vpe_engine *e);
 int vpe_engine_node(const struct vpe_engine *e, const char *name);
@@ -368,8 +382,10 @@ struct vpe_loop {
 	struct vpe_engine *e;
 	struct vpe_loop_ops ops;
 	u64 next;			/* the engine's next due time */
+	u64 now;			/* the clock, as last read */
 	u64 last_rescan;
-	bool step;			/* step at the next turn */
+	bool pass;			/* a pass at the next turn ... */
+	u32 pass_flags;			/* ... with these VPE_STEP_* */
 };
 
 void vpe_loop_init(struct vpe_loop *l, struct vpe_engine *e,

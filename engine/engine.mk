@@ -18,7 +18,7 @@ $(BUILD)/bin/vprimed: $(ENGINE_SRCS) engine/main.c $(ENGINE_HDRS) $(LIB_A) \
 		$(LIB_A) $(ENGINE_LIBS)
 
 ENGINE_TESTS := test_engine_topo test_engine_ctl test_engine_fwd \
-	test_engine_wake
+	test_engine_wake test_engine_loop
 HOST_TESTS += $(addprefix $(BUILD)/test/,$(ENGINE_TESTS))
 
 $(BUILD)/test/test_engine_%: tests/engine/test_engine_%.c $(ENGINE_SIM_SRCS) \

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "engine.h"
@@ -241,6 +242,13 @@ int main(int argc, char **argv)
 		goto err_msg;
 	e->wall_offset = vpe_clock(CLOCK_REALTIME) - vpe_clock(CLOCK_MONOTONIC);
 	vpe_wake_init(&e->wake, a.spin_max);
+	/*
+	 * Timer slack: Linux lets a timed ppoll() end up to 50 us late by
+	 * default, to batch wake-ups.  An engine's sleeps are for frames'
+	 * due times, and every microsecond of it would be spun away by the
+	 * early wake-up: ask for none (0.1 % of a long timeout remains).
+	 */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	r = vpe_ctl_listen(&ctl, e, a.sock, err, sizeof(err));
 	if (r)
 		goto err_msg;
