@@ -21,8 +21,8 @@ BENCH_SCENARIOS ?= bench ns3-bench
 
 # vpfwd, vprimed (path (e)) and vprimectl (which removes the devices and
 # reads vprimed's counters) run in dom0 from the shared tree; pmfwd and
-# oscost too (their own libc: static); udp_rr goes into guests through the xenstore command channel, so it is a few KB: no
-# libc, raw syscalls.
+# oscost too (their own libc: static); udp_rr goes into guests through
+# the xenstore command channel, so it is a few KB: no libc, raw syscalls.
 $(BUILD)/bench/pmfwd: tests/bench/pmfwd.c | $(BUILD)/bench
 	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
 
