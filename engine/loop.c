@@ -55,12 +55,14 @@ static void vpe_loop_wait(struct vpe_loop *l)
 {
 	struct vpe_engine *e = l->e;
 	u64 rescan_at = l->last_rescan + VPE_RESCAN_NS;
+	/* A pass that ran past the rescan time leaves no time to sleep. */
+	u64 left = rescan_at > l->now ? rescan_at - l->now : 0;
 	u64 ns = vpe_wake_plan(&e->wake, l->now, l->next), woke;
-	bool for_frame = ns <= rescan_at - l->now;
+	bool for_frame = ns <= left;
 	int r;
 
 	if (!for_frame)
-		ns = rescan_at - l->now;
+		ns = left;
 	r = l->ops.wait(l->ops.arg, ns);
 	e->st.polls++;
 	if (r > 0) {
