@@ -13,16 +13,17 @@
 # queue, which loses to waiters blocked in flock.
 BENCH_TOOLS := $(BUILD)/bench/pmfwd $(BUILD)/bench/udp_rr $(BUILD)/bench/oscost
 BENCHES += $(BENCH_TOOLS)
-BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS
+BENCH_KNOBS := BENCH_SECS BENCH_REPS BENCH_PINGS BENCH_RR_SECS BENCH_TCP_SECS \
+	BENCH_ENG_IDLE_SECS BENCH_ENG_LOAD_SECS
 # One boot: the stock paths against vprime, then ns-3's FdNetDevice against
 # VprimeNetDevice (ns3/ns3.mk builds what ns3-bench runs); other parts add
 # theirs (prime/prime.mk: prime-bench), whose table.txt is printed after.
 BENCH_SCENARIOS ?= bench ns3-bench
 
-# vpfwd and vprimectl (which removes the devices) run in dom0 from the
-# shared tree; pmfwd and oscost too (their own libc: static); udp_rr goes
-# into guests through the xenstore command channel, so it is a few KB: no
-# libc, raw syscalls.
+# vpfwd, vprimed (path (e)) and vprimectl (which removes the devices and
+# reads vprimed's counters) run in dom0 from the shared tree; pmfwd and
+# oscost too (their own libc: static); udp_rr goes into guests through
+# the xenstore command channel, so it is a few KB: no libc, raw syscalls.
 $(BUILD)/bench/pmfwd: tests/bench/pmfwd.c | $(BUILD)/bench
 	$(CC) $(BASE_CFLAGS) -O2 -static -o $@ $<
 
@@ -34,7 +35,8 @@ $(BUILD)/bench/udp_rr: tests/bench/udp_rr.c | $(BUILD)/bench
 		-fno-stack-protector -fno-pie -no-pie -s -o $@ $<
 
 .PHONY: bench-tools
-bench-tools: $(BENCH_TOOLS) $(BUILD)/bin/vpfwd $(BUILD)/bin/vprimectl
+bench-tools: $(BENCH_TOOLS) $(BUILD)/bin/vpfwd $(BUILD)/bin/vprimectl \
+	$(BUILD)/bin/vprimed
 
 bench: bench-tools
 	@: >$(BUILD)/bench/bench.env
