@@ -27,7 +27,8 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -I$(TOP)/common -I$(TOP)/lib
 
 COMMON_SRCS := common/vp_sync.c common/vp_area.c common/vp_front.c \
-	common/vp_parse.c common/vp_xenbus.c common/vp_csum.c
+	common/vp_parse.c common/vp_xenbus.c common/vp_csum.c \
+	common/vp_regrant.c
 COMMON_HDRS := $(wildcard common/*.h)
 
 # Filled in by the fragments below.

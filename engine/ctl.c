@@ -113,14 +113,37 @@ static void vpe_cmd_stats_wake(struct vpe_engine *e, struct vpe_buf *o)
 	const struct vpe_wake *w = &e->wake;
 
 	vpe_buf_printf(o, "wake sleeps %llu timeouts %llu timer_late_ewma_ns "
-		       "%llu margin_ns %llu cap_ns %llu spins %llu spin_ns %llu\n",
+		       "%llu margin_ns %llu cap_ns %llu spins %llu spin_ns %llu "
+		       "spin_starts %llu\n",
 		       (unsigned long long)w->sleeps,
 		       (unsigned long long)w->timeouts,
 		       (unsigned long long)w->est_ns,
 		       (unsigned long long)w->margin_ns,
 		       (unsigned long long)w->cap_ns,
 		       (unsigned long long)w->spins,
-		       (unsigned long long)w->spin_ns);
+		       (unsigned long long)w->spin_ns,
+		       (unsigned long long)w->spin_starts);
+}
+
+/*
+ * What the loop paid for its work: waits (blocking or not), those the
+ * backend ended, the engine's clock reads, the library's sync ioctls.
+ */
+static void vpe_cmd_stats_loop(struct vpe_engine *e, struct vpe_buf *o)
+{
+	u64 lib[VPRIME_LIB_STAT_MAX];
+	u64 syncs = 0;
+
+	if (vprime_lib_stats(e->vp, lib, VPRIME_LIB_STAT_MAX) ==
+	    (int)VPRIME_LIB_STAT_MAX)
+		syncs = lib[VPRIME_LIB_STAT_syncs];
+	vpe_buf_printf(o, "loop steps %llu polls %llu polls_dev %llu "
+		       "clock_reads %llu syncs %llu\n",
+		       (unsigned long long)e->st.steps,
+		       (unsigned long long)e->st.polls,
+		       (unsigned long long)e->st.polls_dev,
+		       (unsigned long long)e->st.clock_reads,
+		       (unsigned long long)syncs);
 }
 
 static int vpe_cmd_stats(struct vpe_engine *e, int argc, char **argv,
@@ -158,6 +181,7 @@ static int vpe_cmd_stats(struct vpe_engine *e, int argc, char **argv,
 			       (unsigned long long)s->late_hist[i]);
 	vpe_cmd_stats_lat(e, o);
 	vpe_cmd_stats_wake(e, o);
+	vpe_cmd_stats_loop(e, o);
 	vpe_buf_printf(o, "devices attaches %llu detaches %llu attach_errors "
 		       "%llu\n", (unsigned long long)s->attaches,
 		       (unsigned long long)s->detaches,

@@ -11,6 +11,7 @@
  *   capture.c  per-device pcap files with nanosecond timestamps
  *   ctl.c      the control protocol (line based) and its unix socket
  *   wake.c     the poll loop's early wake-up: sleep, then spin to the due time
+ *   loop.c     the poll loop, one turn at a time, over a clock and a wait
  *   main.c     command line, signals, the poll loop
  *
  * Time is u64 nanoseconds of the clock the frames' RX timestamps use
@@ -215,9 +216,12 @@ struct vpe_wake {
 	u64 margin_ns;		/* min(max(2 x est, VPE_WAKE_MIN_NS), cap) */
 	bool spinning;		/* the last plan said spin */
 	u64 spin_from;		/* ... made at this time */
+	u64 spin_due;		/* ... for a frame due then */
+	u64 sleep_due;		/* the due time the last sleep was for */
 	u64 sleeps;		/* blocking waits */
 	u64 timeouts;		/* ... that ended by timeout: the samples */
 	u64 spins;		/* non-blocking polls with a frame within margin */
+	u64 spin_starts;	/* ... for a due time not spun for before */
 	u64 spin_ns;		/* time spent spinning */
 };
 
@@ -265,6 +269,9 @@ struct vpe_stats {
 	u64 attaches, detaches, attach_errors;
 	u64 ctl_cmds, ctl_errors, ctl_overlong;
 	u64 steps;
+	u64 polls;			/* the loop's waits, blocking or not */
+	u64 polls_dev;			/* ... that found the backend ready */
+	u64 clock_reads;		/* the engine's own (step and loop) */
 	u64 sync_errors;
 	u64 arp_replies, arp_requests, routed;			/* sync ioctls that failed */
 	/*
@@ -321,6 +328,7 @@ struct vpe_engine {
 	u32 batch;
 	bool rescan_wanted;
 	bool tx_pending;
+	bool rx_left;			/* the last take stopped at its cap */
 	/*
 	 * Set when a sync says the backend itself is gone (a simulated
 	 * host over unix: that exited or broke the protocol): the loop
@@ -337,6 +345,16 @@ int vpe_engine_new(struct vpe_engine **out, struct vprime *vp,
 		   struct vpe_topo *topo, u64 (*now)(void *), void *arg,
 		   char *err, size_t errlen);
 void vpe_engine_free(struct vpe_engine *e);
+/*
+ * vpe_engine_pass - one pass of the engine; returns when the next frame is
+ * due.  With VPE_STEP_SYNC (or a rescan due) it syncs the backend in
+ * first, takes what the guests sent and sets *@now to the clock after
+ * the sync; without, it runs the frames due at *@now, which costs no
+ * system call unless it submits some (then one sync out).
+ */
+#define VPE_STEP_SYNC	0x1u
+u64 vpe_engine_pass(struct vpe_engine *e, u32 flags, u64 *now);
+/* A pass with VPE_STEP_SYNC at the engine's clock. */
 u64 vpe_engine_step(struct vpe_engine *e);
 int vpe_engine_rescan(struct vpe_engine *e);
 int vpe_engine_node(const struct vpe_engine *e, const char *name);
@@ -344,6 +362,35 @@ int vpe_engine_link(const struct vpe_engine *e, const char *name);
 const char *vpe_drop_name(u32 id);
 void vpe_send(struct vpe_engine *e, u32 ld, struct vprime_frame *f, u64 t);
 void vpe_drop(struct vpe_engine *e, struct vprime_frame *f, enum vpe_drop why);
+
+/* ---- loop.c ------------------------------------------------------------- */
+
+#define VPE_WAIT_DEV	0x1	/* the backend's descriptor is ready */
+#define VPE_WAIT_CTL	0x2	/* a control client was served */
+
+struct vpe_loop_ops {
+	u64 (*now)(void *arg);		/* the engine's clock */
+	/*
+	 * Block up to @ns (0: just look; VPE_TIME_NEVER: no timeout); serve
+	 * control clients.  Returns VPE_WAIT_* bits, 0 on timeout.
+	 */
+	int (*wait)(void *arg, u64 ns);
+	void *arg;
+};
+
+struct vpe_loop {
+	struct vpe_engine *e;
+	struct vpe_loop_ops ops;
+	u64 next;			/* the engine's next due time */
+	u64 now;			/* the clock, as last read */
+	u64 last_rescan;
+	bool pass;			/* a pass at the next turn ... */
+	u32 pass_flags;			/* ... with these VPE_STEP_* */
+};
+
+void vpe_loop_init(struct vpe_loop *l, struct vpe_engine *e,
+		   const struct vpe_loop_ops *ops);
+void vpe_loop_turn(struct vpe_loop *l);
 
 /* ---- router.c ----------------------------------------------------------- */
 

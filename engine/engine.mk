@@ -3,7 +3,7 @@
 # simulated guests, fuzzers for the topology parser and the control
 # protocol, and `make bench-engine`.  Included by the top Makefile.
 ENGINE_SRCS := engine/topo.c engine/link.c engine/sched.c engine/fwd.c \
-	engine/router.c engine/capture.c engine/ctl.c engine/wake.c
+	engine/router.c engine/capture.c engine/ctl.c engine/wake.c engine/loop.c
 ENGINE_HDRS := engine/engine.h $(LIB_HDRS)
 ENGINE_LIBS := -ljansson -lpcap -lm
 # Engine + libvprime over the simulated backend, for tests and the bench.
@@ -18,7 +18,7 @@ $(BUILD)/bin/vprimed: $(ENGINE_SRCS) engine/main.c $(ENGINE_HDRS) $(LIB_A) \
 		$(LIB_A) $(ENGINE_LIBS)
 
 ENGINE_TESTS := test_engine_topo test_engine_ctl test_engine_fwd \
-	test_engine_wake
+	test_engine_wake test_engine_loop
 HOST_TESTS += $(addprefix $(BUILD)/test/,$(ENGINE_TESTS))
 
 $(BUILD)/test/test_engine_%: tests/engine/test_engine_%.c $(ENGINE_SIM_SRCS) \

@@ -494,34 +494,60 @@ static void vpe_sync(struct vpe_engine *e, u32 flags)
 		e->backend_lost = r;
 }
 
-/* One pass of the engine; returns when the next frame is due. */
-u64 vpe_engine_step(struct vpe_engine *e)
+/*
+ * Take what the guests sent, a batch at a time.  A batch that comes back
+ * short emptied every port's ring (vprime_rx_peek() goes on to the next
+ * port until the batch is full), so no pass over the ports finds nothing.
+ */
+static void vpe_take(struct vpe_engine *e)
 {
 	struct vprime_frame fr[VPE_BATCH];
-	struct vpe_ev ev;
 	u32 taken = 0;
 	int n, i;
-	u64 now;
+
+	do {
+		n = vprime_rx_peek(e->vp, fr, VPE_BATCH);
+		for (i = 0; i < n; i++)
+			vpe_ingress(e, &fr[i]);
+		taken += n > 0 ? (u32)n : 0;
+	} while (n == (int)VPE_BATCH && taken < VPE_STEP_RX_MAX);
+	e->rx_left = n == (int)VPE_BATCH;
+}
+
+u64 vpe_engine_pass(struct vpe_engine *e, u32 flags, u64 *now)
+{
+	bool in = (flags & VPE_STEP_SYNC) || e->rescan_wanted;
+	struct vpe_ev ev;
 
 	e->st.steps++;
 	if (e->rescan_wanted)
 		vpe_engine_rescan(e);
-	vpe_sync(e, 0);
-	now = e->now(e->now_arg);
-	while (taken < VPE_STEP_RX_MAX &&
-	       (n = vprime_rx_peek(e->vp, fr, VPE_BATCH)) > 0) {
-		for (i = 0; i < n; i++)
-			vpe_ingress(e, &fr[i]);
-		taken += (u32)n;
+	if (in) {
+		vpe_sync(e, 0);
+		*now = e->now(e->now_arg);
+		e->st.clock_reads++;
 	}
-	while (vpe_sched_pop_due(&e->sched, now, &ev))
-		vpe_event(e, &ev, now);
+	/* Without a sync in, nothing new reached the engine's RX rings. */
+	if (in || e->rx_left)
+		vpe_take(e);
+	while (vpe_sched_pop_due(&e->sched, *now, &ev))
+		vpe_event(e, &ev, *now);
 	if (e->tx_pending) {
 		vpe_sync(e, VPRIME_SYNC_TX);
 		e->tx_pending = false;
 	}
-	vpe_ports_check(e);
+	/* A port that turns GONE makes the backend ready: a sync in follows. */
+	if (in)
+		vpe_ports_check(e);
 	return vpe_sched_next(&e->sched);
+}
+
+/* One full pass: sync in, take, run what is due now. */
+u64 vpe_engine_step(struct vpe_engine *e)
+{
+	u64 now = 0;
+
+	return vpe_engine_pass(e, VPE_STEP_SYNC, &now);
 }
 
 #define VPE_DROP_NAME(n, d) #n,

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - vprimed: command line, signals, and the poll loop.  One thread:
- * the engine step, the control socket and device rescans take turns; the
- * loop sleeps in ppoll() until the next frame is due (nanosecond timeout),
- * a guest has work, or a control client speaks.  Timed wake-ups come late,
- * so the loop wakes a margin early (wake.c) and then polls without
- * blocking until the frame is due.
+ * main.c - vprimed: command line, signals, and the poll loop's clock and
+ * wait.  One thread: the engine step, the control socket and device
+ * rescans take turns (loop.c); the loop sleeps in ppoll() until the next
+ * frame is due (nanosecond timeout), a guest has work, or a control client
+ * speaks.  Timed wake-ups come late, so the loop wakes a margin early
+ * (wake.c) and then polls without blocking until the frame is due.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,11 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "engine.h"
 
-#define VPE_RESCAN_NS	1000000000ull	/* look for new devices every second */
 #define VPE_PFD_MAX	16
 
 static volatile sig_atomic_t vpe_stop;
@@ -156,61 +156,47 @@ static int vpe_args_parse(int argc, char **argv, struct vpe_args *a)
 	return 0;
 }
 
+struct vpe_main {
+	struct vpe_engine *e;
+	struct vpe_ctl *ctl;
+};
+
 /*
- * Wait up to @ns in ppoll() (0: just look) for a guest or a control
- * client; serve the clients.  Returns ppoll()'s result: 0 on timeout.
+ * The loop's wait: up to @ns in ppoll() (0: just look) for the backend or
+ * a control client; serve the clients.  VPE_WAIT_* bits, 0 on timeout.
  */
-static int vpe_wait(struct vpe_engine *e, struct vpe_ctl *ctl, u64 ns)
+static int vpe_wait(void *arg, u64 ns)
 {
+	struct vpe_main *m = arg;
 	struct pollfd pfd[VPE_PFD_MAX];
 	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
 			       .tv_nsec = (long)(ns % 1000000000ull) };
-	int n, r;
+	int n, r, what = 0;
 
-	pfd[0] = (struct pollfd){ .fd = vprime_fd(e->vp), .events = POLLIN };
-	n = vpe_ctl_fds(ctl, pfd + 1, VPE_PFD_MAX - 1);
-	r = ppoll(pfd, (nfds_t)n + 1, &ts, NULL);
-	if (r > 0)
-		vpe_ctl_service(ctl, pfd + 1, n);
-	return r;
-}
-
-/*
- * One turn of the loop: how long to block (never past the next rescan,
- * which wants no early wake-up), then block or spin.  Returns whether the
- * engine should step: after a sleep, when something became ready, or
- * when a spin has reached the due time.
- */
-static bool vpe_turn(struct vpe_engine *e, struct vpe_ctl *ctl, u64 next,
-		     u64 now, u64 rescan_at)
-{
-	u64 ns = vpe_wake_plan(&e->wake, now, next), woke;
-	int r;
-
-	if (ns > rescan_at - now)
-		ns = rescan_at - now;
-	r = vpe_wait(e, ctl, ns);
-	woke = vpe_mono(NULL);
-	if (ns)
-		vpe_wake_note(&e->wake, now + ns, woke, r == 0);
-	return ns || r != 0 || woke >= next;
-}
-
-static void vpe_loop(struct vpe_engine *e, struct vpe_ctl *ctl)
-{
-	u64 next = 0, now, last_rescan = vpe_mono(NULL);
-	bool step = true;
-
-	while (!vpe_stop && !e->backend_lost) {
-		if (step)
-			next = vpe_engine_step(e);
-		now = vpe_mono(NULL);
-		if (now - last_rescan >= VPE_RESCAN_NS) {
-			e->rescan_wanted = true;
-			last_rescan = now;
-		}
-		step = vpe_turn(e, ctl, next, now, last_rescan + VPE_RESCAN_NS);
+	pfd[0] = (struct pollfd){ .fd = vprime_fd(m->e->vp), .events = POLLIN };
+	n = vpe_ctl_fds(m->ctl, pfd + 1, VPE_PFD_MAX - 1);
+	r = ppoll(pfd, (nfds_t)n + 1, ns == VPE_TIME_NEVER ? NULL : &ts, NULL);
+	if (r <= 0)
+		return 0;
+	if (pfd[0].revents)
+		what |= VPE_WAIT_DEV;
+	if (r > (pfd[0].revents ? 1 : 0)) {
+		vpe_ctl_service(m->ctl, pfd + 1, n);
+		what |= VPE_WAIT_CTL;
 	}
+	return what;
+}
+
+static void vpe_run(struct vpe_engine *e, struct vpe_ctl *ctl)
+{
+	struct vpe_main m = { .e = e, .ctl = ctl };
+	const struct vpe_loop_ops ops = { .now = vpe_mono, .wait = vpe_wait,
+					  .arg = &m };
+	struct vpe_loop l;
+
+	vpe_loop_init(&l, e, &ops);
+	while (!vpe_stop && !e->backend_lost)
+		vpe_loop_turn(&l);
 }
 
 int main(int argc, char **argv)
@@ -256,6 +242,13 @@ int main(int argc, char **argv)
 		goto err_msg;
 	e->wall_offset = vpe_clock(CLOCK_REALTIME) - vpe_clock(CLOCK_MONOTONIC);
 	vpe_wake_init(&e->wake, a.spin_max);
+	/*
+	 * Timer slack: Linux lets a timed ppoll() end up to 50 us late by
+	 * default, to batch wake-ups.  An engine's sleeps are for frames'
+	 * due times, and every microsecond of it would be spun away by the
+	 * early wake-up: ask for none (0.1 % of a long timeout remains).
+	 */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	r = vpe_ctl_listen(&ctl, e, a.sock, err, sizeof(err));
 	if (r)
 		goto err_msg;
@@ -265,7 +258,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vprimed: %u nodes, %u links, %u ports, %u buffers, "
 		"control on %s\n", t->nr_nodes, t->nr_links, a.opts.max_ports,
 		a.opts.nr_bufs, a.sock);
-	vpe_loop(e, ctl);
+	vpe_run(e, ctl);
 	if (e->backend_lost) {
 		fprintf(stderr, "vprimed: backend lost: %s\n",
 			strerror(-e->backend_lost));

@@ -9,6 +9,15 @@
  * K times an estimate of it, at least VPE_WAKE_MIN_NS, at most the cap
  * (--spin-max), which also bounds the CPU time one wake-up can burn.
  *
+ * A spin teaches nothing about the timer, and a margin as wide as the
+ * gaps between due times means the loop never sleeps again: one late
+ * sample (a busy moment, a first sample that happened to be slow) would
+ * keep it spinning from then on.  So a spin for a due time the loop did
+ * not sleep for first (a blind one) lowers the estimate a little; once
+ * the margin is below the gaps again the loop sleeps, and the timer's
+ * real lateness sets it from there.  Spins that follow a sleep leave the
+ * estimate to the sleep's sample.
+ *
  * Pure arithmetic on times the caller passes in: no clock, no syscalls,
  * so the policy is tested with a fake clock.
  */
@@ -18,6 +27,7 @@
 
 #define VPE_WAKE_K		2u	/* margin = K x estimated lateness */
 #define VPE_WAKE_SAMPLE_MAX	1000000000ull	/* a suspend says nothing */
+#define VPE_WAKE_SPIN_DECAY	32u	/* estimate -= estimate / this, a blind spin */
 
 static void vpe_wake_margin(struct vpe_wake *w)
 {
@@ -46,16 +56,33 @@ static void vpe_wake_spin_account(struct vpe_wake *w, u64 now)
 	w->spinning = false;
 }
 
+/* A spin for a due time not spun for yet; a blind one decays the estimate. */
+static void vpe_wake_spin_begin(struct vpe_wake *w, u64 due)
+{
+	w->spin_due = due;
+	w->spin_starts++;
+	if (due == w->sleep_due)
+		return;
+	w->est_ns -= w->est_ns / VPE_WAKE_SPIN_DECAY;
+	vpe_wake_margin(w);
+}
+
 u64 vpe_wake_plan(struct vpe_wake *w, u64 now, u64 due)
 {
+	bool was_spinning = w->spinning;
+
 	vpe_wake_spin_account(w, now);
 	if (due == VPE_TIME_NEVER)
 		return VPE_TIME_NEVER;
 	/* Due already (or a clock that disagrees): step again at once. */
 	if (due <= now)
 		return 0;
-	if (due - now > w->margin_ns)
+	if (due - now > w->margin_ns) {
+		w->sleep_due = due;
 		return due - w->margin_ns - now;
+	}
+	if (!was_spinning || due != w->spin_due)
+		vpe_wake_spin_begin(w, due);
 	w->spinning = true;
 	w->spin_from = now;
 	w->spins++;

@@ -28,6 +28,7 @@
 
 #include "vp_front.h"
 #include "vp_hist.h"
+#include "vp_regrant.h"
 #include "vprime_if.h"
 
 #define VPF_DRV_NAME	"vprime-front"
@@ -52,7 +53,10 @@
 	X(connects,		"connections to a backend")		\
 	X(resets,		"reconnects after the backend restarted") \
 	X(irq_spurious,		"event-channel interrupts with nothing to do") \
-	X(grant_busy_pages,	"pages the backend still mapped at teardown (freed once it unmaps)")
+	X(grant_busy_pages,	"pages the backend still mapped at teardown (freed once it unmaps)") \
+	X(held_pages,		"pages of earlier connections the backend maps now") \
+	X(regrant_waits,	"backend InitWaits answered with no new pages: it still mapped old ones") \
+	X(regrant_gave_up,	"backends given up on (device left unconnected until re-added)")
 
 #define VPF_DEV_STAT_ENUM(n, d) VPF_STAT_##n,
 enum vpf_stat_id {
@@ -65,6 +69,24 @@ enum vpf_stat_id {
 struct vpf_gpage {
 	void *va;
 	grant_ref_t ref;
+};
+
+/* Pages one connection grants, at most: control, rings, both pools. */
+#define VPF_SET_PAGES_MAX (1 + VPRIME_NR_RINGS + 2 * VPRIME_POOL_PAGES_MAX)
+
+/*
+ * Pages of torn-down connections the backend still maps: kept here, not
+ * on the grant table's deferred list, so the frontend knows how many there
+ * are and grants no new set while any remain (vp_regrant.h).  Never more
+ * than one set.
+ */
+struct vpf_held {
+	struct {
+		void *va;
+		grant_ref_t ref;
+		bool exact;	/* from xenbus_setup_ring() */
+	} page[VPF_SET_PAGES_MAX];
+	u32 nr;
 };
 
 /* rings.c: everything the backend is given at connect. */
@@ -115,6 +137,8 @@ struct vpf_dev {
 	u32 max_frame;		/* largest frame, either way */
 	u32 tx_slots_max;	/* slots a max_frame needs */
 	struct vpf_rings rings;
+	struct vpf_held held;
+	struct vp_regrant regrant;	/* under the xenbus watch, like ->rings */
 	u64 stats[VPF_STAT_MAX];
 	u64 front_stats[VP_FRONT_STAT_MAX];	/* of past connections */
 	/*
@@ -131,6 +155,8 @@ struct vpf_dev {
 /* rings.c APIs: */
 int vpf_rings_setup(struct vpf_dev *vpf, u32 pool_pages);
 void vpf_rings_teardown(struct vpf_dev *vpf);
+u32 vpf_rings_held_retry(struct vpf_dev *vpf);
+void vpf_rings_held_release(struct vpf_dev *vpf);
 
 /* netdev.c APIs: */
 struct vpf_dev *vpf_netdev_create(struct xenbus_device *xbdev,

@@ -7,9 +7,14 @@
  * Every page is zeroed before it is granted (XSA-403).  At teardown each
  * grant is revoked with gnttab_try_end_foreign_access(); a page the
  * backend still maps is never freed or reused while it does (XSA-396): it
- * goes to the grant table's deferred list, which retries the revocation
- * and frees the page once the backend has unmapped it.  Such pages are
- * counted in grant_busy_pages and logged once per teardown.
+ * goes to the device's held list (struct vpf_held), revoked again at each
+ * backend state change and freed once the backend has unmapped it.  While
+ * any page is held no new set is granted (vp_regrant.h), so a backend
+ * cannot make the guest hold more than one set per device.  When the
+ * device goes away (or the guest resumes with a new backend) what is still
+ * held goes to the grant table's deferred list, which frees each page once
+ * unmapped.  Held pages are counted in grant_busy_pages (total) and
+ * held_pages (now) and logged once per teardown.
  */
 #include "front.h"
 
@@ -37,31 +42,111 @@ static int vpf_gpage_share(struct vpf_dev *vpf, struct vpf_gpage *gp,
 	return 0;
 }
 
-/*
- * Revoke one granted page and free it; returns 1 if the backend still
- * maps it: the grant table then owns the page and frees it once the
- * backend lets go (never before: XSA-396).  @exact: the page came from
- * xenbus_setup_ring() (alloc_pages_exact() of one page: order 0, so the
- * grant table's put_page() frees it like any other).
- */
-static u32 vpf_gpage_revoke(struct vpf_gpage *gp, bool exact)
+/* Free a page whose grant has ended. */
+static void vpf_gpage_free(void *va, bool exact)
 {
-	void *va = gp->va;
-
-	if (!va)
-		return 0;
-	gp->va = NULL;
-	if (!gnttab_try_end_foreign_access(gp->ref)) {
-		gnttab_end_foreign_access(gp->ref, virt_to_page(va));
-		gp->ref = INVALID_GRANT_REF;
-		return 1;
-	}
-	gp->ref = INVALID_GRANT_REF;
 	if (exact)
 		free_pages_exact(va, PAGE_SIZE);
 	else
 		free_page((unsigned long)va);
+}
+
+/*
+ * Keep a page the backend still maps.  The held list holds one set and a
+ * new set is granted only once it is empty, so it cannot overflow; were
+ * it ever full, the grant table's deferred list takes the page instead.
+ */
+static void vpf_held_add(struct vpf_dev *vpf, void *va, grant_ref_t ref,
+			 bool exact)
+{
+	struct vpf_held *h = &vpf->held;
+
+	if (WARN_ON_ONCE(h->nr >= ARRAY_SIZE(h->page))) {
+		gnttab_end_foreign_access(ref, virt_to_page(va));
+		return;
+	}
+	h->page[h->nr].va = va;
+	h->page[h->nr].ref = ref;
+	h->page[h->nr].exact = exact;
+	h->nr++;
+}
+
+/*
+ * Revoke one granted page and free it; returns 1 if the backend still
+ * maps it: it then goes to the held list (never freed or reused while
+ * mapped: XSA-396).  @exact: the page came from xenbus_setup_ring()
+ * (alloc_pages_exact() of one page: order 0, so the grant table's
+ * put_page() frees it like any other).
+ */
+static u32 vpf_gpage_revoke(struct vpf_dev *vpf, struct vpf_gpage *gp,
+			    bool exact)
+{
+	void *va = gp->va;
+	grant_ref_t ref = gp->ref;
+
+	if (!va)
+		return 0;
+	gp->va = NULL;
+	gp->ref = INVALID_GRANT_REF;
+	if (!gnttab_try_end_foreign_access(ref)) {
+		vpf_held_add(vpf, va, ref, exact);
+		return 1;
+	}
+	vpf_gpage_free(va, exact);
 	return 0;
+}
+
+static void vpf_held_gauge(struct vpf_dev *vpf)
+{
+	spin_lock_bh(&vpf->lock);
+	vpf->stats[VPF_STAT_held_pages] = vpf->held.nr;
+	spin_unlock_bh(&vpf->lock);
+}
+
+/*
+ * Revoke again every held page; free those the backend has let go of.
+ * Returns how many it still maps.
+ */
+u32 vpf_rings_held_retry(struct vpf_dev *vpf)
+{
+	struct vpf_held *h = &vpf->held;
+	u32 i, kept = 0;
+
+	if (!h->nr)
+		return 0;
+	for (i = 0; i < h->nr; i++) {
+		if (!gnttab_try_end_foreign_access(h->page[i].ref)) {
+			h->page[kept++] = h->page[i];
+			continue;
+		}
+		vpf_gpage_free(h->page[i].va, h->page[i].exact);
+	}
+	if (kept < h->nr)
+		netdev_info(vpf->ndev,
+			    "backend let go of %u shared pages; %u still mapped\n",
+			    h->nr - kept, kept);
+	h->nr = kept;
+	vpf_held_gauge(vpf);
+	return kept;
+}
+
+/*
+ * The device goes away, or a new backend took over after resume: what
+ * is still held goes to the grant table's deferred list, freed once the
+ * old backend unmaps it.
+ */
+void vpf_rings_held_release(struct vpf_dev *vpf)
+{
+	struct vpf_held *h = &vpf->held;
+	u32 i;
+
+	if (!vpf_rings_held_retry(vpf))
+		return;
+	for (i = 0; i < h->nr; i++)
+		gnttab_end_foreign_access(h->page[i].ref,
+					  virt_to_page(h->page[i].va));
+	h->nr = 0;
+	vpf_held_gauge(vpf);
 }
 
 /* A control or ring page: xenbus_setup_ring() zeroes and grants it. */
@@ -238,26 +323,27 @@ void vpf_rings_teardown(struct vpf_dev *vpf)
 	spin_unlock_bh(&vpf->lock);
 
 	for (i = 0; i < r->rx_nr_pages; i++) {
-		busy += vpf_gpage_revoke(&r->rx[i], false);
+		busy += vpf_gpage_revoke(vpf, &r->rx[i], false);
 		r->rx_va[i] = NULL;
 	}
 	r->rx_nr_pages = 0;
 	for (i = 0; i < r->tx_nr_pages; i++) {
-		busy += vpf_gpage_revoke(&r->tx[i], false);
+		busy += vpf_gpage_revoke(vpf, &r->tx[i], false);
 		r->tx_va[i] = NULL;
 	}
 	r->tx_nr_pages = 0;
 	for (i = 0; i < VPRIME_NR_RINGS; i++)
-		busy += vpf_gpage_revoke(&r->ring[i], true);
-	busy += vpf_gpage_revoke(&r->ctrl, true);
+		busy += vpf_gpage_revoke(vpf, &r->ring[i], true);
+	busy += vpf_gpage_revoke(vpf, &r->ctrl, true);
 	vpf_rings_mem_free(&r->mem);
 
 	if (busy) {
 		spin_lock_bh(&vpf->lock);
 		vpf->stats[VPF_STAT_grant_busy_pages] += busy;
+		vpf->stats[VPF_STAT_held_pages] = vpf->held.nr;
 		spin_unlock_bh(&vpf->lock);
 		netdev_warn(vpf->ndev,
-			    "backend still maps %u shared pages; freed once it unmaps them\n",
+			    "backend still maps %u shared pages; freed once it unmaps them, no new ones granted before\n",
 			    busy);
 	}
 }

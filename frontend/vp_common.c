@@ -9,3 +9,4 @@
 #include "../common/vp_front.c"
 #include "../common/vp_parse.c"
 #include "../common/vp_xenbus.c"
+#include "../common/vp_regrant.c"

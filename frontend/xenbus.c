@@ -11,12 +11,19 @@
  *        tear down fully --> Initialising --> Initialised --> ...
  *   any --(back Closing/Closed/gone)--> tear down --> Closed
  *
+ * At each InitWait the last set of pages is revoked first; a backend that
+ * still maps pages of it gets no new set (the frontend waits at
+ * Initialising), and one that does so VP_REGRANT_WAITS_MAX times or
+ * restarts too often is given up on: Closed until the device is re-added
+ * (common/vp_regrant.h, docs/security.md finding 4).
+ *
  * Everything the backend wrote to xenstore is parsed strictly
  * (common/vp_parse.c); nothing it wrote is trusted.
  */
 #include "front.h"
 
 #include <linux/delay.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -217,6 +224,47 @@ static void vpf_xenbus_disconnect(struct vpf_dev *vpf)
 	vpf_xenbus_unpublish(vpf);
 }
 
+/*
+ * May a new set of pages be granted?  Not while the backend still maps
+ * an earlier one, nor to a backend that restarts without end
+ * (common/vp_regrant.c).  Returns true to go on connecting.
+ */
+static bool vpf_xenbus_regrant(struct vpf_dev *vpf)
+{
+	struct xenbus_device *xbdev = vpf->xbdev;
+	u32 held = vpf_rings_held_retry(vpf);
+	enum vp_regrant_verdict v;
+
+	v = vp_regrant_decide(&vpf->regrant, held, ktime_to_ms(ktime_get()));
+	switch (v) {
+	case VP_REGRANT_GRANT:
+		return true;
+	case VP_REGRANT_WAIT:
+		spin_lock_bh(&vpf->lock);
+		vpf->stats[VPF_STAT_regrant_waits]++;
+		spin_unlock_bh(&vpf->lock);
+		netdev_warn(vpf->ndev,
+			    "backend restarted still mapping %u pages of the last connection: granting no new ones until it lets go\n",
+			    held);
+		if (xbdev->state != XenbusStateInitialising)
+			xenbus_switch_state(xbdev, XenbusStateInitialising);
+		return false;
+	case VP_REGRANT_GIVE_UP:
+		spin_lock_bh(&vpf->lock);
+		vpf->stats[VPF_STAT_regrant_gave_up]++;
+		spin_unlock_bh(&vpf->lock);
+		netdev_err(vpf->ndev,
+			   "backend restarted %s (%u pages still mapped): giving up; the device stays unconnected until the toolstack re-adds it\n",
+			   held ? "again and again without releasing our pages" :
+				  "too often",
+			   held);
+		xenbus_switch_state(xbdev, XenbusStateClosed);
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* Backend InitWait: negotiate, share the rings, publish, Initialised. */
 static int vpf_xenbus_connect(struct vpf_dev *vpf)
 {
@@ -224,6 +272,10 @@ static int vpf_xenbus_connect(struct vpf_dev *vpf)
 
 	/* Nothing may be left from an earlier connection (idempotent). */
 	vpf_xenbus_disconnect(vpf);
+	if (!vpf_xenbus_regrant(vpf))
+		return 0;
+	if (vpf->xbdev->state != XenbusStateInitialising)
+		xenbus_switch_state(vpf->xbdev, XenbusStateInitialising);
 	err = vpf_xenbus_negotiate(vpf);
 	if (err)
 		return err;
@@ -274,6 +326,11 @@ static void vpf_xenbus_backend_changed(struct xenbus_device *xbdev,
 	if (act == VP_XB_ACT_NONE && vpf->rings.up &&
 	    (bstate == XenbusStateClosed || bstate == XenbusStateUnknown))
 		vpf_xenbus_disconnect(vpf);
+	/* Free what an earlier connection left mapped, once it is unmapped. */
+	vpf_rings_held_retry(vpf);
+	/* Given up on this backend: it gets nothing until the device is re-added. */
+	if (vpf->regrant.gave_up)
+		return;
 
 	switch (act) {
 	case VP_XB_ACT_CONNECT:
@@ -316,7 +373,6 @@ static void vpf_xenbus_backend_changed(struct xenbus_device *xbdev,
 		spin_lock_bh(&vpf->lock);
 		vpf->stats[VPF_STAT_resets]++;
 		spin_unlock_bh(&vpf->lock);
-		xenbus_switch_state(xbdev, XenbusStateInitialising);
 		vpf_xenbus_connect_or_fail(vpf);
 		break;
 	default:
@@ -418,6 +474,7 @@ static void vpf_xenbus_remove(struct xenbus_device *xbdev)
 	 * a device about to be freed.
 	 */
 	vpf_xenbus_disconnect(vpf);
+	vpf_rings_held_release(vpf);
 	unregister_netdev(vpf->ndev);
 	dev_set_drvdata(&xbdev->dev, NULL);
 	vpf_netdev_destroy(vpf);
@@ -433,8 +490,12 @@ static int vpf_xenbus_resume(struct xenbus_device *xbdev)
 {
 	struct vpf_dev *vpf = dev_get_drvdata(&xbdev->dev);
 
-	if (vpf)
+	if (vpf) {
 		vpf_xenbus_disconnect(vpf);
+		/* The old backend's mappings are not the new one's doing. */
+		vpf_rings_held_release(vpf);
+		vp_regrant_init(&vpf->regrant);
+	}
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 # Built only when Debian's ns-3 (libns3-dev, libgsl-dev) is installed:
 # pkg-config decides.  Everything here links ns-3, hence GPL-2.0-only.
 NS3_MODULES := ns3-core ns3-network ns3-csma ns3-bridge ns3-internet \
-	ns3-point-to-point ns3-applications
+	ns3-point-to-point ns3-applications ns3-fd-net-device
 NS3_FOUND := $(shell pkg-config --exists $(NS3_MODULES) 2>/dev/null && echo yes)
 
 ifeq ($(NS3_FOUND),yes)
@@ -27,9 +27,28 @@ $(BUILD)/ns3/obj/%.o: ns3/%.cc $(NS3_HDRS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(NS3_CXXFLAGS) -O2 -c -o $@ $<
 
-$(BUILD)/bin/vprime-ns3: $(patsubst ns3/%.cc,$(BUILD)/ns3/obj/%.o,$(NS3_SRCS) ns3/vprime-ns3.cc) \
+$(BUILD)/bin/vprime-ns3: $(patsubst ns3/%.cc,$(BUILD)/ns3/obj/%.o,$(NS3_SRCS) ns3/vprime-ns3.cc ns3/vprime-emu.cc) \
 		$(LIB_A) | $(BUILD)/bin
 	$(CXX) -o $@ $(filter %.o,$^) $(LIB_A) $(NS3_LIBS)
+
+# dom0 runs vprime-ns3 from the read-only repository share with the ns-3
+# libraries staged here, loaded over the share with LD_LIBRARY_PATH: they
+# stay out of dom0's initramfs, which lives in its 512 MB
+# (docs/testbed.md, "ns-3 in dom0").  Every library ldd names but the
+# loader and libc, which dom0's image has (the same host's).
+NS3_DOM0_LIBS := $(BUILD)/ns3/dom0-libs/.stamp
+all: $(NS3_DOM0_LIBS)
+$(NS3_DOM0_LIBS): $(BUILD)/bin/vprime-ns3
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	@ldd $< | awk '/=> \// { print $$3 }' | grep -v -E '/(ld-linux[^/]*|libc\.so\.6)$$' | \
+		xargs -r cp -L -t $(dir $@)
+	@echo "$$(ls $(dir $@) | wc -l) libraries, $$(du -sk $(dir $@) | cut -f1) KB" >$@
+	@echo "ns3: dom0 libraries for vprime-ns3 in $(dir $@): $$(cat $@)"
+
+# The testbed's ns3 scenarios run them (make check: ns3; make bench:
+# ns3-bench): make check's one sub-make may run its goals side by side, so
+# say it.
+testbed-check testbed-run bench: $(BUILD)/bin/vprime-ns3 $(NS3_DOM0_LIBS)
 
 # Tests: our code under ASan + UBSan (ns-3's own libraries are not).
 $(BUILD)/ns3/san/%.o: ns3/%.cc $(NS3_HDRS)
@@ -64,7 +83,7 @@ $(BUILD)/fuzz/fuzz_ns3_device: tests/ns3/fuzz_ns3_device.cc $(NS3_SRCS) \
 ifneq ($(wildcard tests/simhost/simhost.mk),)
 HOST_TESTS += $(BUILD)/test/test_ns3_netns
 
-$(BUILD)/test/vprime-ns3-san: $(BUILD)/ns3/san/vprime-ns3.o \
+$(BUILD)/test/vprime-ns3-san: $(BUILD)/ns3/san/vprime-ns3.o $(BUILD)/ns3/san/vprime-emu.o \
 		$(patsubst ns3/%.cc,$(BUILD)/ns3/san/%.o,$(NS3_SRCS)) $(LIB_SIM_OBJS_SAN) | $(BUILD)/test
 	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
 
@@ -74,6 +93,17 @@ $(BUILD)/test/test_ns3_netns: tests/ns3/netns.sh tests/simhost/two-ns.json \
 	printf '#!/bin/sh\nNS3_SIMHOST=%s NS3_PROGRAM=%s NS3_VPRIMED=%s exec bash %s "$$@"\n' \
 		'$(BUILD)/test/vprime-simhost-san' '$(BUILD)/test/vprime-ns3-san' \
 		'$(BUILD)/bin/vprimed' '$(TOP)/tests/ns3/netns.sh' >$@
+	chmod +x $@
+
+# vprime-ns3 --attach=emu (ns-3's FdNetDevice, make bench's baseline) on
+# veth pairs in network namespaces (tests/ns3/emu-netns.sh; a skip, exit
+# 4, without root).
+HOST_TESTS += $(BUILD)/test/test_ns3_emu
+
+$(BUILD)/test/test_ns3_emu: tests/ns3/emu-netns.sh tests/testbed/ns3-bench.json \
+		$(BUILD)/test/vprime-ns3-san | $(BUILD)/test
+	printf '#!/bin/sh\nNS3_PROGRAM=%s exec bash %s "$$@"\n' \
+		'$(BUILD)/test/vprime-ns3-san' '$(TOP)/tests/ns3/emu-netns.sh' >$@
 	chmod +x $@
 endif
 

@@ -5,6 +5,7 @@
  *   vprime-ns3 --topology=engine/topologies/two-hosts.json   (vprimed's files)
  *   vprime-ns3 --mode=lan --guests=name:web0,domid:3 --rate=100Mbps --delay=1ms
  *   vprime-ns3 --mode=routed --guests=mac:02:00:5e:00:00:01,... --delay=10ms
+ *   vprime-ns3 --topology=FILE --attach=emu --emu=demo-a=vif3.0,demo-c=vif5.0
  *
  * lan:    every guest bridged onto one CSMA LAN (rate, delay), with an ns-3
  *         host 10.0.0.254 on it answering ping and UDP echo (port 7).
@@ -13,10 +14,16 @@
  *         a point-to-point link (rate, delay); global routing.  A guest's
  *         ping to another crosses two such links each way.
  *
- * Runs until SIGINT/SIGTERM or --duration; then prints every counter.
+ * --attach=emu: the same topology with each guest on ns-3's own FdNetDevice
+ * over its stock vif in dom0 (EmuFdNetDeviceHelper), how ns-3 users attach
+ * a real host today: the baseline of make bench (vprime-emu.h).
+ *
+ * Runs until SIGINT/SIGTERM or --duration; then prints every counter
+ * (SIGUSR1: prints them now, between "stats N" and "stats-end N").
  * Exit codes: 0 done, 2 bad command line or topology, 1 cannot run or the
  * backend went away (a vprime-simhost that exited).
  */
+#include "vprime-emu.h"
 #include "vprime-helper.h"
 #include "vprime-topology.h"
 
@@ -41,6 +48,9 @@ namespace
 {
 
 std::atomic<int> g_signal(0);
+std::atomic<int> g_dump(0);
+const VprimeHelper* g_vp;
+const VprimeEmu* g_emu;
 
 void
 OnSignal(int sig)
@@ -48,14 +58,38 @@ OnSignal(int sig)
     g_signal = sig;
 }
 
+void
+OnDump(int)
+{
+    g_dump++;
+}
+
+void
+PrintAll(std::ostream& os)
+{
+    if (g_emu)
+        g_emu->PrintStats(os);
+    else
+        g_vp->PrintStats(os);
+}
+
 // Real time cannot be interrupted from a signal handler: look every 50 ms.
 void
 WatchSignals()
 {
+    static int dumped;
     if (g_signal)
     {
         Simulator::Stop();
         return;
+    }
+    int d = g_dump;
+    if (d != dumped)
+    {
+        dumped = d;
+        std::cout << "stats " << d << "\n";
+        PrintAll(std::cout);
+        std::cout << "stats-end " << d << std::endl;
     }
     Simulator::Schedule(MilliSeconds(50), &WatchSignals);
 }
@@ -174,7 +208,7 @@ int
 main(int argc, char** argv)
 {
     std::string topology, mode = "lan", guestList, rate = "100Mbps", delay = "1ms";
-    std::string device, reader = "thread", sync = "best-effort";
+    std::string device, reader = "thread", sync = "best-effort", attach = "vprime", emuMap;
     double duration = 0;
     uint32_t mtu = 1500, bufs = 0;
     bool check = false;
@@ -197,6 +231,10 @@ main(int argc, char** argv)
                  hardLimit);
     cmd.AddValue("duration", "seconds to run (0: until SIGINT/SIGTERM)", duration);
     cmd.AddValue("check", "parse the topology, print a summary, exit", check);
+    cmd.AddValue("attach", "with --topology: vprime, or emu (ns-3's FdNetDevice on dom0 "
+                 "interfaces, the baseline)", attach);
+    cmd.AddValue("emu", "with --attach=emu: NAME=IFACE,... (topology guest device name, dom0 "
+                 "interface)", emuMap);
     cmd.Parse(argc, argv);
 
     if (mtu < VPRIME_MTU_MIN || mtu > VPRIME_MTU_MAX)
@@ -207,6 +245,20 @@ main(int argc, char** argv)
         return Fail("--sync: best-effort or hard");
     if (duration < 0 || duration > 1e7)
         return Fail("--duration: 0..1e7 seconds");
+    if (attach != "vprime" && attach != "emu")
+        return Fail("--attach: vprime or emu");
+    VprimeEmu emu;
+    if (attach == "emu")
+    {
+        std::string err;
+        if (topology.empty())
+            return Fail("--attach=emu needs --topology");
+        if (!emu.ParseMap(emuMap, &err))
+            return Fail(err);
+        g_emu = &emu;
+    }
+    else if (!emuMap.empty())
+        return Fail("--emu needs --attach=emu");
     std::vector<VprimeGuestSpec> guests;
     if (topology.empty())
     {
@@ -252,8 +304,15 @@ main(int argc, char** argv)
     {
         VprimeTopologySummary sum;
         std::string err;
-        if (!VprimeTopology::Build(topology, vp, uint16_t(mtu), &sum, &err))
+        VprimeTopology::Attach how;
+        if (g_emu)
+            how = [&emu](Ptr<Node> n, Ptr<NetDevice> port, const VprimeGuestSpec& g,
+                         std::string* e) { return emu.InstallBridged(n, port, g, e); };
+        if (!VprimeTopology::Build(topology, vp, uint16_t(mtu), &sum, &err, how))
+        {
+            Simulator::Destroy();
             return Fail(err);
+        }
         std::cout << "topology " << topology << ": " << sum.guests << " guests, "
                   << sum.switches << " switches, " << sum.routers << " routers, " << sum.links
                   << " links" << std::endl;
@@ -263,7 +322,8 @@ main(int argc, char** argv)
     else
         BuildRouted(vp, guests, rate, delay);
 
-    int r = vp.Open(device, bufs);
+    g_vp = &vp;
+    int r = g_emu ? 0 : vp.Open(device, bufs);
     if (r < 0)
     {
         std::cerr << "vprime-ns3: open " << (device.empty() ? "/dev/vprime" : device) << ": "
@@ -273,14 +333,20 @@ main(int argc, char** argv)
     }
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
-    vp.Start();
+    std::signal(SIGUSR1, OnDump);
+    if (!g_emu)
+        vp.Start();
     Simulator::Schedule(MilliSeconds(50), &WatchSignals);
     if (duration > 0)
         Simulator::Stop(Seconds(duration));
-    std::cout << "running (" << reader << " reader, " << sync << " real time)" << std::endl;
+    if (g_emu)
+        std::cout << "running (ns-3 FdNetDevice on dom0 interfaces, " << sync << " real time)"
+                  << std::endl;
+    else
+        std::cout << "running (" << reader << " reader, " << sync << " real time)" << std::endl;
     Simulator::Run();
-    vp.PrintStats(std::cout);
-    bool lost = vp.GetHandle()->IsBackendLost();
+    PrintAll(std::cout);
+    bool lost = !g_emu && vp.GetHandle()->IsBackendLost();
     Simulator::Destroy();
     if (lost)
     {

@@ -656,7 +656,8 @@ VprimeTopology::Build(const std::string& path,
                       VprimeHelper& helper,
                       uint16_t mtu,
                       VprimeTopologySummary* sum,
-                      std::string* err)
+                      std::string* err,
+                      const Attach& attach)
 {
     Topo t;
     std::vector<Ptr<Node>> node;
@@ -719,7 +720,10 @@ VprimeTopology::Build(const std::string& path,
         const NodeDesc& n = t.nodes[ni];
         if (n.type == "guest")
         {
-            helper.InstallBridged(node[ni], endOf(n.links[0], ni), n.spec);
+            if (!attach)
+                helper.InstallBridged(node[ni], endOf(n.links[0], ni), n.spec);
+            else if (!attach(node[ni], endOf(n.links[0], ni), n.spec, err))
+                return false;
         }
         else if (n.type == "switch" && !n.links.empty())
         {

@@ -19,6 +19,7 @@
 
 #include "vprime-helper.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,14 @@ struct VprimeTopologySummary
 class VprimeTopology
 {
   public:
+    /* How a guest node's link device @port on @node gets its guest: by
+     * default VprimeHelper::InstallBridged; another attach (ns-3's
+     * FdNetDevice, for the A/B) returns false and @err to refuse. */
+    using Attach = std::function<bool(Ptr<Node> node,
+                                      Ptr<NetDevice> port,
+                                      const VprimeGuestSpec& guest,
+                                      std::string* err)>;
+
     /* Check @path; on success (true) fill @sum.  @err: the reason, with the
      * JSON path, on failure. */
     static bool Check(const std::string& path, VprimeTopologySummary* sum, std::string* err);
@@ -46,7 +55,8 @@ class VprimeTopology
                       VprimeHelper& helper,
                       uint16_t mtu,
                       VprimeTopologySummary* sum,
-                      std::string* err);
+                      std::string* err,
+                      const Attach& attach = nullptr);
     /* Unit parsers shared with the command line: false if malformed. */
     static bool ParseRate(const std::string& s, uint64_t* bps);
     static bool ParseTime(const std::string& s, Time* t);

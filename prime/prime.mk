@@ -6,7 +6,10 @@
 #                       prime/build-primex.sh; the cold build is ~6 min)
 #   make prime-models   compile prime/models/*.xml to TLV with jprime.jar
 #   make check-prime    the host test of the real primex (needs root and
-#                       /dev/net/tun; skips cleanly without them)
+#                       /dev/net/tun; skips cleanly without them), through
+#                       the polling (default) and the blocking device
+#   make bench-prime-host  the two devices measured side by side (not in
+#                       make check; BENCH_PRIME_ROUNDS, BENCH_PRIME_SECS)
 PRIME_OUT := $(BUILD)/prime
 PRIMEX := $(PRIME_OUT)/primex
 JPRIME_JAR := $(PRIME_OUT)/jprime.jar
@@ -52,12 +55,37 @@ $(PRIME_OUT)/models/%.tlv: prime/models/%.java $(PRIME_COMPILE_DEPS)
 check-host: check-prime
 
 check-prime: prime-models $(BUILD)/bin/vprime-simhost $(BUILD)/bench/udp_rr \
-		$(BUILD)/test/test_prime_host
+		$(BUILD)/test/test_prime_host $(BUILD)/test/test_prime_host_blocking
 	@echo "== PRIMEX with the vprime device, guests in namespaces =="
-	@$(TOP)/tests/run-tests.sh $(BUILD)/test/test_prime_host
+	@$(TOP)/tests/run-tests.sh $(BUILD)/test/test_prime_host \
+		$(BUILD)/test/test_prime_host_blocking
+
+# test_prime_host: the polling device (three-guests, the default);
+# _blocking: the blocking device (three-guests-blocking, polling=false).
+PRIME_HOST_TEST = printf '\#!/bin/sh\nPRIME_MODEL=%s PRIME_SIMHOST=%s PRIME_UDP_RR=%s PRIME_PRIMEX=%s PRIME_MODELS=%s exec bash %s "$$@"\n' \
+	'$(1)' '$(BUILD)/bin/vprime-simhost' '$(BUILD)/bench/udp_rr' '$(PRIMEX)' \
+	'$(PRIME_OUT)/models' '$(TOP)/prime/tests/check-prime.sh' >$@ && chmod +x $@
 
 $(BUILD)/test/test_prime_host: prime/tests/check-prime.sh | $(BUILD)/test
-	printf '#!/bin/sh\nPRIME_SIMHOST=%s PRIME_UDP_RR=%s PRIME_PRIMEX=%s PRIME_MODELS=%s exec bash %s "$$@"\n' \
-		'$(BUILD)/bin/vprime-simhost' '$(BUILD)/bench/udp_rr' '$(PRIMEX)' \
-		'$(PRIME_OUT)/models' '$(TOP)/prime/tests/check-prime.sh' >$@
-	chmod +x $@
+	$(call PRIME_HOST_TEST,three-guests)
+
+$(BUILD)/test/test_prime_host_blocking: prime/tests/check-prime.sh | $(BUILD)/test
+	$(call PRIME_HOST_TEST,three-guests-blocking)
+
+.PHONY: bench-prime-host
+bench-prime-host: prime-models $(BUILD)/bin/vprime-simhost
+	PRIME_SIMHOST=$(BUILD)/bin/vprime-simhost PRIME_PRIMEX=$(PRIMEX) \
+		PRIME_MODELS=$(PRIME_OUT)/models bash $(TOP)/prime/bench/bench-prime-host.sh \
+		$(or $(BENCH_PRIME_ROUNDS),3) $(or $(BENCH_PRIME_SECS),5)
+
+# The testbed's prime scenarios (tests/testbed/scenarios/prime*.sh) run
+# primex and the compiled models from the share, and the dom0 image carries
+# primex's libraries: built before a boot that runs them.  (prime is not in
+# TESTBED_CHECK_SCENARIOS yet: docs/prime.md, "On the Xen testbed".)
+testbed-run: $(if $(filter prime%,$(SCENARIOS)),prime-models)
+
+# make bench: PRIMEX's TAP device against the vprime device, same model and
+# guests, in bench's boot (tests/testbed/scenarios/prime-bench.sh).
+BENCH_SCENARIOS += prime-bench
+BENCH_KNOBS += BENCH_PRIME_SECS BENCH_PRIME_REPS BENCH_PRIME_PINGS
+bench: prime-models

@@ -17,7 +17,7 @@ $(BUILD)/test $(BUILD)/fuzz $(BUILD)/bin $(BUILD)/bench:
 
 # Unit tests of common/ and the simulated-guest integration tests.
 CORE_TESTS := test_ring test_parse test_xenbus test_sync test_front test_sim \
-	test_hist test_ready test_csum
+	test_hist test_ready test_csum test_regrant
 HOST_TESTS += $(addprefix $(BUILD)/test/,$(CORE_TESTS))
 
 $(BUILD)/test/test_%: tests/unit/test_%.c $(COMMON_SRCS) $(SIM_SRCS) \

@@ -8,11 +8,11 @@
 # files are taken by kind, not by name, so renames need no change here.
 set -euo pipefail
 # The kernels DKMS builds for (a regular expression over the release): the
-# series the modules are built and tested against (the testbed's 6.1).
-# Elsewhere DKMS skips the build instead of failing the package's
-# installation; 6.12 does not build today (backend/dev.c uses no_llseek,
-# removed in 6.12).
-kernels=${VPRIME_DKMS_KERNELS:-'^6\.1\.'}
+# series Debian 12 offers and the modules are built and tested against:
+# 6.1 (bookworm's kernel, the testbed's) and 6.12 (linux-6.12 in
+# bookworm-security).  Elsewhere DKMS skips the build instead of failing
+# the package's installation.
+kernels=${VPRIME_DKMS_KERNELS:-'^6\.(1|12)\.'}
 top=${1:?usage: mkdkms.sh TOP DEST VERSION} dest=${2:?} version=${3:?}
 cd "$top"
 

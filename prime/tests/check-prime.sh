@@ -10,7 +10,9 @@
 #   ns g2 (tap) --+-- vprime-simhost --  primex   -- 10 ms -- g2 (vm2-eth0)   r -- 2 ms -- h
 #   ns g3 (tap) --+   (unix: socket)      (model)  -- 15 ms -- g3 (vm3-eth0)
 #
-# Model: prime/models/three-guests.xml, compiled by jPRIME (make prime-models).
+# Model: prime/models/three-guests.xml, compiled by jPRIME (make prime-models);
+# through the polling device (the default); PRIME_MODEL=three-guests-blocking
+# runs the same through the blocking device.
 # Checks: primex attaches the three guests; ARP (answered by the device for
 # the simulated network); ping guest -> guest and guest -> simulated host
 # with RTTs against the model's delays; UDP request/response between
@@ -40,7 +42,12 @@ run_secs=${PRIME_RUN_SECS:-$((50 + ${PRIME_RATE_SECS:-0}))}
 for b in "$primex" "$simhost" "$udp_rr"; do
 	[ -x "$b" ] || { echo "check-prime: $b is not built (make prime)"; exit 1; }
 done
-for f in three-guests.tlv three-guests.ifaces; do
+model=${PRIME_MODEL:-three-guests}
+case $model in
+*-blocking) device=blocking ;;
+*) device=polling ;;
+esac
+for f in $model.tlv $model.ifaces; do
 	[ -f "$models/$f" ] || { echo "check-prime: no $models/$f (make prime-models)"; exit 1; }
 done
 command -v ping >/dev/null || { echo "check-prime: no ping"; exit 1; }
@@ -64,8 +71,8 @@ trap cleanup EXIT
 stat_of() { sed -n "s/^$1 //p" "$stats" 2>/dev/null | head -n 1; }
 stat_ge() { local v; v=$(stat_of "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 # The model's address of a guest device (from the compiled model).
-ip_of() { awk -v d="$1" '$3 == d { print $2 }' "$models/three-guests.ifaces"; }
-ip_of_iface() { awk -v n="$1" '$1 == n { print $2 }' "$models/three-guests.ifaces"; }
+ip_of() { awk -v d="$1" '$3 == d { print $2 }' "$models/$model.ifaces"; }
+ip_of_iface() { awk -v n="$1" '$1 == n { print $2 }' "$models/$model.ifaces"; }
 # ping's minimum RTT in ms, or nothing
 ping_min() { sed -n 's|^rtt [^=]*= \([0-9.]*\)/.*|\1|p'; }
 # the median of the replies' times (robust to a stray slow reply on a busy host)
@@ -106,11 +113,12 @@ for i in 1 2 3; do
 done
 
 # ---- the real primex on the compiled model ----
-pretty "VPRIME_DEVICE=unix:$sock primex -e 1 $run_secs three-guests.tlv"
+pretty "VPRIME_DEVICE=unix:$sock primex -e 1 $run_secs $model.tlv"
 (cd "$dir" && VPRIME_DEVICE=unix:$sock VPRIME_PRIME_STATS=$stats \
-	exec "$primex" -e 1 "$run_secs" "$models/three-guests.tlv" >"$dir/primex.log" 2>&1) &
+	exec "$primex" -e 1 "$run_secs" "$models/$model.tlv" >"$dir/primex.log" 2>&1) &
 px_pid=$!
 check "primex attaches the three guests" wait_for 300 stat_ge attaches 3
+check "through the $device device" grep -q "($device device)" "$dir/primex.log"
 check "simhost lists them attached with carrier" bash -c \
 	"$simhost ctl $ctl list | grep -c ' attached carrier' | grep -qx 3"
 

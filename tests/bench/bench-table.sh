@@ -66,6 +66,12 @@ ratio() { # A B: A/B
 	row "dom0 CPU busy (share, 64 B run)" 64.1.dom0_busy
 	row "dom0 CPU steal (share)" 64.1.dom0_steal
 	row "engine CPU seconds (64 B run)" 64.1.eng_cpu_s
+	cpf() { # PATH SIZE: the engine's CPU a received frame, in us (rep 1)
+		local c f
+		c=$(get "$1.$2.1.eng_cpu_s") f=$(get "$1.$2.1.rx_frames")
+		case "$c$f" in *-*|"") echo - ;; *) [ "$f" -gt 0 ] && calc "$c * 1000000 / $f" 1 || echo - ;; esac
+	}
+	printf '%-34s %12s %12s %12s %12s\n' "engine CPU a frame (us, 64 B)" "-" "$(cpf b 64)" "$(cpf c 64)" "$(cpf d 64)"
 	mrow() { # LABEL SIZE NAME: the median over the repetitions
 		printf '%-34s %12s %12s %12s %12s\n' "$1" "$(med a "$2" "$3")" "$(med b "$2" "$3")" "$(med c "$2" "$3")" "$(med d "$2" "$3")"
 	}
@@ -83,6 +89,11 @@ ratio() { # A B: A/B
 	row "engine CPU seconds" 1518.1.eng_cpu_s
 	mrow "g2 (receiver) CPU busy, median" 1518 g2_busy
 	mrow "g2 CPU steal, median" 1518 g2_steal
+	echo
+	echo "(e) vprimed on (c)'s devices, two unshaped links through a switch:"
+	echo "  idle: CPU share $(get e.idle_cpu_share)"
+	echo "  $(get e.udp_fps) frames/s of UDP (iperf3, 100 B): CPU share $(get e.cpu_share), $(get e.cpu_us_per_frame) us of CPU a frame;"
+	echo "  a frame: $(get e.waits_per_frame) waits, $(get e.syncs_per_frame) sync ioctls, $(get e.clock_reads_per_frame) clock reads"
 	echo
 	echo "ratios (same boot):                  c/a      c/b      d/a      d/b"
 	for k in 64.rx_pps 1518.rx_pps; do

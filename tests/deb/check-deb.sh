@@ -30,22 +30,7 @@ cp "$debdir"/*.deb "$work/debs/"
 
 # The older build: the same packages as version 0.0.1.
 old_version=0.0.1
-for d in "$work"/debs/*.deb; do
-	x=$work/old/x
-	rm -rf "$x"
-	dpkg-deb -R "$d" "$x"
-	new_version=$(sed -n 's/^Version: //p' "$x/DEBIAN/control")
-	sed -i "s/^Version: .*/Version: $old_version/; s/(= $new_version)/(= $old_version)/g" "$x/DEBIAN/control"
-	if [ -d "$x/usr/src/vprime-$new_version" ]; then
-		mv "$x/usr/src/vprime-$new_version" "$x/usr/src/vprime-$old_version"
-		sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$old_version\"/" \
-			"$x/usr/src/vprime-$old_version/dkms.conf"
-		sed -i "s/^DKMS_VERSION=.*/DKMS_VERSION=$old_version/" "$x"/DEBIAN/postinst "$x"/DEBIAN/prerm
-		(cd "$x" && find usr -type f -print0 | sort -z | xargs -0 md5sum >DEBIAN/md5sums)
-	fi
-	dpkg-deb -b -Zgzip "$x" "$work/old/" >/dev/null
-done
-rm -rf "$work/old/x"
+bash "$(dirname "$0")/old-build.sh" "$work/old" "$old_version" "$work"/debs/*.deb
 
 cat >"$work/inside.sh" <<'INSIDE'
 #!/bin/bash
@@ -76,12 +61,25 @@ check_installed() { # VERSION
 	dkms status -m vprime >/tmp/dkms-status 2>&1
 	grep -q "vprime/$v, $kver, .*: installed" /tmp/dkms-status ||
 		bad "$v: DKMS did not install the modules for $kver: $(cat /tmp/dkms-status)"
-	[ "$(grep -c . /tmp/dkms-status)" -le 2 ] || bad "$v: more than one vprime in DKMS: $(cat /tmp/dkms-status)"
-	for m in vprime-front vprime-back; do
-		local ko
-		ko=$(ls "$mods/$m.ko"* 2>/dev/null | head -n 1)
-		[ -n "$ko" ] || { bad "$v: no $m module in $mods"; continue; }
-		modinfo -F vermagic "$ko" | grep -q "^$kver " || bad "$v: $ko is not built for $kver"
+	# (dkms status also prints readelf's warnings about 6.12's modules)
+	! grep '^vprime/' /tmp/dkms-status | grep -v "^vprime/$v, " | grep -q . || bad "$v: more than one vprime in DKMS: $(cat /tmp/dkms-status)"
+	# KVER, and every other kernel with headers here that dkms.conf allows
+	# (BUILD_EXCLUSIVE_KERNEL): DKMS built and installed the modules for each
+	local re k
+	re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "/usr/src/vprime-$v/dkms.conf")
+	[ -n "$re" ] || bad "$v: no BUILD_EXCLUSIVE_KERNEL in dkms.conf"
+	[[ $kver =~ $re ]] || bad "$v: dkms.conf does not allow $kver ($re)"
+	for k in $(ls /lib/modules); do
+		[ -e "/lib/modules/$k/build" ] && [[ $k =~ $re ]] || continue
+		grep -q "vprime/$v, $k, .*: installed" /tmp/dkms-status ||
+			bad "$v: DKMS did not install the modules for $k: $(cat /tmp/dkms-status)"
+		for m in vprime-front vprime-back; do
+			local ko
+			ko=$(ls "/lib/modules/$k/updates/dkms/$m.ko"* 2>/dev/null | head -n 1)
+			[ -n "$ko" ] || { bad "$v: no $m module for $k"; continue; }
+			modinfo -F vermagic "$ko" | grep -q "^$k " || bad "$v: $ko is not built for $k"
+		done
+		echo "$k" >>/tmp/kernels-built
 	done
 	/usr/sbin/vprimed -n -t /etc/vprime/default.json >/dev/null || bad "$v: default.json does not check"
 	pkg-config --exists libvprime || bad "$v: no libvprime.pc"
@@ -128,6 +126,10 @@ check_installed "$new"
 # 4. purge
 run dpkg --purge $pkgs
 check_purged purge
+for k in $(sort -u /tmp/kernels-built); do
+	ls "/lib/modules/$k/updates/dkms"/vprime-* >/dev/null 2>&1 && bad "purge: modules left for $k"
+done
+echo "check-deb: DKMS built and installed the modules for: $(sort -u /tmp/kernels-built | tr '\n' ' ')"
 exit $fail
 INSIDE
 

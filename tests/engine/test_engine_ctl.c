@@ -72,7 +72,8 @@ static void test_commands(void **state)
 	ctl(f, "stats", NULL, "latency to_engine le_1us ");
 	ctl(f, "stats", NULL, "latency residence le_1us 0 le_2us 0");
 	ctl(f, "stats", NULL, "wake sleeps 0 timeouts 0 timer_late_ewma_ns 0 "
-	    "margin_ns 50000 cap_ns 2000000 spins 0 spin_ns 0\n");
+	    "margin_ns 50000 cap_ns 2000000 spins 0 spin_ns 0 spin_starts 0\n");
+	ctl(f, "stats", NULL, "loop steps ");
 	ctl(f, "ports", NULL, "node h1 port 1 state attached");
 	ctl(f, "link l0 show", NULL, "delay 1000000ns");
 	ctl(f, "link l0 set bandwidth 10Mbit queue_packets 5", NULL,

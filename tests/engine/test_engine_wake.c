@@ -3,8 +3,9 @@
  * test_engine_wake.c - the poll loop's early wake-up policy (wake.c) on a
  * fake clock: the margin starts at its minimum, grows to 2 x the observed
  * timer lateness up to the cap, decays when the lateness drops, ignores
- * wake-ups a file descriptor caused, and never spins for a frame far away,
- * for nothing scheduled, or with the cap at 0.
+ * wake-ups a file descriptor caused, never spins for a frame far away,
+ * for nothing scheduled, or with the cap at 0, and lowers an estimate that
+ * keeps it spinning blind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -179,6 +180,43 @@ static void test_spin_time(void **state)
 	assert_false(w.spinning);
 }
 
+/*
+ * A margin wider than the gaps between due times: the loop never sleeps,
+ * so no sample could ever lower it.  Blind spins (no sleep before them)
+ * lower the estimate until the loop sleeps again; spins after a sleep,
+ * and further polls of one spin, leave it to the samples.
+ */
+static void test_blind_spin_decays(void **state)
+{
+	struct vpe_wake w;
+	u64 now = T0, est;
+	int i;
+
+	(void)state;
+	vpe_wake_init(&w, VPE_WAKE_CAP_NS);
+	sleep_late(&w, T0, T0 + 10 * MS, 5 * MS);
+	assert_int_equal(w.margin_ns, VPE_WAKE_CAP_NS);
+	/* A frame due every 1 ms: blind spins until the margin is < 1 ms. */
+	for (i = 0; i < 200 && vpe_wake_plan(&w, now, now + 1 * MS) == 0; i++) {
+		est = w.est_ns;
+		/* The same spin's next poll: no further decay. */
+		assert_int_equal(vpe_wake_plan(&w, now + 500 * US, now + 1 * MS), 0);
+		assert_int_equal(w.est_ns, est);
+		now += 1 * MS;
+	}
+	assert_true(i > 0 && i < 100);
+	assert_true(w.margin_ns < 1 * MS);
+	assert_int_equal(w.spin_starts, (u64)i);
+	/* A spin that follows a sleep for its due time: no decay. */
+	vpe_wake_init(&w, VPE_WAKE_CAP_NS);
+	sleep_late(&w, T0, T0 + 10 * MS, 500 * US);
+	est = w.est_ns;
+	assert_true(vpe_wake_plan(&w, T0, T0 + 5 * MS) > 0);
+	assert_int_equal(vpe_wake_plan(&w, T0 + 4500 * US, T0 + 5 * MS), 0);
+	assert_int_equal(w.est_ns, est);
+	assert_int_equal(w.spin_starts, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_fd_wakeups_ignored),
 		cmocka_unit_test(test_estimate_decays),
 		cmocka_unit_test(test_spin_time),
+		cmocka_unit_test(test_blind_spin_decays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,10 @@ GUEST_KMODS="xen-netfront pktgen dummy veth tun sch_netem"
 
 # Host binaries copied into the images with their libraries.
 DOM0_BINS="bash flock ip bridge tc ss tcpdump iperf3 ethtool kmod"
+# dpkg in dom0, for the scenario that installs our .debs (installed.sh):
+# dpkg -i runs dpkg-deb and dpkg-split, and wants ldconfig in PATH;
+# dpkg-deb unpacks with GNU tar (busybox's lacks its options).
+DOM0_DPKG_BINS="dpkg dpkg-deb dpkg-split dpkg-query tar ldconfig"
 GUEST_BINS="bash ip tc ss tcpdump iperf3 ethtool kmod"
 # Xen binaries (from the staged .debs).
 XEN_BINS="xl xenstored xenconsoled xen-init-dom0 xentop lsevtchn xenstore-control"
@@ -130,6 +134,41 @@ build_modules() {
 	done
 }
 
+# ---------------------------------------------------------------- 3b. packages
+# For scenario `installed`: the .debs of `make deb` (build/deb) as a user
+# installs them.  DKMS builds the modules for the testbed's kernel into a
+# binary module package (dist/dkms/mkbmdeb.sh), and each package dom0
+# installs also exists as an older build (0.0.1) to upgrade from.  Output:
+# build/deb/testbed (removed by the next `make deb`, so never stale), made
+# again only when the .debs change.  Without build/deb: nothing to do.
+DEB_DIR=$TB_TOP/build/deb
+DEB_TB=$DEB_DIR/testbed
+packages() {
+	local dkms stamp
+	dkms=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-dkms_*.deb' 2>/dev/null | head -n 1)
+	if [ -z "$dkms" ]; then
+		tb_log "packages: no build/deb/vprime-dkms_*.deb ('make deb' makes them; scenario installed needs them)"
+		return
+	fi
+	stamp=$({ echo "$ABI"; sha256sum "$DEB_DIR"/*.deb "$TB_TOP/dist/dkms/mkbmdeb.sh" \
+		"$TB_TOP/tests/deb/old-build.sh" | cut -c1-64; } | tb_hash)
+	if [ "$(cat "$DEB_TB/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		tb_log "packages: $DEB_TB up to date"
+		return
+	fi
+	rm -rf "$DEB_TB"
+	mkdir -p "$DEB_TB/old"
+	tb_log "packages: DKMS builds the modules for $ABI (dist/dkms/mkbmdeb.sh)"
+	bash "$TB_TOP/dist/dkms/mkbmdeb.sh" "$dkms" "$ABI" "$DEB_TB" >"$TB_WORK/mkbmdeb.log" 2>&1 || {
+		tail -n 20 "$TB_WORK/mkbmdeb.log" >&2
+		tb_die "mkbmdeb.sh failed (log: $TB_WORK/mkbmdeb.log)"
+	}
+	bash "$TB_TOP/tests/deb/old-build.sh" "$DEB_TB/old" 0.0.1 "$DEB_TB"/vprime-modules-*.deb \
+		"$DEB_DIR"/vprime-tools_*.deb "$DEB_DIR"/libvprime1_*.deb
+	echo "$stamp" >"$DEB_TB/.stamp"
+	tb_log "packages: $(cd "$DEB_TB" && echo *.deb old/*.deb)"
+}
+
 # ---------------------------------------------------------------- helpers
 # copy_file ROOT PATH [DEST]: copy a file (dereferenced) into ROOT at DEST
 # (default: PATH, with a leading /lib, /bin, /sbin moved under /usr).
@@ -168,18 +207,77 @@ copy_bin() {
 }
 host_bin() { command -v "$1" || tb_die "host binary '$1' missing: run 'make testbed-deps'"; }
 # repo_bin_libs ROOT: the shared libraries of the project's own dom0 programs
-# (build/bin: vprimed, vprimectl, vpfwd, ...), which dom0 runs from the
+# (build/bin: vprimed, vprimectl, vpfwd, ...; build/prime/primex), which dom0 runs from the
 # read-only repository share; the programs themselves stay on the share.
 repo_bin_libs() {
 	local root=$1 bin
 	for bin in "$TB_TOP"/build/bin/*; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
 		[ "$(head -c 4 "$bin" | tail -c 3)" = ELF ] || continue
-		# vprime-ns3 pulls 25 MB of ns-3 libraries; no scenario runs it
-		# in dom0 yet, so they stay out of every boot's image.
+		# vprime-ns3 pulls 23 MB of ns-3 libraries: make stages them in
+		# build/ns3/dom0-libs and the ns3 scenarios load them over the
+		# share, not from dom0's RAM (docs/testbed.md, "ns-3 in dom0").
 		[ "$(basename "$bin")" != vprime-ns3 ] || continue
 		copy_libs "$root" "$bin"
 	done
+	# primex (make prime: PRIMEX with the vprime device), which the prime
+	# scenarios run from the share the same way
+	[ ! -x "$TB_TOP/build/prime/primex" ] || copy_libs "$root" "$TB_TOP/build/prime/primex"
+}
+
+# deb_bin_libs ROOT: the shared libraries of the programs in make deb's
+# vprime-tools (scenario installed), whether or not build/bin was built.
+deb_bin_libs() {
+	local root=$1 deb bin x=$TB_WORK/deb-tools
+	deb=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-tools_*.deb' 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || return 0
+	rm -rf "$x"
+	dpkg-deb -x "$deb" "$x"
+	for bin in "$x"/usr/sbin/*; do copy_libs "$root" "$bin"; done
+	rm -rf "$x"
+}
+
+# dpkg_status BASEROOT OVLROOT: dom0's dpkg database (OVLROOT's
+# /var/lib/dpkg/status) records the packages whose files the image carries:
+# those that own its shared libraries on this host, and the Xen and kernel
+# packages unpacked from the cache.  Only what identifies a package is
+# kept (not its own Depends: the image carries part of each), so dpkg -i
+# of our packages checks their dependencies against what is really there.
+status_fields() { # control text on stdin: the identifying fields, Status added
+	awk 'BEGIN { keep["Package"] = keep["Priority"] = keep["Section"] = 1
+		keep["Installed-Size"] = keep["Maintainer"] = keep["Architecture"] = 1
+		keep["Multi-Arch"] = keep["Source"] = keep["Version"] = keep["Provides"] = 1
+		keep["Description"] = 1 }
+	/^[^ \t]/ { f = $0; sub(/:.*/, "", f); k = (f in keep)
+		if (f == "Package") print $0 "\nStatus: install ok installed"
+		else if (k) print; next }
+	k { print }'
+}
+dpkg_status() {
+	local base=$1 ovl=$2 f names=() p seen=" " st=$2/var/lib/dpkg/status
+	mkdir -p "$ovl/var/lib/dpkg/info"
+	: >"$st"
+	while read -r f; do
+		p=$(dpkg-deb -f "$f" Package)
+		seen="$seen$p "
+		{ dpkg-deb -f "$f" | status_fields; echo; } >>"$st"
+	done < <(deb_files)
+	for f in "$base"/usr/lib/x86_64-linux-gnu/*.so* "$ovl"/usr/lib/x86_64-linux-gnu/*.so*; do
+		[ -e "$f" ] || continue
+		names+=("/lib/x86_64-linux-gnu/${f##*/}" "/usr/lib/x86_64-linux-gnu/${f##*/}")
+	done
+	while read -r p; do
+		case $seen in *" $p "*) continue ;; esac
+		seen="$seen$p "
+		{ dpkg-query -s "$p" | status_fields; echo; } >>"$st"
+	done < <(dpkg -S "${names[@]}" 2>/dev/null | sed 's/[:,].*//' | sort -u)
+	# an empty file list each (dpkg warns about a missing one): the
+	# image's files stay nobody's, so purging ours never removes them
+	awk '/^Package:/ { p = $2 } /^Architecture:/ { a = $2 }
+		/^Multi-Arch: same/ { m = 1 }
+		/^$/ { if (p != "") print (m ? p ":" a : p); p = ""; m = 0 }' "$st" |
+		while read -r p; do : >"$ovl/var/lib/dpkg/info/$p.list"; done
+	tb_log "images: dom0's dpkg status: $(grep -c '^Package:' "$st") packages"
 }
 
 # skeleton ROOT: usr-merged tree, busybox and its applet links.
@@ -218,6 +316,10 @@ replace_bins() {
 		for b in modprobe insmod rmmod lsmod modinfo depmod; do
 			rm -f "$root/usr/bin/$b" "$root/usr/sbin/$b"
 			ln -s kmod "$root/usr/bin/$b"
+		done
+		# where Debian's kmod puts them (units say /sbin/modprobe)
+		for b in modprobe insmod rmmod depmod; do
+			ln -s ../bin/kmod "$root/usr/sbin/$b"
 		done
 	fi
 }
@@ -316,7 +418,10 @@ dom0_base() {
 	local root=$TB_WORK/dom0-root b
 	skeleton "$root"
 	# shellcheck disable=SC2086
-	replace_bins "$root" $DOM0_BINS
+	replace_bins "$root" $DOM0_BINS $DOM0_DPKG_BINS
+	mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" \
+		"$root/var/lib/dpkg/triggers" "$root/etc/dpkg/dpkg.cfg.d"
+	: >"$root/var/lib/dpkg/available"
 	for b in $XEN_BINS; do
 		copy_bin "$root" "$TB_STAGE/usr/lib/xen-4.17/bin/$b" "/usr/sbin/$b"
 	done
@@ -351,6 +456,8 @@ overlays() {
 	install -m 0755 "$TB_DIR/dom0/init" "$d/init"
 	overlay_modules "$TB_WORK/dom0-root" "$d"
 	repo_bin_libs "$d"
+	deb_bin_libs "$d"
+	dpkg_status "$TB_WORK/dom0-root" "$d"
 	mkcpio "$d" "$TB_WORK/dom0-ovl.cpio"
 	cat "$TB_WORK/dom0-base.cpio" "$TB_WORK/dom0-ovl.cpio" >"$TB_IMAGES/dom0-initrd.cpio.tmp"
 	mv "$TB_IMAGES/dom0-initrd.cpio.tmp" "$TB_IMAGES/dom0-initrd.cpio"
@@ -369,6 +476,10 @@ manifest() {
 		done
 		echo "[our modules]"
 		for ko in "$MODDIR"/*.ko; do [ -e "$ko" ] && echo "$(basename "$ko") $(sha256sum <"$ko" | cut -c1-16)"; done
+		echo "[our packages: make deb, build/deb/testbed]"
+		for f in "$DEB_DIR"/*.deb "$DEB_TB"/*.deb; do
+			[ -e "$f" ] && echo "$(basename "$f") $(sha256sum <"$f" | cut -c1-16)"
+		done
 		echo "[images]"
 		(cd "$TB_IMAGES" && stat -c '%s %n' xen dom0-vmlinuz dom0-initrd.cpio guest-vmlinux guest-initrd.cpio)
 	} >"$TB_IMAGES/manifest.txt"
@@ -380,6 +491,7 @@ main() {
 	tb_step_begin stage; stage; tb_step_end
 	[ "$what" = fetch ] && return
 	tb_step_begin "modules (make modules)"; build_modules; tb_step_end
+	tb_step_begin "packages (DKMS for the testbed kernel)"; packages; tb_step_end
 	tb_step_begin images
 	kernel_images
 	local stamp

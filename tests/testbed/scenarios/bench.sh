@@ -9,6 +9,9 @@
 #   (c) vprime  g1 vprime-front = vprime-back == vpfwd == vprime-back = g2
 #   (d) engine  g1 vprime-front = vprime-back == vpfwd, which drops every frame
 #               (unknown destination MAC): the guest-to-engine handoff ceiling
+#   (e) vprimed the reference engine on (c)'s devices, two unshaped links
+#               through a switch: its CPU share idle, and its CPU, waits, syncs
+#               and clock reads a frame at ~600 frames/s of UDP
 #
 # For each path: 64 B and 1514 B frame rates (kernel pktgen in g1, counted
 # at the receiver's interface counters; for (d) at the backend's counters),
@@ -24,7 +27,8 @@
 # tests/bench/bench-table.sh), figures.  Knobs (environment, or lines in
 # $TB_TOP/build/bench/bench.env, written by make bench): BENCH_SECS (pktgen
 # seconds, 5), BENCH_REPS (repetitions of each rate, 3), BENCH_PINGS (100),
-# BENCH_RR_SECS (4), BENCH_TCP_SECS (5).
+# BENCH_RR_SECS (4), BENCH_TCP_SECS (5), BENCH_ENG_IDLE_SECS and
+# BENCH_ENG_LOAD_SECS ((e)'s idle and UDP windows, 10 and 10).
 # tb-timeout: 1200
 
 # shellcheck source=vprime-lib.sh
@@ -44,6 +48,10 @@ MAC2=00:16:3e:5d:00:02
 MAC_NONE=00:16:3e:5d:00:ee
 VIP1=10.79.0.1
 VIP2=10.79.0.2
+VPRIMED=$TB_TOP/build/bin/vprimed
+VPCTL=$TB_TOP/build/bin/vprimectl
+ENG_IDLE_SECS=${BENCH_ENG_IDLE_SECS:-10}
+ENG_LOAD_SECS=${BENCH_ENG_LOAD_SECS:-10}
 RES=$TB_OUT/results.txt
 : >"$RES"
 
@@ -454,6 +462,57 @@ cp "$VP_DEBUGFS" "$TB_OUT/debugfs-end.txt"
 gr g1 "ethtool -S $vp1" >"$TB_OUT/ethtool-g1.txt"
 gr g2 "ethtool -S $vp2" >"$TB_OUT/ethtool-g2.txt"
 eng_stop
+
+# ------------------------------------------------------------ (e) vprimed
+# The reference engine itself between the same devices, on two unshaped
+# links through a switch: its CPU share idle, and at about 600 frames/s of
+# UDP (iperf3 in g1, 100-byte datagrams), its CPU a frame and what its loop
+# paid a frame (waits, sync ioctls, clock reads: vprimectl stats' loop line).
+vprimed_cpu() {
+	local sock=/run/vprimed-bench.sock topo=$TB_OUT/vprimed-bench.json pid c0 c1 t0 t1 u
+	local f0 f1 w0 w1 k0 k1 y0 y1
+	[ -x "$VPRIMED" ] && [ -x "$VPCTL" ] || { tb_log "(e) skipped: no $VPRIMED or $VPCTL"; return 0; }
+	cat >"$topo" <<EOF
+{"seed": 1, "nodes": [{"name": "h1", "type": "guest", "mac": "$MAC1"},
+ {"name": "h2", "type": "guest", "mac": "$MAC2"}, {"name": "s1", "type": "switch"}],
+ "links": [{"name": "l1", "a": "h1", "b": "s1"}, {"name": "l2", "a": "h2", "b": "s1"}]}
+EOF
+	"$VPRIMED" -t "$topo" -c "$sock" >"$TB_OUT/vprimed.log" 2>&1 &
+	pid=$!
+	# "FRAMES WAITS CLOCK_READS SYNCS" from the engine and loop lines
+	vstat() { VPRIMED_SOCKET=$sock "$VPCTL" stats 2>/dev/null | awk '$1 == "engine" { f = $3 } $1 == "loop" { l = $5 " " $9 " " $11 } END { print f + 0, l }'; }
+	ticks() { local f; read -r -a f <"/proc/$pid/stat" && echo $((f[13] + f[14])); }
+	upt() { local x _; read -r x _ </proc/uptime; echo "$x"; }
+	gr g1 "for i in \$(seq 200); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && break; sleep 0.1; done; ping -c 2 -W 5 $VIP2" >/dev/null
+	sleep 2
+	c0=$(ticks) t0=$(upt)
+	sleep "$ENG_IDLE_SECS"
+	c1=$(ticks) t1=$(upt)
+	res e.idle_cpu_share "$(calc "($c1 - $c0) / 100 / ($t1 - $t0)" 3)"
+	gr g2 "iperf3 -s -D >/dev/null 2>&1; sleep 0.5" >/dev/null
+	gr g1 "iperf3 -c $VIP2 -u -l 100 -b 480K -t $((ENG_LOAD_SECS + 6)) >/tmp/iperf-e.txt 2>&1 &" >/dev/null
+	sleep 3
+	read -r f0 w0 k0 y0 < <(vstat)
+	c0=$(ticks) t0=$(upt)
+	sleep "$ENG_LOAD_SECS"
+	c1=$(ticks) t1=$(upt)
+	read -r f1 w1 k1 y1 < <(vstat)
+	u=$((f1 - f0 > 0 ? f1 - f0 : 1))
+	res e.udp_fps "$(calc "($f1 - $f0) / ($t1 - $t0)" 0)"
+	res e.cpu_share "$(calc "($c1 - $c0) / 100 / ($t1 - $t0)" 3)"
+	res e.cpu_us_per_frame "$(calc "($c1 - $c0) * 10000 / $u" 0)"
+	res e.waits_per_frame "$(calc "(${w1:-0} - ${w0:-0}) / $u" 2)"
+	res e.clock_reads_per_frame "$(calc "(${k1:-0} - ${k0:-0}) / $u" 2)"
+	res e.syncs_per_frame "$(calc "(${y1:-0} - ${y0:-0}) / $u" 2)"
+	VPRIMED_SOCKET=$sock "$VPCTL" stats >"$TB_OUT/vprimed-stats.txt" 2>&1 || true
+	sleep 7
+	gr g2 "killall iperf3 2>/dev/null; true" >/dev/null
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" || true
+	tb_log "(e) vprimed: idle CPU share $(get e.idle_cpu_share); $(get e.udp_fps) frames/s of UDP: CPU share $(get e.cpu_share), $(get e.cpu_us_per_frame) us a frame, $(get e.waits_per_frame) waits, $(get e.syncs_per_frame) syncs, $(get e.clock_reads_per_frame) clock reads a frame"
+}
+tb_log "(e) vprimed, unshaped links, idle and ~600 frames/s of UDP"
+vprimed_cpu
 
 # ------------------------------------------------------------ table
 bash "$TB_TOP/tests/bench/bench-table.sh" "$RES" >"$TB_OUT/table.txt"

@@ -184,7 +184,7 @@ vp_fe_stat() { # TAG KEY: one value of a file vp_fe_stats wrote
 # Every frontend error counter is 0: what a well-behaved backend never causes.
 VP_FE_ERRORS="be_bad_index be_bad_slot be_bad_extent be_zero_len be_too_many_slots
 	be_oversize be_partial_frame rx_drop_bad rx_drop_nomem rx_drop_csum ring_broken
-	grant_busy_pages"
+	grant_busy_pages held_pages regrant_waits regrant_gave_up"
 vp_fe_clean() { # GUEST TAG
 	local k v
 	vp_fe_stats "$1" "$2"

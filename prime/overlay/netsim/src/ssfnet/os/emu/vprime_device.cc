@@ -70,21 +70,31 @@ static const char* const vprime_dev_stat_names[] = {
 #undef VPRIME_DEV_STAT_NAME
 #undef VPRIME_DEV_KIND_NAME
 
-const char* VPrimeDevice::statName(int id)
+const char* VPrimeCore::statName(int id)
 {
 	if (id < 0 || id >= VPRIME_DEV_STAT_MAX)
 		return 0;
 	return vprime_dev_stat_names[id];
 }
 
-VPrimeDevice::VPrimeDevice() :
-	vp(0), wake_fd(-1), owner_sleeping(0), writer_busy(0), sim_net_addr(0), sim_net_len(0),
-	stats_path(0), next_stats_ns(0), next_open_ns(0), nevts(0)
+VPrimeCore::VPrimeCore() :
+	core_com(0), core_ic(0), vp(0), writer_busy(0), sim_net_addr(0), sim_net_len(0),
+	stats_path(0), next_stats_ns(0), next_open_ns(0), next_watch_ns(0), nevts(0),
+	uses_writer(false)
 {
 	for (uint32_t i = 0; i < VPRIME_PORTS_MAX; i++)
 		port2ifc[i] = -1;
 	memset(mymac, 0, sizeof(mymac));
 	memset(stats, 0, sizeof(stats));
+}
+
+VPrimeCore::~VPrimeCore()
+{
+}
+
+VPrimeDevice::VPrimeDevice() : wake_fd(-1), owner_sleeping(0)
+{
+	uses_writer = true;
 }
 
 VPrimeDevice::~VPrimeDevice()
@@ -93,9 +103,17 @@ VPrimeDevice::~VPrimeDevice()
 		close(wake_fd);
 }
 
+VPrimePollDevice::VPrimePollDevice() : last_sync_ns(0), tx_unsent(false)
+{
+}
+
+VPrimePollDevice::~VPrimePollDevice()
+{
+}
+
 /* ---- set-up (simulation thread) ---------------------------------------- */
 
-void VPrimeDevice::registerEmulationProtocol(EmulationProtocol* emu_proto)
+void VPrimeCore::coreRegister(EmulationProtocol* emu_proto, EmulationDevice* self)
 {
 	if (!VPrimeEmulation::getClassConfigType()->isSubtype(emu_proto->getTypeId())) {
 		LOG_ERROR("the vprime device only takes VPrimeEmulation protocols, not "
@@ -139,7 +157,7 @@ void VPrimeDevice::registerEmulationProtocol(EmulationProtocol* emu_proto)
 	}
 	uid2ifc.insert(SSFNET_MAKE_PAIR(ifc.iface->getUID(), (int)ifaces.size()));
 	ifaces.push_back(ifc);
-	emu_proto->setEmulationDevice(this);
+	emu_proto->setEmulationDevice(self);
 }
 
 void VPrimeDevice::registerProxiedEmulationProtocol(EmulationDeviceProxy* /*dev*/,
@@ -149,30 +167,25 @@ void VPrimeDevice::registerProxiedEmulationProtocol(EmulationDeviceProxy* /*dev*
 			       "Cannot call registerProxiedEmulationProtocol() on a VPrimeDevice!");
 }
 
-void VPrimeDevice::init()
+void VPrimeCore::coreInit(Community* com, prime::ssf::inChannel* ic)
 {
-	BlockingEmulationDevice::init();
-	Net* topnet = getCommunity()->getPartition()->getTopnet();
+	core_com = com;
+	core_ic = ic;
+	Net* topnet = com->getPartition()->getTopnet();
 	sim_net = topnet->getIPPrefix();
 	sim_net_addr = (uint32)sim_net.getAddress();
 	sim_net_len = sim_net.getLength();
 	/* The simulated network answers ARP with one MAC, as TAPDevice does. */
 	MACAddress(topnet->getUID()).toRawMac(mymac);
-	wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (wake_fd < 0) {
-		LOG_ERROR("vprime: eventfd: " << strerror(errno) << endl);
-	}
 	stats_path = getenv("VPRIME_PRIME_STATS");
 	if (stats_path && !*stats_path)
 		stats_path = 0;
 	VPRIME_NOTE("vprime: " << ifaces.size() << " guest interface(s), simulated network "
-		 << sim_net << endl);
+		 << sim_net << (uses_writer ? " (blocking device)" : " (polling device)") << endl);
 }
 
-void VPrimeDevice::wrapup()
+void VPrimeCore::coreWrapup()
 {
-	BlockingEmulationDevice::wrapup();
-	writerWake();
 	for (int i = 0; i < VPRIME_DEV_STAT_MAX; i++) {
 		if (stats[i])
 			printf("vprime: %s=%llu\n", statName(i), (unsigned long long)stats[i]);
@@ -180,7 +193,34 @@ void VPrimeDevice::wrapup()
 	fflush(stdout);
 }
 
-/* ---- the simulation side ------------------------------------------------- */
+/* ---- the blocking device: PRIMEX's side ---------------------------------- */
+
+void VPrimeDevice::registerEmulationProtocol(EmulationProtocol* emu_proto)
+{
+	coreRegister(emu_proto, this);
+}
+
+void VPrimeDevice::init()
+{
+	BlockingEmulationDevice::init();
+	coreInit(getCommunity(), input_channel);
+	wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (wake_fd < 0) {
+		LOG_ERROR("vprime: eventfd: " << strerror(errno) << endl);
+	}
+}
+
+void VPrimeDevice::wrapup()
+{
+	BlockingEmulationDevice::wrapup();
+	writerWake();
+	coreWrapup();
+}
+
+EmulationProtocol* VPrimeDevice::ip2EmulationProtocol(IPAddress& ip)
+{
+	return coreIp2Proto(ip);
+}
 
 void VPrimeDevice::exportPacket(Interface* iface, Packet* pkt)
 {
@@ -209,7 +249,7 @@ int VPrimeDevice::getDeviceType()
 	return EMU_VPRIME_DEVICE;
 }
 
-EmulationProtocol* VPrimeDevice::ip2EmulationProtocol(IPAddress& ip)
+EmulationProtocol* VPrimeCore::coreIp2Proto(IPAddress& ip)
 {
 	for (size_t i = 0; i < ifaces.size(); i++) {
 		if (ifaces[i].ip == (uint32)ip)
@@ -257,16 +297,43 @@ void VPrimeDevice::writer_thread()
 	}
 }
 
-/* Serialise @evt's packet into a reserved buffer and pass it to the owner. */
-void VPrimeDevice::writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx,
-				double delay)
+/* Whether @pkt fits one buffer of @ifc's guest (counted if not). */
+bool VPrimeCore::frameFits(Packet* pkt, VPrimeIface& ifc)
 {
-	int size = evt->pkt->size();
+	int size = pkt->size();
 	uint32_t limit = ifc.mtu ? ifc.mtu + VPRIME_ETH_HLEN : VPRIME_BUF_SIZE;
 	if (limit > VPRIME_BUF_SIZE)
 		limit = VPRIME_BUF_SIZE;
 	if (size <= 0 || (uint32_t)size + VPRIME_ETH_HLEN > limit) {
 		count(VPRIME_DEV_export_too_big);
+		return false;
+	}
+	return true;
+}
+
+/* Serialise @pkt (it fits) into the one-buffer frame @f for @ifc's guest;
+ * @delay (real seconds until the packet is due, as the kernel computes it)
+ * becomes the frame's due time. */
+uint64_t VPrimeCore::frameWrite(Packet* pkt, VPrimeIface& ifc, double delay,
+				struct vprime_frame* f)
+{
+	int size = pkt->size();
+	uint8_t* data = f->seg[0].data;
+	byte* p = (byte*)(data + VPRIME_ETH_HLEN);
+	int left = size;
+	pkt->getMessage()->toRawBytes(p, left);
+	vprimeEthWrite(data, ifc.mac, mymac, VPRIME_ETH_P_IP);
+	f->seg[0].len = (uint32_t)size + VPRIME_ETH_HLEN;
+	if (delay * -1e9 > (double)VPRIME_LATE_NS)
+		count(VPRIME_DEV_export_late);
+	return delay > 0 ? vprimeNow() + (uint64_t)(delay * 1e9) : 0;
+}
+
+/* Serialise @evt's packet into a reserved buffer and pass it to the owner. */
+void VPrimeDevice::writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx,
+				double delay)
+{
+	if (!frameFits(evt->pkt, ifc)) {
 		evt->free();
 		return;
 	}
@@ -276,16 +343,7 @@ void VPrimeDevice::writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx,
 		evt->free();
 		return;
 	}
-	uint8_t* data = xf.f.seg[0].data;
-	byte* p = (byte*)(data + VPRIME_ETH_HLEN);
-	int left = size;
-	evt->pkt->getMessage()->toRawBytes(p, left);
-	vprimeEthWrite(data, ifc.mac, mymac, VPRIME_ETH_P_IP);
-	xf.f.seg[0].len = (uint32_t)size + VPRIME_ETH_HLEN;
-	uint64_t now = vprimeNow();
-	xf.due = delay > 0 ? now + (uint64_t)(delay * 1e9) : 0;
-	if (delay * -1e9 > (double)VPRIME_LATE_NS)
-		count(VPRIME_DEV_export_late);
+	xf.due = frameWrite(evt->pkt, ifc, delay, &xf.f);
 	xf.ifc = idx;
 	evt->free();
 	if (!filled.push(xf)) {
@@ -308,7 +366,7 @@ void VPrimeDevice::writerWake()
 
 /* ---- the owner thread: libvprime ----------------------------------------- */
 
-bool VPrimeDevice::ownerOpen()
+bool VPrimeCore::ownerOpen()
 {
 	/* NULL: /dev/vprime, or the backend VPRIME_DEVICE names */
 	int rc = vprime_open(&vp, NULL, NULL);
@@ -323,7 +381,7 @@ bool VPrimeDevice::ownerOpen()
 	return true;
 }
 
-void VPrimeDevice::ownerAttach(uint64_t now)
+void VPrimeCore::ownerAttach(uint64_t now)
 {
 	for (size_t i = 0; i < ifaces.size(); i++) {
 		VPrimeIface& ifc = ifaces[i];
@@ -357,7 +415,7 @@ void VPrimeDevice::ownerAttach(uint64_t now)
 	}
 }
 
-void VPrimeDevice::ownerWatchPorts(uint64_t now)
+void VPrimeCore::ownerWatchPorts(uint64_t now)
 {
 	for (size_t i = 0; i < ifaces.size(); i++) {
 		VPrimeIface& ifc = ifaces[i];
@@ -378,7 +436,7 @@ void VPrimeDevice::ownerWatchPorts(uint64_t now)
 }
 
 /* Keep the writer supplied with empty one-buffer frames. */
-void VPrimeDevice::ownerRefill()
+void VPrimeCore::ownerRefill()
 {
 	while (spare.size() < VPRIME_DEV_SPARE) {
 		struct vprime_frame f;
@@ -391,7 +449,7 @@ void VPrimeDevice::ownerRefill()
 	}
 }
 
-int VPrimeDevice::ownerSubmit()
+int VPrimeCore::ownerSubmit()
 {
 	VPrimeXFrame xf;
 	int n = 0;
@@ -416,7 +474,7 @@ int VPrimeDevice::ownerSubmit()
 	return n;
 }
 
-void VPrimeDevice::ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info)
+void VPrimeCore::ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info)
 {
 	struct vprime_frame f;
 
@@ -438,8 +496,8 @@ void VPrimeDevice::ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info)
 	count(VPRIME_DEV_arp_replies);
 }
 
-void VPrimeDevice::ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t sim_now,
-				    uint64_t now, double ltime_per_ns)
+void VPrimeCore::ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t sim_now,
+				  uint64_t now, double ltime_per_ns)
 {
 	count(VPRIME_DEV_rx_frames);
 	int i = f->port < VPRIME_PORTS_MAX ? port2ifc[f->port] : -1;
@@ -473,7 +531,7 @@ void VPrimeDevice::ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t 
 	uint32_t len = VPRIME_ETH_HLEN + info.ip_len;
 	byte* buf = new byte[len];
 	memcpy(buf, f->seg[0].data, len);
-	UID_t dst_uid = getCommunity()->synchronousNameResolution(dst);
+	UID_t dst_uid = core_com->synchronousNameResolution(dst);
 	Packet* pkt = new Packet(SSFNET_PROTOCOL_TYPE_IPV4, buf, len,
 				 VPRIME_ETH_HLEN, dst_uid);
 	EmulationEvent* evt = new EmulationEvent(ifc.iface, pkt, !dst_uid);
@@ -495,21 +553,21 @@ void VPrimeDevice::ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t 
 	count(VPRIME_DEV_imported);
 }
 
-void VPrimeDevice::ownerFlushEvents()
+void VPrimeCore::ownerFlushEvents()
 {
 	if (nevts > 0)
-		input_channel->putEventBatch(evts, when, nevts);
+		core_ic->putEventBatch(evts, when, nevts);
 	nevts = 0;
 }
 
-int VPrimeDevice::ownerImport()
+int VPrimeCore::ownerImport()
 {
 	int n = vprime_rx_peek(vp, rx, VPRIME_DEV_BATCH);
 	if (n <= 0)
 		return 0;
 	uint64_t now = vprimeNow();
-	prime::ssf::ltime_t sim_now = input_channel->wallclockToLtime();
-	double ltime_per_ns = input_channel->ltimePerRealSecond() / 1e9;
+	prime::ssf::ltime_t sim_now = core_ic->wallclockToLtime();
+	double ltime_per_ns = core_ic->ltimePerRealSecond() / 1e9;
 	for (int i = 0; i < n; i++) {
 		ownerImportFrame(&rx[i], sim_now, now, ltime_per_ns);
 		vprime_frame_drop(vp, &rx[i]);
@@ -549,7 +607,7 @@ void VPrimeDevice::ownerSleep(int timeout_ms)
 	}
 }
 
-void VPrimeDevice::ownerWriteStats(uint64_t now)
+void VPrimeCore::ownerWriteStats(uint64_t now)
 {
 	if (!stats_path || now < next_stats_ns)
 		return;
@@ -570,7 +628,7 @@ void VPrimeDevice::ownerWriteStats(uint64_t now)
 /* The backend failed (vprime-simhost gone, a broken handle): every guest
  * is detached, the handle closed once the writer is out of its buffers,
  * and the backend opened again later. */
-void VPrimeDevice::ownerLost(int err, uint64_t now)
+void VPrimeCore::ownerLost(int err, uint64_t now)
 {
 	VPRIME_NOTE("vprime: the backend failed (" << strerror(-err)
 		 << "); detaching every guest and reopening" << endl);
@@ -589,7 +647,7 @@ void VPrimeDevice::ownerLost(int err, uint64_t now)
 	next_open_ns = now + VPRIME_OPEN_RETRY_NS;
 }
 
-void VPrimeDevice::ownerClose()
+void VPrimeCore::ownerClose()
 {
 	struct vprime_frame f;
 
@@ -604,45 +662,194 @@ void VPrimeDevice::ownerClose()
 	vp = 0;
 }
 
+/* One pass of the owner: open the backend if need be, watch the ports,
+ * submit what the writer filled, sync once, import a batch.  False if
+ * there is no backend now (retried later); *busy if there is more to do
+ * right away. */
+bool VPrimeCore::ownerPass(uint64_t now, bool* busy)
+{
+	*busy = false;
+	ownerWriteStats(now);
+	if (!vp) {
+		if (now < next_open_ns)
+			return false;
+		if (!ownerOpen()) {
+			next_open_ns = now + VPRIME_OPEN_RETRY_NS;
+			return false;
+		}
+	}
+	if (now >= next_watch_ns) {
+		ownerWatchPorts(now);
+		ownerAttach(now);
+		next_watch_ns = now + VPRIME_WATCH_NS;
+	}
+	if (uses_writer)
+		ownerRefill();
+	int moved = ownerSubmit();
+	struct vprime_sync_res res;
+	memset(&res, 0, sizeof(res));
+	int rc = vprime_sync(vp, 0, &res);
+	if (rc == 0) {
+		count(VPRIME_DEV_syncs);
+	} else if (rc != -EINTR && rc != -EAGAIN) {
+		ownerLost(rc, now);
+		return false;
+	}
+	moved += ownerImport();
+	*busy = moved || res.pending || res.rx_frames || filled.size();
+	return true;
+}
+
 void VPrimeDevice::reader_thread()
 {
-	uint64_t next_watch = 0;
-
 	while (!stop) {
-		uint64_t now = vprimeNow();
-		ownerWriteStats(now);
-		if (!vp && !(now >= next_open_ns && ownerOpen())) {
-			if (now >= next_open_ns)
-				next_open_ns = now + VPRIME_OPEN_RETRY_NS;
+		bool busy;
+		if (!ownerPass(vprimeNow(), &busy)) {
 			struct timespec ts = { 0, 100000000 };
 			nanosleep(&ts, 0);
 			continue;
 		}
-		if (now >= next_watch) {
-			ownerWatchPorts(now);
-			ownerAttach(now);
-			next_watch = now + VPRIME_WATCH_NS;
-		}
-		ownerRefill();
-		int moved = ownerSubmit();
-		struct vprime_sync_res res;
-		memset(&res, 0, sizeof(res));
-		int rc = vprime_sync(vp, 0, &res);
-		if (rc == 0) {
-			count(VPRIME_DEV_syncs);
-		} else if (rc != -EINTR && rc != -EAGAIN) {
-			ownerLost(rc, now);
-			continue;
-		}
-		moved += ownerImport();
-		if (moved || res.pending || res.rx_frames || filled.size())
-			continue;
-		ownerSleep(100);
+		if (!busy)
+			ownerSleep(100);
 	}
 	ownerClose();
 }
 
 SSFNET_REGISTER_EMU_DEVICE(VPrimeDevice, EMU_VPRIME_DEVICE);
+
+/* ---- the polling device: the simulator thread owns the handle ------------ */
+
+void VPrimePollDevice::registerEmulationProtocol(EmulationProtocol* emu_proto)
+{
+	coreRegister(emu_proto, this);
+}
+
+void VPrimePollDevice::registerProxiedEmulationProtocol(EmulationDeviceProxy* /*dev*/,
+							EmulationProtocol* /*emu_proto*/)
+{
+	ssfnet_throw_exception(SSFNetException::other_exception,
+			       "Cannot call registerProxiedEmulationProtocol() on a VPrimePollDevice!");
+}
+
+void VPrimePollDevice::init()
+{
+	/* exportPacket() and poll() must run on the same thread: the one
+	 * simulator thread of a partition run on one processor */
+	if (prime::ssf::ssf_num_processors() > 1) {
+		LOG_ERROR("the polling vprime device needs one processor per partition "
+			  "(libvprime's handle has one owner); drop polling=true" << endl);
+	}
+	PollingEmulationDevice::init();
+	coreInit(getCommunity(), input_channel);
+}
+
+void VPrimePollDevice::wrapup()
+{
+	PollingEmulationDevice::wrapup();
+	coreWrapup();
+	ownerClose();
+}
+
+EmulationProtocol* VPrimePollDevice::ip2EmulationProtocol(IPAddress& ip)
+{
+	return coreIp2Proto(ip);
+}
+
+void VPrimePollDevice::handleProxiedEvent(EmulationEvent* evt)
+{
+	LOG_WARN("vprime devices do not proxy events; dropping one" << endl);
+	evt->free();
+}
+
+bool VPrimePollDevice::isActive()
+{
+	return !stop;
+}
+
+bool VPrimePollDevice::requiresSingleInstancePerHost()
+{
+	return false;
+}
+
+int VPrimePollDevice::getDeviceType()
+{
+	return EMU_VPRIME_POLL_DEVICE;
+}
+
+/* The simulator looks for input: one owner pass, at most one sync every
+ * VPRIME_POLL_SYNC_NS (the kernel polls in a loop while an event is less
+ * than a millisecond away) unless exports wait to be sent; libvprime's
+ * descriptor to sleep on. */
+void VPrimePollDevice::poll(int* fd)
+{
+	uint64_t now = vprimeNow();
+
+	count(VPRIME_DEV_polls);
+	if (vp && !tx_unsent && now - last_sync_ns < VPRIME_POLL_SYNC_NS) {
+		*fd = vprime_fd(vp);
+		return;
+	}
+	last_sync_ns = now;
+	tx_unsent = false;
+	bool busy;
+	if (ownerPass(now, &busy)) {
+		/* more than a batch waiting: take the rest in this poll */
+		for (int i = 0; busy && i < 8 && vp; i++)
+			ownerPass(now, &busy);
+	}
+	*fd = vp ? vprime_fd(vp) : -1;
+}
+
+/* Called by the simulator thread at the packet's simulation time: the
+ * packet goes straight into a reserved buffer and onto the guest's TX
+ * ring, due when the simulation time maps to the wall clock; the next
+ * poll's sync sends it (the kernel polls before it sleeps). */
+void VPrimePollDevice::exportPacket(Interface* iface, Packet* pkt)
+{
+	SSFNET_MAP(UID_t, int)::iterator it =
+		iface ? uid2ifc.find(iface->getUID()) : uid2ifc.end();
+	if (!pkt || it == uid2ifc.end()) {
+		count(VPRIME_DEV_export_bad_event);
+		if (pkt)
+			pkt->erase();
+		return;
+	}
+	VPrimeIface& ifc = ifaces[it->second];
+	if (!vp || ifc.port < 0) {
+		count(VPRIME_DEV_export_no_carrier);
+		pkt->erase();
+		return;
+	}
+	if (!frameFits(pkt, ifc)) {
+		pkt->erase();
+		return;
+	}
+	struct vprime_frame f;
+	if (vprime_tx_reserve(vp, VPRIME_BUF_SIZE, &f) < 0) {
+		count(VPRIME_DEV_export_no_buf);
+		pkt->erase();
+		return;
+	}
+	double delay = (double)(getCommunity()->now() - core_ic->wallclockToLtime()) /
+		core_ic->ltimePerRealSecond();
+	uint64_t due = frameWrite(pkt, ifc, delay, &f);
+	pkt->erase();
+	int rc = vprime_tx_submit(vp, (uint32_t)ifc.port, &f, due);
+	if (rc == 0) {
+		count(VPRIME_DEV_exported);
+		tx_unsent = true;
+		return;
+	}
+	if (rc == -EAGAIN)
+		count(VPRIME_DEV_export_ring_full);
+	else if (rc == -ENETDOWN)
+		count(VPRIME_DEV_export_no_carrier);
+	else
+		count(VPRIME_DEV_export_refused);
+	vprime_frame_drop(vp, &f);
+}
+
+SSFNET_REGISTER_EMU_DEVICE(VPrimePollDevice, EMU_VPRIME_POLL_DEVICE);
 
 } //namespace ssfnet
 } //namespace prime

@@ -4,8 +4,8 @@
  * \brief The vprime emulation device: Xen guests' vprime devices attached
  * to emulated interfaces of a PRIMEX model through libvprime, in dom0.
  *
- * One device per community (PRIMEX creates one per device type and
- * community); every VPrimeEmulation of that community registers with it.
+ * One device per device type and community (PRIMEX creates them); every
+ * VPrimeEmulation of that community registers with the one of its type.
  *
  * Threads.  A BlockingEmulationDevice gets a reader thread (the in-channel's)
  * and a writer thread (the out-channel's) from the SSF kernel.  libvprime's
@@ -15,8 +15,12 @@
  * ports come and go.  The writer thread only turns exported packets into
  * bytes, inside buffers the owner reserved, and hands them back through a
  * ring (vprime_xring.h); it wakes the owner through an eventfd only when
- * the owner sleeps.  docs/prime.md says why this rather than a polling
- * device in the SSF kernel.
+ * the owner sleeps.
+ *
+ * The polling device (VPrimePollDevice, the default: polling=true) has no
+ * thread: the SSF kernel's simulator thread owns the handle and polls it
+ * (PollingEmulationDevice, prime/patches/0004).  docs/prime.md compares
+ * the two, measured.
  *
  * Time.  A guest frame's dom0 timestamp (CLOCK_MONOTONIC) is mapped to
  * simulation time with the simulator's own wall-clock mapping (start
@@ -47,6 +51,9 @@ namespace ssfnet {
 #define VPRIME_DEV_BATCH 64
 /* Reserved empty frames handed to the writer thread. */
 #define VPRIME_DEV_SPARE 256
+/* The polling device syncs at most this often (ns): the SSF kernel polls
+ * in a loop for the last millisecond before an event is due. */
+#define VPRIME_POLL_SYNC_NS 50000ull
 /* Lateness beyond which an exported frame counts as late (ns). */
 #define VPRIME_LATE_NS 1000000ull
 
@@ -78,7 +85,8 @@ namespace ssfnet {
 	X(open_failures, "vprime_open attempts that failed (retried)")	\
 	X(backend_lost,	"backend failures (every guest detached, reopened)") \
 	X(syncs,	"vprime_sync calls")				\
-	X(sleeps,	"times the owner thread slept")
+	X(sleeps,	"times the owner thread slept")			\
+	X(polls,	"polls by the simulator (polling device)")
 
 #define VPRIME_DEV_STAT_ENUM(n, d) VPRIME_DEV_##n,
 #define VPRIME_DEV_KIND_ENUM(n, d) VPRIME_DEV_rx_##n,
@@ -111,7 +119,80 @@ struct VPrimeXFrame {
 	int ifc;			/**< index into VPrimeDevice::ifaces */
 };
 
-class VPrimeDevice : public BlockingEmulationDevice {
+/**
+ * What both devices share: the interfaces, the libvprime handle and its
+ * owner's work (open, attach, import, ARP, submit, counters).  Only one
+ * thread ever calls the owner* methods: the blocking device's reader
+ * thread, or the simulator thread for the polling device.
+ */
+class VPrimeCore {
+public:
+	VPrimeCore();
+	virtual ~VPrimeCore();
+
+	/** A counter's name and value (for the stats file and tests). */
+	static const char* statName(int id);
+	uint64_t stat(int id) const { return stats[id]; }
+
+protected:
+	void coreRegister(EmulationProtocol* emu_proto, EmulationDevice* self);
+	void coreInit(Community* com, prime::ssf::inChannel* ic);
+	void coreWrapup();
+	EmulationProtocol* coreIp2Proto(IPAddress& ip);
+	/* one pass of the owner: false if there is no backend (retrying) */
+	bool ownerPass(uint64_t now, bool* busy);
+
+	bool ownerOpen();
+	void ownerAttach(uint64_t now);
+	void ownerWatchPorts(uint64_t now);
+	void ownerRefill();
+	int ownerSubmit();
+	int ownerImport();
+	void ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t sim_now,
+			      uint64_t now, double ltime_per_ns);
+	void ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info);
+	void ownerFlushEvents();
+	void ownerWriteStats(uint64_t now);
+	void ownerLost(int err, uint64_t now);
+	void ownerClose();
+	bool frameFits(Packet* pkt, VPrimeIface& ifc);
+	uint64_t frameWrite(Packet* pkt, VPrimeIface& ifc, double delay,
+			    struct vprime_frame* f);
+	void count(int id) { __atomic_add_fetch(&stats[id], 1, __ATOMIC_RELAXED); }
+
+	Community* core_com;
+	prime::ssf::inChannel* core_ic;
+	SSFNET_VECTOR(VPrimeIface) ifaces;
+	SSFNET_MAP(UID_t, int) uid2ifc;
+	int port2ifc[VPRIME_PORTS_MAX];
+	struct vprime* vp;
+	int writer_busy;		/**< the writer holds a buffer of the area */
+	IPPrefix sim_net;
+	uint32_t sim_net_addr;
+	int sim_net_len;
+	uint8_t mymac[6];		/**< the simulated network's MAC */
+	const char* stats_path;
+	uint64_t next_stats_ns;
+	uint64_t next_open_ns;
+	uint64_t next_watch_ns;
+
+	/* the batch being imported (owner thread only) */
+	prime::ssf::Event* evts[VPRIME_DEV_BATCH];
+	prime::ssf::ltime_t when[VPRIME_DEV_BATCH];
+	int nevts;
+	struct vprime_frame rx[VPRIME_DEV_BATCH];
+
+	VPrimeXRing<struct vprime_frame, VPRIME_DEV_SPARE> spare;
+	VPrimeXRing<VPrimeXFrame, VPRIME_DEV_SPARE> filled;
+	uint64_t stats[VPRIME_DEV_STAT_MAX];
+	bool uses_writer;		/**< a writer thread takes the spare buffers */
+};
+
+/**
+ * The blocking device (polling=false): the reader thread owns the handle,
+ * the writer thread turns exported packets into bytes (see the top).
+ */
+class VPrimeDevice : public BlockingEmulationDevice, public VPrimeCore {
 public:
 	VPrimeDevice();
 	virtual ~VPrimeDevice();
@@ -133,53 +214,44 @@ public:
 	/** Exported packets to bytes (the out-channel's thread). */
 	virtual void writer_thread();
 
-	/** A counter's name and value (for the stats file and tests). */
-	static const char* statName(int id);
-	uint64_t stat(int id) const { return stats[id]; }
-
 protected:
-	bool ownerOpen();
-	void ownerAttach(uint64_t now);
-	void ownerWatchPorts(uint64_t now);
-	void ownerRefill();
-	int ownerSubmit();
-	int ownerImport();
-	void ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t sim_now,
-			      uint64_t now, double ltime_per_ns);
-	void ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info);
-	void ownerFlushEvents();
 	void ownerSleep(int timeout_ms);
-	void ownerWriteStats(uint64_t now);
-	void ownerLost(int err, uint64_t now);
-	void ownerClose();
 	void writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx, double delay);
 	void writerWake();
-	void count(int id) { __atomic_add_fetch(&stats[id], 1, __ATOMIC_RELAXED); }
 
-	SSFNET_VECTOR(VPrimeIface) ifaces;
-	SSFNET_MAP(UID_t, int) uid2ifc;
-	int port2ifc[VPRIME_PORTS_MAX];
-	struct vprime* vp;
 	int wake_fd;			/**< eventfd: writer -> sleeping owner */
 	int owner_sleeping;
-	int writer_busy;		/**< the writer holds a buffer of the area */
-	IPPrefix sim_net;
-	uint32_t sim_net_addr;
-	int sim_net_len;
-	uint8_t mymac[6];		/**< the simulated network's MAC */
-	const char* stats_path;
-	uint64_t next_stats_ns;
-	uint64_t next_open_ns;
+};
 
-	/* the batch being imported (owner thread only) */
-	prime::ssf::Event* evts[VPRIME_DEV_BATCH];
-	prime::ssf::ltime_t when[VPRIME_DEV_BATCH];
-	int nevts;
-	struct vprime_frame rx[VPRIME_DEV_BATCH];
+/**
+ * The polling device (the default; VPrimeEmulation polling=true): no thread of its
+ * own.  The SSF kernel's simulator thread owns the handle: it calls poll()
+ * whenever it looks for external input (one owner pass, syncing at most
+ * every VPRIME_POLL_SYNC_NS), sleeps on libvprime's descriptor while idle,
+ * and exportPacket() writes each exported packet straight into a reserved
+ * buffer and submits it with its due time.
+ */
+class VPrimePollDevice : public PollingEmulationDevice, public VPrimeCore {
+public:
+	VPrimePollDevice();
+	virtual ~VPrimePollDevice();
 
-	VPrimeXRing<struct vprime_frame, VPRIME_DEV_SPARE> spare;
-	VPrimeXRing<VPrimeXFrame, VPRIME_DEV_SPARE> filled;
-	uint64_t stats[VPRIME_DEV_STAT_MAX];
+	virtual void init();
+	virtual void wrapup();
+	virtual void registerEmulationProtocol(EmulationProtocol* emu_proto);
+	virtual void registerProxiedEmulationProtocol(EmulationDeviceProxy* dev,
+						      EmulationProtocol* emu_proto);
+	virtual void exportPacket(Interface* iface, Packet* pkt);
+	virtual void handleProxiedEvent(EmulationEvent* evt);
+	virtual bool isActive();
+	virtual bool requiresSingleInstancePerHost();
+	virtual int getDeviceType();
+	virtual EmulationProtocol* ip2EmulationProtocol(IPAddress& ip);
+	virtual void poll(int* fd);
+
+protected:
+	uint64_t last_sync_ns;
+	bool tx_unsent;			/**< submitted since the last sync */
 };
 
 } //namespace ssfnet

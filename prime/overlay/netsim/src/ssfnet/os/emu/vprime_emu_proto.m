@@ -54,6 +54,11 @@ public:
 			default_value="0.0005";
 			doc_string="Seconds from the moment dom0 takes a frame off the guest's ring to the frame's entry into this interface; a frame the simulator receives later than that enters when it arrives and is counted late.";
 		};
+		shared configurable bool polling {
+			type=BOOL;
+			default_value="true";
+			doc_string="Whether the simulator thread polls the guest devices itself (the polling device, no threads of its own: the default) or the blocking device's reader and writer threads move the frames (false).";
+		};
 	};
 
 	/** The constructor. */
@@ -68,9 +73,12 @@ public:
 	/** The configured import delay, in seconds. */
 	float getImportDelay() { return shared.import_delay.read(); }
 
+	/** Whether the interface takes the polling device (the default). */
+	bool getPolling() { return shared.polling.read(); }
+
 	virtual int getEmulationDeviceType() {
 #ifdef SSFNET_EMULATION
-		return EMU_VPRIME_DEVICE;
+		return getPolling() ? EMU_VPRIME_POLL_DEVICE : EMU_VPRIME_DEVICE;
 #else
 		return 0;
 #endif
