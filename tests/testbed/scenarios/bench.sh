@@ -87,20 +87,7 @@ GUEST_CPU_READ="awk 'NR <= 2 { t[NR] = 0; for (i = 2; i <= 9; i++) t[NR] += \$i;
 	END { d = t[2] - t[1]; if (NR == 2 && d > 0) printf \"gcpu=%.2f %.2f\\n\", (d - (id[2] - id[1]) - (st[2] - st[1])) / d, (st[2] - st[1]) / d }' /tmp/cpu.s 2>/dev/null"
 GUEST_IRQ="awk -v re='vif|eth|vprime' 'NR > 1 && \$NF ~ re { for (i = 2; i <= NF; i++) if (\$i ~ /^[0-9]+\$/) s += \$i; else break } END { print \"irq=\" s + 0 }' /proc/interrupts"
 
-tb_dmesg_mark
-tb_dom0_load_modules vprime-back
-tb_guest_start g1 --vif --ip eth0=10.99.0.11/24 --mods vprime-front,pktgen --nowait
-tb_guest_start g2 --vif --ip eth0=10.99.0.12/24 --mods vprime-front,pktgen --nowait
-tb_guest_wait g1
-tb_guest_wait g2
-d1=$(tb_guest_domid g1)
-d2=$(tb_guest_domid g2)
-vp_dev_add g1 0 "$MAC1" g1-vp0
-vp_dev_add g2 0 "$MAC2" g2-vp0
-vp_wait_connected g1 0
-vp_wait_connected g2 0
-vif1=vif$d1.0
-vif2=vif$d2.0
+vp_bench_pair_start
 
 # Each guest: udp_rr from the command (no file transfer into guests),
 # its servers, its interface names and MACs.

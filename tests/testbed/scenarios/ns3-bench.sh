@@ -56,20 +56,7 @@ get() { sed -n "s/^$1=//p" "$RES" | tail -n 1; }
 calc() { awk "BEGIN { v = $1; if (v != v) print \"-\"; else printf \"%.${2:-2}f\n\", v }" 2>/dev/null || echo -; }
 gr() { tb_guest_run "$@" || true; }
 
-tb_dmesg_mark
-tb_dom0_load_modules vprime-back
-tb_guest_start g1 --vif --ip eth0=10.99.0.11/24 --mods vprime-front,pktgen --nowait
-tb_guest_start g2 --vif --ip eth0=10.99.0.12/24 --mods vprime-front,pktgen --nowait
-tb_guest_wait g1
-tb_guest_wait g2
-d1=$(tb_guest_domid g1)
-d2=$(tb_guest_domid g2)
-vp_dev_add g1 0 "$MAC1" g1-vp0
-vp_dev_add g2 0 "$MAC2" g2-vp0
-vp_wait_connected g1 0
-vp_wait_connected g2 0
-vif1=vif$d1.0
-vif2=vif$d2.0
+vp_bench_pair_start
 setup_guest() { # GUEST VIP
 	vp_guest "$1" "iperf3 -s -D >/dev/null 2>&1
 		for i in \$(seq 100); do [ -n \"\$(ls /sys/bus/xen/devices/vprime-0/net/ 2>/dev/null)\" ] && break; sleep 0.1; done

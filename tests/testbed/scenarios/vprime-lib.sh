@@ -73,6 +73,26 @@ vp_dev_remove() { # GUEST DEVID
 	tb_log "vprime device $2 of $1 removed"
 }
 
+# The benchmarks' pair: guests g1 and g2 (10.99.0.11, .12) with a stock vif
+# on xenbr0 and a vprime device each (MAC1, MAC2; names g1-vp0, g2-vp0),
+# both connected.  Sets d1, d2 (domain ids) and vif1, vif2 (their vifs).
+vp_bench_pair_start() {
+	tb_dmesg_mark
+	tb_dom0_load_modules vprime-back
+	tb_guest_start g1 --vif --ip eth0=10.99.0.11/24 --mods vprime-front,pktgen --nowait
+	tb_guest_start g2 --vif --ip eth0=10.99.0.12/24 --mods vprime-front,pktgen --nowait
+	tb_guest_wait g1
+	tb_guest_wait g2
+	d1=$(tb_guest_domid g1)
+	d2=$(tb_guest_domid g2)
+	vp_dev_add g1 0 "$MAC1" g1-vp0
+	vp_dev_add g2 0 "$MAC2" g2-vp0
+	vp_wait_connected g1 0
+	vp_wait_connected g2 0
+	vif1=vif$d1.0
+	vif2=vif$d2.0
+}
+
 vp_guest() { # GUEST CMD
 	local out
 	out=$(tb_guest_run "$1" "$2") ||
