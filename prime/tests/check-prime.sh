@@ -212,21 +212,7 @@ if [ "$rate_secs" -gt 0 ]; then
 	i0=$(stat_of imported) e0=$(stat_of exported) s0=$(stat_of syncs) z0=$(stat_of sleeps)
 	rx_of() { ip -n "$ns2" -s link show "vpp${id}t2" | awk '/RX:/ { getline; print $2 }'; }
 	c0=$(cpu_of "$px_real") r0=$(rx_of)
-	sent=$(ip netns exec "$ns1" python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setblocking(False)
-end = time.monotonic() + float(sys.argv[2])
-n = 0
-payload = bytes(18)            # 14 + 20 + 8 + 18 = 60 bytes on the wire (64 with the FCS)
-while time.monotonic() < end:
-    for _ in range(64):
-        try:
-            s.sendto(payload, (sys.argv[1], 9))
-            n += 1
-        except BlockingIOError:
-            pass
-print(n)' "$g2ip" "$rate_secs")
+	sent=$(ip netns exec "$ns1" python3 "$top/prime/tests/udp-flood.py" "$g2ip" "$rate_secs")
 	sleep 1
 	i1=$(stat_of imported) e1=$(stat_of exported) s1=$(stat_of syncs) z1=$(stat_of sleeps)
 	c1=$(cpu_of "$px_real") r1=$(rx_of)
