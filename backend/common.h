@@ -5,7 +5,7 @@
  *
  * Objects and their locks:
  *
- *   vp_dev     one xenbus device backend/vprime/<domid>/<devid>.
+ *   vpb_dev     one xenbus device backend/vprime/<domid>/<devid>.
  *              xb_mutex  serializes the xenbus side (probe, frontend
  *                        changes, fatal work, remove): connect/disconnect.
  *              lock      spinlock guarding the data path: @live (guest
@@ -17,16 +17,16 @@
  *              ref       kref: one for the device list, one per engine
  *                        port holding it (a removed device lives on as
  *                        VPRIME_PORT_GONE until the engine detaches).
- *   vp_file    one open /dev/vprime (an engine).
+ *   vpb_file    one open /dev/vprime (an engine).
  *              lock      mutex serializing its ioctls and poll.
  *
- * Lock order: vp_file.lock -> vp_devs_lock -> vp_dev.lock;
- *             vp_dev.xb_mutex -> vp_dev.lock.
+ * Lock order: vpb_file.lock -> vpb_devs_lock -> vpb_dev.lock;
+ *             vpb_dev.xb_mutex -> vpb_dev.lock.
  * The irq handler takes none: it reads @owner under RCU and counts in
  * atomics.
  */
-#ifndef VP_BACK_COMMON_H
-#define VP_BACK_COMMON_H
+#ifndef VPB_COMMON_H
+#define VPB_COMMON_H
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
@@ -41,10 +41,10 @@
 
 #include "vp_sync.h"
 
-#define VP_INVALID_HANDLE	((grant_handle_t)~0U)
+#define VPB_INVALID_HANDLE	((grant_handle_t)~0U)
 
 /* Configuration read once from xenstore at connect. */
-struct vp_xs_config {
+struct vpb_xs_config {
 	u32 version;
 	u32 ctrl_ref;
 	u32 evtchn;
@@ -56,7 +56,7 @@ struct vp_xs_config {
 };
 
 /* A pool of one direction: granted pages mapped into ballooned pages. */
-struct vp_map_pool {
+struct vpb_map_pool {
 	struct page **pages;
 	void **va;
 	grant_handle_t *handles;
@@ -64,10 +64,10 @@ struct vp_map_pool {
 	bool readonly;
 };
 
-struct vp_file;
+struct vpb_file;
 
-struct vp_dev {
-	struct list_head node;		/* on vp_devs, under vp_devs_lock */
+struct vpb_dev {
+	struct list_head node;		/* on vpb_devs, under vpb_devs_lock */
 	struct kref ref;
 	struct mutex xb_mutex;
 	struct xenbus_device *xbdev;	/* NULL once removed */
@@ -96,8 +96,8 @@ struct vp_dev {
 	/* Mapped at connect, under xb_mutex; used under @lock if @live. */
 	struct vprime_ctrl *ctrl;
 	void *rings;			/* 4 contiguous mapped ring pages */
-	struct vp_map_pool tx_pool;
-	struct vp_map_pool rx_pool;
+	struct vpb_map_pool tx_pool;
+	struct vpb_map_pool rx_pool;
 	int irq;			/* > 0 while bound */
 
 	spinlock_t lock;
@@ -105,7 +105,7 @@ struct vp_dev {
 	bool removed;
 	struct vp_guest guest;
 	u64 stats[VPRIME_STAT_MAX];
-	struct vp_file __rcu *owner;	/* engine holding the device */
+	struct vpb_file __rcu *owner;	/* engine holding the device */
 	u32 port;			/* its port index there */
 
 	/* The irq handler's own counters and rate limit. */
@@ -129,61 +129,61 @@ struct vp_dev {
 };
 
 /* One engine port: the device behind it and its rings in the area. */
-struct vp_fport {
-	struct vp_dev *dev;		/* NULL: port free */
+struct vpb_fport {
+	struct vpb_dev *dev;		/* NULL: port free */
 	struct vp_eport ep;
 };
 
-struct vp_file {
+struct vpb_file {
 	struct mutex lock;
 	wait_queue_head_t wq;
 	void *area;			/* vmalloc_user, NULL before SETUP */
 	struct vprime_area_hdr hdr;	/* trusted copy */
 	struct vp_engine eng;
-	struct vp_fport *ports;		/* hdr.max_ports */
+	struct vpb_fport *ports;		/* hdr.max_ports */
 	atomic_t state_changed;		/* a port's state moved: POLLPRI */
 	struct hrtimer timer;		/* wakes for a deferred TX frame */
 };
 
 /* Module-wide counters for debugfs leak checks. */
-extern atomic_t vp_nr_grants_mapped;
-extern atomic_t vp_nr_evtchns_bound;
-extern atomic_t vp_nr_areas;
-extern atomic_t vp_nr_devs;
-extern atomic_t vp_nr_files;
-extern atomic_t vp_nr_xs_rejects;
-extern atomic_t vp_nr_guests_disabled;
+extern atomic_t vpb_nr_grants_mapped;
+extern atomic_t vpb_nr_evtchns_bound;
+extern atomic_t vpb_nr_areas;
+extern atomic_t vpb_nr_devs;
+extern atomic_t vpb_nr_files;
+extern atomic_t vpb_nr_xs_rejects;
+extern atomic_t vpb_nr_guests_disabled;
 
-/* Device list: every vp_dev that xenbus knows, under vp_devs_lock. */
-extern struct list_head vp_devs;
-extern struct mutex vp_devs_lock;
+/* Device list: every vpb_dev that xenbus knows, under vpb_devs_lock. */
+extern struct list_head vpb_devs;
+extern struct mutex vpb_devs_lock;
 
 /* Module parameters. */
-extern unsigned int vp_max_pool_pages;
-extern unsigned int vp_sync_budget;
-extern unsigned int vp_event_rate;
-extern unsigned int vp_drain_ms;
-extern unsigned int vp_retry_us;
-extern unsigned int vp_hold_max;
+extern unsigned int vpb_max_pool_pages;
+extern unsigned int vpb_sync_budget;
+extern unsigned int vpb_event_rate;
+extern unsigned int vpb_drain_ms;
+extern unsigned int vpb_retry_us;
+extern unsigned int vpb_hold_max;
 
 /* xenbus.c APIs: */
-int vp_xenbus_init(void);
-void vp_xenbus_exit(void);
-void vp_dev_put(struct vp_dev *dev);
+int vpb_xenbus_init(void);
+void vpb_xenbus_exit(void);
+void vpb_dev_put(struct vpb_dev *dev);
 
 /* interface.c APIs: */
-int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg);
-void vp_disconnect(struct vp_dev *dev, u32 port_state);
-void vp_dev_set_carrier(struct vp_dev *dev, bool on);
-void vp_dev_port_state(struct vp_dev *dev, u32 state);
+int vpb_connect(struct vpb_dev *dev, const struct vpb_xs_config *cfg);
+void vpb_disconnect(struct vpb_dev *dev, u32 port_state);
+void vpb_dev_set_carrier(struct vpb_dev *dev, bool on);
+void vpb_dev_port_state(struct vpb_dev *dev, u32 state);
 
 /* dev.c APIs: */
-int vp_chardev_init(void);
-void vp_chardev_exit(void);
-void vp_file_wake(struct vp_file *vf, bool state_changed);
+int vpb_chardev_init(void);
+void vpb_chardev_exit(void);
+void vpb_file_wake(struct vpb_file *vf, bool state_changed);
 
 /* debugfs.c APIs: */
-void vp_debugfs_init(void);
-void vp_debugfs_exit(void);
+void vpb_debugfs_init(void);
+void vpb_debugfs_exit(void);
 
-#endif /* VP_BACK_COMMON_H */
+#endif /* VPB_COMMON_H */

@@ -15,15 +15,15 @@
 #include "vp_xenbus.h"
 
 #define VP_STAT_NAME(n, d) #n,
-static const char *const vp_stat_names[] = {
+static const char *const vpb_stat_names[] = {
 	VPRIME_PORT_STATS(VP_STAT_NAME)
 };
 #undef VP_STAT_NAME
 
-static struct dentry *vp_debugfs_dir;
+static struct dentry *vpb_debugfs_dir;
 
 /* A histogram on its own line: "\n  NAME le_1us=N ..." */
-static void vp_debugfs_hist(struct seq_file *m, const char *name,
+static void vpb_debugfs_hist(struct seq_file *m, const char *name,
 			    const u64 *b)
 {
 	u32 i;
@@ -33,7 +33,7 @@ static void vp_debugfs_hist(struct seq_file *m, const char *name,
 		seq_printf(m, " %s=%llu", vp_hist_label(i), b[i]);
 }
 
-static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
+static void vpb_debugfs_dev(struct seq_file *m, struct vpb_dev *dev)
 {
 	u64 stats[VPRIME_STAT_MAX], wake[VP_HIST_NR];
 	char mac[18];
@@ -70,43 +70,43 @@ static void vp_debugfs_dev(struct seq_file *m, struct vp_dev *dev)
 		   atomic_read(&dev->grants_mapped));
 	/* The counters, then each histogram on its own line. */
 	for (i = 0; i < VPRIME_STAT_lat_to_guest_le_1us; i++)
-		seq_printf(m, "%s%s=%llu", i ? " " : "  ", vp_stat_names[i],
+		seq_printf(m, "%s%s=%llu", i ? " " : "  ", vpb_stat_names[i],
 			   stats[i]);
-	vp_debugfs_hist(m, "lat_to_guest",
+	vpb_debugfs_hist(m, "lat_to_guest",
 			&stats[VPRIME_STAT_lat_to_guest_le_1us]);
-	vp_debugfs_hist(m, "lat_wake", wake);
+	vpb_debugfs_hist(m, "lat_wake", wake);
 	seq_putc(m, '\n');
 }
 
-static int vp_devices_show(struct seq_file *m, void *unused)
+static int vpb_devices_show(struct seq_file *m, void *unused)
 {
-	struct vp_dev *dev;
+	struct vpb_dev *dev;
 
-	mutex_lock(&vp_devs_lock);
-	list_for_each_entry(dev, &vp_devs, node)
-		vp_debugfs_dev(m, dev);
-	mutex_unlock(&vp_devs_lock);
-	seq_printf(m, "devices %d\n", atomic_read(&vp_nr_devs));
-	seq_printf(m, "engines %d\n", atomic_read(&vp_nr_files));
-	seq_printf(m, "areas %d\n", atomic_read(&vp_nr_areas));
-	seq_printf(m, "grants_mapped %d\n", atomic_read(&vp_nr_grants_mapped));
-	seq_printf(m, "evtchns_bound %d\n", atomic_read(&vp_nr_evtchns_bound));
-	seq_printf(m, "xs_rejects %d\n", atomic_read(&vp_nr_xs_rejects));
+	mutex_lock(&vpb_devs_lock);
+	list_for_each_entry(dev, &vpb_devs, node)
+		vpb_debugfs_dev(m, dev);
+	mutex_unlock(&vpb_devs_lock);
+	seq_printf(m, "devices %d\n", atomic_read(&vpb_nr_devs));
+	seq_printf(m, "engines %d\n", atomic_read(&vpb_nr_files));
+	seq_printf(m, "areas %d\n", atomic_read(&vpb_nr_areas));
+	seq_printf(m, "grants_mapped %d\n", atomic_read(&vpb_nr_grants_mapped));
+	seq_printf(m, "evtchns_bound %d\n", atomic_read(&vpb_nr_evtchns_bound));
+	seq_printf(m, "xs_rejects %d\n", atomic_read(&vpb_nr_xs_rejects));
 	seq_printf(m, "guests_disabled %d\n",
-		   atomic_read(&vp_nr_guests_disabled));
+		   atomic_read(&vpb_nr_guests_disabled));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(vp_devices);
+DEFINE_SHOW_ATTRIBUTE(vpb_devices);
 
-void vp_debugfs_init(void)
+void vpb_debugfs_init(void)
 {
-	vp_debugfs_dir = debugfs_create_dir("vprime", NULL);
-	debugfs_create_file("devices", 0400, vp_debugfs_dir, NULL,
-			    &vp_devices_fops);
+	vpb_debugfs_dir = debugfs_create_dir("vprime", NULL);
+	debugfs_create_file("devices", 0400, vpb_debugfs_dir, NULL,
+			    &vpb_devices_fops);
 }
 
-void vp_debugfs_exit(void)
+void vpb_debugfs_exit(void)
 {
-	debugfs_remove_recursive(vp_debugfs_dir);
-	vp_debugfs_dir = NULL;
+	debugfs_remove_recursive(vpb_debugfs_dir);
+	vpb_debugfs_dir = NULL;
 }

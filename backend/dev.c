@@ -5,8 +5,8 @@
  * SYNC ioctl per batch moving frames with the common/ data path, poll()
  * for wake-ups.
  *
- * Locking: vp_file.lock serializes one engine's ioctls and poll; each
- * port's device is used under its vp_dev.lock, and only while dev->live
+ * Locking: vpb_file.lock serializes one engine's ioctls and poll; each
+ * port's device is used under its vpb_dev.lock, and only while dev->live
  * (guest memory mapped).  No user copy happens under either lock (mmap
  * takes no lock at all: vf->area is published once by SETUP), so there is
  * no mmap_lock inversion.
@@ -30,10 +30,10 @@
 
 #define VP_LIST_MAX	4096u	/* entries one LIST call fills at most */
 
-atomic_t vp_nr_areas = ATOMIC_INIT(0);
-atomic_t vp_nr_files = ATOMIC_INIT(0);
+atomic_t vpb_nr_areas = ATOMIC_INIT(0);
+atomic_t vpb_nr_files = ATOMIC_INIT(0);
 
-void vp_file_wake(struct vp_file *vf, bool state_changed)
+void vpb_file_wake(struct vpb_file *vf, bool state_changed)
 {
 	if (state_changed)
 		atomic_set(&vf->state_changed, 1);
@@ -41,7 +41,7 @@ void vp_file_wake(struct vp_file *vf, bool state_changed)
 }
 
 /* hrtimer_init() is deprecated from 6.13 on, for hrtimer_setup(). */
-static void vp_hrtimer_setup(struct hrtimer *t,
+static void vpb_hrtimer_setup(struct hrtimer *t,
 			     enum hrtimer_restart (*fn)(struct hrtimer *))
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
@@ -53,7 +53,7 @@ static void vp_hrtimer_setup(struct hrtimer *t,
 }
 
 /* vm_flags became read-only behind helpers in 6.3. */
-static void vp_vma_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+static void vpb_vma_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 	vm_flags_clear(vma, flags);
@@ -62,16 +62,16 @@ static void vp_vma_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #endif
 }
 
-static enum hrtimer_restart vp_timer_fn(struct hrtimer *t)
+static enum hrtimer_restart vpb_timer_fn(struct hrtimer *t)
 {
-	struct vp_file *vf = container_of(t, struct vp_file, timer);
+	struct vpb_file *vf = container_of(t, struct vpb_file, timer);
 
 	wake_up_interruptible(&vf->wq);
 	return HRTIMER_NORESTART;
 }
 
 /* SETUP publishes the area with a release; readers pair with acquire. */
-static void *vp_file_area(struct vp_file *vf)
+static void *vpb_file_area(struct vpb_file *vf)
 {
 	return smp_load_acquire(&vf->area);
 }
@@ -83,14 +83,14 @@ static void *vp_file_area(struct vp_file *vf)
  * the completion ring (as tx_drop_gone), the frames it had not taken off
  * its RX ring counted (engine_lost), the port FREE.  vf->lock held.
  */
-static void vp_port_detach(struct vp_file *vf, u32 port)
+static void vpb_port_detach(struct vpb_file *vf, u32 port)
 {
-	struct vp_fport *fp = &vf->ports[port];
-	struct vp_dev *dev = fp->dev;
+	struct vpb_fport *fp = &vf->ports[port];
+	struct vpb_dev *dev = fp->dev;
 	struct vp_sync_res res;
 
 	spin_lock(&dev->lock);
-	vp_dev_set_carrier(dev, false);
+	vpb_dev_set_carrier(dev, false);
 	vp_sync_to_guest(NULL, &vf->eng, &fp->ep, vf->hdr.ring_size, 0,
 			 dev->stats, &res);
 	vp_engine_lost(&vf->eng, &fp->ep, dev->stats);
@@ -98,10 +98,10 @@ static void vp_port_detach(struct vp_file *vf, u32 port)
 	rcu_assign_pointer(dev->owner, NULL);
 	spin_unlock(&dev->lock);
 	fp->dev = NULL;
-	vp_dev_put(dev);
+	vpb_dev_put(dev);
 }
 
-static bool vp_dev_matches(const struct vp_dev *dev,
+static bool vpb_dev_matches(const struct vpb_dev *dev,
 			   const struct vprime_attach *a)
 {
 	switch (a->by) {
@@ -119,7 +119,7 @@ static bool vp_dev_matches(const struct vp_dev *dev,
 	}
 }
 
-static void vp_port_info_fill(struct vp_dev *dev, struct vprime_port_info *pi)
+static void vpb_port_info_fill(struct vpb_dev *dev, struct vprime_port_info *pi)
 {
 	WRITE_ONCE(pi->domid, dev->domid);
 	WRITE_ONCE(pi->devid, dev->devid);
@@ -130,10 +130,10 @@ static void vp_port_info_fill(struct vp_dev *dev, struct vprime_port_info *pi)
 					  VPRIME_PORT_DOWN);
 }
 
-static long vp_ioc_attach(struct vp_file *vf, void __user *uarg)
+static long vpb_ioc_attach(struct vpb_file *vf, void __user *uarg)
 {
 	struct vprime_attach a;
-	struct vp_dev *dev, *found = NULL;
+	struct vpb_dev *dev, *found = NULL;
 	u32 port;
 	long err;
 
@@ -156,16 +156,16 @@ static long vp_ioc_attach(struct vp_file *vf, void __user *uarg)
 	if (port == vf->hdr.max_ports)
 		goto out_unlock;
 
-	mutex_lock(&vp_devs_lock);
-	list_for_each_entry(dev, &vp_devs, node) {
-		if (vp_dev_matches(dev, &a)) {
+	mutex_lock(&vpb_devs_lock);
+	list_for_each_entry(dev, &vpb_devs, node) {
+		if (vpb_dev_matches(dev, &a)) {
 			found = dev;
 			break;
 		}
 	}
 	err = -ENODEV;
 	if (found) {
-		struct vp_fport *fp = &vf->ports[port];
+		struct vpb_fport *fp = &vf->ports[port];
 
 		spin_lock(&found->lock);
 		if (found->removed) {
@@ -174,17 +174,17 @@ static long vp_ioc_attach(struct vp_file *vf, void __user *uarg)
 			err = -EBUSY;
 		} else {
 			vp_eport_init(&fp->ep, &vf->eng, port);
-			vp_port_info_fill(found, fp->ep.info);
+			vpb_port_info_fill(found, fp->ep.info);
 			kref_get(&found->ref);
 			fp->dev = found;
 			found->port = port;
 			rcu_assign_pointer(found->owner, vf);
-			vp_dev_set_carrier(found, true);
+			vpb_dev_set_carrier(found, true);
 			err = 0;
 		}
 		spin_unlock(&found->lock);
 	}
-	mutex_unlock(&vp_devs_lock);
+	mutex_unlock(&vpb_devs_lock);
 out_unlock:
 	mutex_unlock(&vf->lock);
 	if (err)
@@ -195,7 +195,7 @@ out_unlock:
 	return 0;
 }
 
-static long vp_ioc_detach(struct vp_file *vf, u32 __user *uarg)
+static long vpb_ioc_detach(struct vpb_file *vf, u32 __user *uarg)
 {
 	u32 port;
 	long err = -EINVAL;
@@ -204,7 +204,7 @@ static long vp_ioc_detach(struct vp_file *vf, u32 __user *uarg)
 		return -EFAULT;
 	mutex_lock(&vf->lock);
 	if (vf->area && port < vf->hdr.max_ports && vf->ports[port].dev) {
-		vp_port_detach(vf, port);
+		vpb_port_detach(vf, port);
 		err = 0;
 	}
 	mutex_unlock(&vf->lock);
@@ -213,11 +213,11 @@ static long vp_ioc_detach(struct vp_file *vf, u32 __user *uarg)
 
 /* ---- setup, list, stats ------------------------------------------------ */
 
-static long vp_ioc_setup(struct vp_file *vf, void __user *uarg)
+static long vpb_ioc_setup(struct vpb_file *vf, void __user *uarg)
 {
 	struct vprime_area_hdr hdr;
 	struct vprime_setup s;
-	struct vp_fport *ports;
+	struct vpb_fport *ports;
 	void *area;
 	long err;
 
@@ -243,7 +243,7 @@ static long vp_ioc_setup(struct vp_file *vf, void __user *uarg)
 	vp_engine_init(&vf->eng, area, &hdr);
 	vf->ports = ports;
 	smp_store_release(&vf->area, area);
-	atomic_inc(&vp_nr_areas);
+	atomic_inc(&vpb_nr_areas);
 	mutex_unlock(&vf->lock);
 
 	s.area_size = hdr.area_size;
@@ -258,19 +258,19 @@ err_unlock:
 	return err;
 }
 
-static long vp_ioc_list(void __user *uarg)
+static long vpb_ioc_list(void __user *uarg)
 {
 	struct vprime_devinfo *arr = NULL;
 	struct vprime_list l;
-	struct vp_dev *dev;
+	struct vpb_dev *dev;
 	u32 count = 0, n = 0;
 	long err = 0;
 
 	if (copy_from_user(&l, uarg, sizeof(l)))
 		return -EFAULT;
 
-	mutex_lock(&vp_devs_lock);
-	list_for_each_entry(dev, &vp_devs, node)
+	mutex_lock(&vpb_devs_lock);
+	list_for_each_entry(dev, &vpb_devs, node)
 		count++;
 	if (min3(l.capacity, count, VP_LIST_MAX)) {
 		arr = kvcalloc(min3(l.capacity, count, VP_LIST_MAX),
@@ -278,7 +278,7 @@ static long vp_ioc_list(void __user *uarg)
 		if (!arr)
 			err = -ENOMEM;
 	}
-	list_for_each_entry(dev, &vp_devs, node) {
+	list_for_each_entry(dev, &vpb_devs, node) {
 		struct vprime_devinfo *di;
 
 		if (!arr || n == min3(l.capacity, count, VP_LIST_MAX))
@@ -295,7 +295,7 @@ static long vp_ioc_list(void __user *uarg)
 		memcpy(di->name, dev->name, sizeof(di->name));
 		spin_unlock(&dev->lock);
 	}
-	mutex_unlock(&vp_devs_lock);
+	mutex_unlock(&vpb_devs_lock);
 	if (err)
 		return err;
 
@@ -311,10 +311,10 @@ static long vp_ioc_list(void __user *uarg)
 	return 0;
 }
 
-static long vp_ioc_stats(struct vp_file *vf, void __user *uarg)
+static long vpb_ioc_stats(struct vpb_file *vf, void __user *uarg)
 {
 	struct vprime_stats *st;
-	struct vp_dev *dev;
+	struct vpb_dev *dev;
 	long err = -EINVAL;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
@@ -356,7 +356,7 @@ out:
  * with nothing to deliver) does not inflate a later sample.  dev->lock
  * held; the irq handler only sets the stamp.
  */
-static void vp_dev_wake_count(struct vp_dev *dev, bool moved)
+static void vpb_dev_wake_count(struct vpb_dev *dev, bool moved)
 {
 	u64 stamp = xchg(&dev->ev_stamp, 0);
 	u64 now;
@@ -368,12 +368,12 @@ static void vp_dev_wake_count(struct vp_dev *dev, bool moved)
 }
 
 /* One port, both directions; dev->lock held. */
-static void vp_sync_port(struct vp_file *vf, struct vp_fport *fp, u32 flags,
+static void vpb_sync_port(struct vpb_file *vf, struct vpb_fport *fp, u32 flags,
 			 struct vprime_sync *out)
 {
-	struct vp_dev *dev = fp->dev;
+	struct vpb_dev *dev = fp->dev;
 	struct vp_guest *g = dev->live ? &dev->guest : NULL;
-	u32 budget = max(vp_sync_budget, 1u);
+	u32 budget = max(vpb_sync_budget, 1u);
 	u32 moved0 = out->rx_frames + out->tx_frames;
 	struct vp_sync_res res;
 	bool notify = false, more = false;
@@ -394,7 +394,7 @@ static void vp_sync_port(struct vp_file *vf, struct vp_fport *fp, u32 flags,
 	}
 	if (!g)
 		goto out;
-	vp_dev_wake_count(dev, out->rx_frames + out->tx_frames != moved0);
+	vpb_dev_wake_count(dev, out->rx_frames + out->tx_frames != moved0);
 	if (g->broken) {
 		schedule_work(&dev->fatal_work);
 		goto out;
@@ -408,7 +408,7 @@ out:
 		out->pending++;
 }
 
-static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
+static long vpb_ioc_sync(struct vpb_file *vf, void __user *uarg)
 {
 	struct vprime_sync s;
 	u32 i, flags;
@@ -431,12 +431,12 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
 	}
 	atomic_set(&vf->state_changed, 0);
 	for (i = 0; i < vf->hdr.max_ports; i++) {
-		struct vp_fport *fp = &vf->ports[i];
+		struct vpb_fport *fp = &vf->ports[i];
 
 		if (!fp->dev)
 			continue;
 		spin_lock(&fp->dev->lock);
-		vp_sync_port(vf, fp, flags, &s);
+		vpb_sync_port(vf, fp, flags, &s);
 		spin_unlock(&fp->dev->lock);
 		/* up to 256 ports of copying: let others run between them */
 		cond_resched();
@@ -454,23 +454,23 @@ static long vp_ioc_sync(struct vp_file *vf, void __user *uarg)
  * vp_port_ready)?  A stall whose blocker has not moved is not work; the
  * time it should be looked at again lowers *next_due.  dev->lock held.
  */
-static bool vp_fport_ready(struct vp_file *vf, struct vp_fport *fp, u64 now,
+static bool vpb_fport_ready(struct vpb_file *vf, struct vpb_fport *fp, u64 now,
 			   u64 *next_due)
 {
-	struct vp_dev *dev = fp->dev;
+	struct vpb_dev *dev = fp->dev;
 
 	return vp_port_ready(dev->live ? &dev->guest : NULL, &vf->eng,
 			     &fp->ep, now, next_due);
 }
 
 /* EPOLLIN if any port has work; dev locks taken one at a time. */
-static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
+static __poll_t vpb_poll_ports(struct vpb_file *vf, u64 now, u64 *next_due,
 			      bool arm)
 {
 	u32 i;
 
 	for (i = 0; i < vf->hdr.max_ports; i++) {
-		struct vp_fport *fp = &vf->ports[i];
+		struct vpb_fport *fp = &vf->ports[i];
 		bool ready;
 
 		if (!fp->dev)
@@ -478,7 +478,7 @@ static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
 		spin_lock(&fp->dev->lock);
 		if (arm && fp->dev->live)
 			vp_guest_arm(&fp->dev->guest);
-		ready = vp_fport_ready(vf, fp, now, next_due);
+		ready = vpb_fport_ready(vf, fp, now, next_due);
 		spin_unlock(&fp->dev->lock);
 		if (ready)
 			return EPOLLIN | EPOLLRDNORM;
@@ -486,9 +486,9 @@ static __poll_t vp_poll_ports(struct vp_file *vf, u64 now, u64 *next_due,
 	return 0;
 }
 
-static __poll_t vp_poll(struct file *file, poll_table *pt)
+static __poll_t vpb_poll(struct file *file, poll_table *pt)
 {
-	struct vp_file *vf = file->private_data;
+	struct vpb_file *vf = file->private_data;
 	u64 now, next_due = U64_MAX;
 	__poll_t mask = 0;
 
@@ -504,13 +504,13 @@ static __poll_t vp_poll(struct file *file, poll_table *pt)
 		mask |= EPOLLIN | EPOLLRDNORM;	/* completions to reap */
 	now = ktime_get_ns();
 	if (!mask)
-		mask = vp_poll_ports(vf, now, &next_due, false);
+		mask = vpb_poll_ports(vf, now, &next_due, false);
 	/*
 	 * About to sleep: only now ask guests for events (need_wakeup), then
 	 * look again, for what arrived before the guests saw the request.
 	 */
 	if (!mask)
-		mask = vp_poll_ports(vf, now, &next_due, true);
+		mask = vpb_poll_ports(vf, now, &next_due, true);
 	if (!mask && next_due != U64_MAX)
 		hrtimer_start(&vf->timer, ns_to_ktime(next_due),
 			      HRTIMER_MODE_ABS);
@@ -520,35 +520,35 @@ static __poll_t vp_poll(struct file *file, poll_table *pt)
 
 /* ---- file ---------------------------------------------------------------- */
 
-static long vp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long vpb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct vp_file *vf = file->private_data;
+	struct vpb_file *vf = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
 	case VPRIME_IOC_VERSION:
 		return put_user((u32)VPRIME_ABI_VERSION, (u32 __user *)uarg);
 	case VPRIME_IOC_SETUP:
-		return vp_ioc_setup(vf, uarg);
+		return vpb_ioc_setup(vf, uarg);
 	case VPRIME_IOC_LIST:
-		return vp_ioc_list(uarg);
+		return vpb_ioc_list(uarg);
 	case VPRIME_IOC_ATTACH:
-		return vp_ioc_attach(vf, uarg);
+		return vpb_ioc_attach(vf, uarg);
 	case VPRIME_IOC_DETACH:
-		return vp_ioc_detach(vf, uarg);
+		return vpb_ioc_detach(vf, uarg);
 	case VPRIME_IOC_SYNC:
-		return vp_ioc_sync(vf, uarg);
+		return vpb_ioc_sync(vf, uarg);
 	case VPRIME_IOC_STATS:
-		return vp_ioc_stats(vf, uarg);
+		return vpb_ioc_stats(vf, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static int vp_mmap(struct file *file, struct vm_area_struct *vma)
+static int vpb_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct vp_file *vf = file->private_data;
-	void *area = vp_file_area(vf);
+	struct vpb_file *vf = file->private_data;
+	void *area = vpb_file_area(vf);
 	unsigned long size = vma->vm_end - vma->vm_start;
 
 	if (!area)
@@ -562,13 +562,13 @@ static int vp_mmap(struct file *file, struct vm_area_struct *vma)
 	 */
 	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
-	vp_vma_flags_clear(vma, VM_MAYEXEC);
+	vpb_vma_flags_clear(vma, VM_MAYEXEC);
 	return remap_vmalloc_range(vma, area, 0);
 }
 
-static int vp_open(struct inode *inode, struct file *file)
+static int vpb_open(struct inode *inode, struct file *file)
 {
-	struct vp_file *vf;
+	struct vpb_file *vf;
 
 	/* An engine reads and writes every guest's traffic: beyond the
 	 * file mode, it must hold CAP_NET_ADMIN. */
@@ -579,59 +579,59 @@ static int vp_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&vf->lock);
 	init_waitqueue_head(&vf->wq);
-	vp_hrtimer_setup(&vf->timer, vp_timer_fn);
+	vpb_hrtimer_setup(&vf->timer, vpb_timer_fn);
 	file->private_data = vf;
-	atomic_inc(&vp_nr_files);
+	atomic_inc(&vpb_nr_files);
 	return nonseekable_open(inode, file);
 }
 
 /* The engine is gone (closed or killed): guests lose carrier. */
-static int vp_release(struct inode *inode, struct file *file)
+static int vpb_release(struct inode *inode, struct file *file)
 {
-	struct vp_file *vf = file->private_data;
+	struct vpb_file *vf = file->private_data;
 	u32 i;
 
 	mutex_lock(&vf->lock);
 	for (i = 0; vf->area && i < vf->hdr.max_ports; i++)
 		if (vf->ports[i].dev)
-			vp_port_detach(vf, i);
+			vpb_port_detach(vf, i);
 	mutex_unlock(&vf->lock);
 	hrtimer_cancel(&vf->timer);
 	synchronize_rcu();	/* an irq handler may still look at vf */
 	if (vf->area) {
 		vfree(vf->area);
-		atomic_dec(&vp_nr_areas);
+		atomic_dec(&vpb_nr_areas);
 	}
 	kvfree(vf->ports);
 	kfree(vf);
-	atomic_dec(&vp_nr_files);
+	atomic_dec(&vpb_nr_files);
 	return 0;
 }
 
-static const struct file_operations vp_fops = {
+static const struct file_operations vpb_fops = {
 	.owner = THIS_MODULE,
-	.open = vp_open,
-	.release = vp_release,
-	.unlocked_ioctl = vp_ioctl,
+	.open = vpb_open,
+	.release = vpb_release,
+	.unlocked_ioctl = vpb_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.mmap = vp_mmap,
-	.poll = vp_poll,
+	.mmap = vpb_mmap,
+	.poll = vpb_poll,
 	/* not seekable: nonseekable_open() at open (no_llseek is gone) */
 };
 
-static struct miscdevice vp_misc = {
+static struct miscdevice vpb_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = VPRIME_DEV_NAME,
-	.fops = &vp_fops,
+	.fops = &vpb_fops,
 	.mode = 0600,
 };
 
-int vp_chardev_init(void)
+int vpb_chardev_init(void)
 {
-	return misc_register(&vp_misc);
+	return misc_register(&vpb_misc);
 }
 
-void vp_chardev_exit(void)
+void vpb_chardev_exit(void)
 {
-	misc_deregister(&vp_misc);
+	misc_deregister(&vpb_misc);
 }

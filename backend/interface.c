@@ -2,9 +2,9 @@
 /*
  * interface.c - connect and disconnect one guest device: map the control
  * page, the four ring pages and both buffer pools once, bind the event
- * channel; undo it all in reverse order.  vp_disconnect() is idempotent:
+ * channel; undo it all in reverse order.  vpb_disconnect() is idempotent:
  * every resource is checked, released and reset, so it is both the error
- * path of vp_connect() and the normal close.
+ * path of vpb_connect() and the normal close.
  *
  * Every grant operation's status is checked one by one (XSA-361/362/367):
  * a failed map is never used and never unmapped; a failed unmap leaks its
@@ -24,19 +24,19 @@
 
 #define VP_MAP_BATCH	32u
 
-atomic_t vp_nr_grants_mapped = ATOMIC_INIT(0);
-atomic_t vp_nr_evtchns_bound = ATOMIC_INIT(0);
+atomic_t vpb_nr_grants_mapped = ATOMIC_INIT(0);
+atomic_t vpb_nr_evtchns_bound = ATOMIC_INIT(0);
 
 /* Grant maps held: module-wide (leak checks) and per device (its cost). */
-static void vp_grants_add(struct vp_dev *dev, int n)
+static void vpb_grants_add(struct vpb_dev *dev, int n)
 {
-	atomic_add(n, &vp_nr_grants_mapped);
+	atomic_add(n, &vpb_nr_grants_mapped);
 	atomic_add(n, &dev->grants_mapped);
 }
 
 /* ---- buffer pools ---------------------------------------------------- */
 
-static void vp_pool_unmap(struct vp_dev *dev, struct vp_map_pool *pool)
+static void vpb_pool_unmap(struct vpb_dev *dev, struct vpb_map_pool *pool)
 {
 	struct gnttab_unmap_grant_ref *ops = NULL;
 	struct gntab_unmap_queue_data q;
@@ -55,7 +55,7 @@ static void vp_pool_unmap(struct vp_dev *dev, struct vp_map_pool *pool)
 
 		n = 0;
 		for (j = i; j < min(pool->nr, i + VP_MAP_BATCH); j++) {
-			if (pool->handles[j] == VP_INVALID_HANDLE)
+			if (pool->handles[j] == VPB_INVALID_HANDLE)
 				continue;
 			gnttab_set_unmap_op(&ops[n], (unsigned long)
 					    pfn_to_kaddr(page_to_pfn(
@@ -76,8 +76,8 @@ static void vp_pool_unmap(struct vp_dev *dev, struct vp_map_pool *pool)
 				leak = true;
 				continue;
 			}
-			pool->handles[idx[j]] = VP_INVALID_HANDLE;
-			vp_grants_add(dev, -1);
+			pool->handles[idx[j]] = VPB_INVALID_HANDLE;
+			vpb_grants_add(dev, -1);
 		}
 	}
 	kfree(batch);
@@ -99,7 +99,7 @@ static void vp_pool_unmap(struct vp_dev *dev, struct vp_map_pool *pool)
 	pool->nr = 0;
 }
 
-static int vp_pool_map(struct vp_dev *dev, struct vp_map_pool *pool,
+static int vpb_pool_map(struct vpb_dev *dev, struct vpb_map_pool *pool,
 		       const u32 *refs, u32 nr, bool readonly,
 		       const char *what)
 {
@@ -117,7 +117,7 @@ static int vp_pool_map(struct vp_dev *dev, struct vp_map_pool *pool,
 		goto err_alloc;
 	}
 	for (i = 0; i < nr; i++)
-		pool->handles[i] = VP_INVALID_HANDLE;
+		pool->handles[i] = VPB_INVALID_HANDLE;
 	err = gnttab_alloc_pages(nr, pool->pages);
 	if (err)
 		goto err_alloc;
@@ -142,7 +142,7 @@ static int vp_pool_map(struct vp_dev *dev, struct vp_map_pool *pool,
 			pool->handles[i + j] = ops[j].handle;
 			pool->va[i + j] = pfn_to_kaddr(
 				page_to_pfn(pool->pages[i + j]));
-			vp_grants_add(dev, 1);
+			vpb_grants_add(dev, 1);
 		}
 		for (j = 0; j < n; j++) {
 			if (!ret && ops[j].status == GNTST_okay)
@@ -160,7 +160,7 @@ static int vp_pool_map(struct vp_dev *dev, struct vp_map_pool *pool,
 
 err_map:
 	kfree(ops);
-	vp_pool_unmap(dev, pool);
+	vpb_pool_unmap(dev, pool);
 	return err;
 err_alloc:
 	kfree(ops);
@@ -177,7 +177,7 @@ err_alloc:
 /* ---- event channel ---------------------------------------------------- */
 
 /* Guest wrote something we would act on: TX frames or FILL slots. */
-static bool vp_dev_has_work(struct vp_dev *dev)
+static bool vpb_dev_has_work(struct vpb_dev *dev)
 {
 	const struct vprime_ctrl *ctrl = dev->ctrl;
 	const struct vp_guest *g = &dev->guest;
@@ -193,7 +193,7 @@ static bool vp_dev_has_work(struct vp_dev *dev)
  * handler calls this (it does not nest for one irq), so the two copies
  * need no lock.
  */
-static bool vp_dev_moved(struct vp_dev *dev)
+static bool vpb_dev_moved(struct vpb_dev *dev)
 {
 	u32 tx = READ_ONCE(dev->ctrl->ring[VPRIME_RING_TX].prod);
 	u32 fill = READ_ONCE(dev->ctrl->ring[VPRIME_RING_FILL].prod);
@@ -213,11 +213,11 @@ static bool vp_dev_moved(struct vp_dev *dev)
  * would have Linux delay this channel's next events (up to a second)
  * while the guest is behaving.  An event with work always wakes.
  */
-static irqreturn_t vp_interrupt(int irq, void *data)
+static irqreturn_t vpb_interrupt(int irq, void *data)
 {
-	struct vp_dev *dev = data;
+	struct vpb_dev *dev = data;
 	unsigned int eoi = XEN_EOI_FLAG_SPURIOUS;
-	struct vp_file *vf;
+	struct vpb_file *vf;
 	bool over, moved;
 
 	atomic64_inc(&dev->ev_count);
@@ -225,12 +225,12 @@ static irqreturn_t vp_interrupt(int irq, void *data)
 		dev->ev_window = jiffies;
 		dev->ev_in_window = 0;
 	}
-	over = ++dev->ev_in_window > vp_event_rate;
+	over = ++dev->ev_in_window > vpb_event_rate;
 
-	moved = vp_dev_moved(dev);
+	moved = vpb_dev_moved(dev);
 	rcu_read_lock();
 	vf = rcu_dereference(dev->owner);
-	if (vf && vp_dev_has_work(dev)) {
+	if (vf && vpb_dev_has_work(dev)) {
 		/* The first event since the engine's last sync starts the wait. */
 		if (!READ_ONCE(dev->ev_stamp))
 			WRITE_ONCE(dev->ev_stamp, ktime_get_ns());
@@ -248,7 +248,7 @@ static irqreturn_t vp_interrupt(int irq, void *data)
 /* ---- carrier and port state (under dev->lock) -------------------------- */
 
 /* Tell the guest whether an engine is attached; needs dev->live. */
-void vp_dev_set_carrier(struct vp_dev *dev, bool on)
+void vpb_dev_set_carrier(struct vpb_dev *dev, bool on)
 {
 	lockdep_assert_held(&dev->lock);
 	if (!dev->live)
@@ -260,9 +260,9 @@ void vp_dev_set_carrier(struct vp_dev *dev, bool on)
 }
 
 /* Publish @state in the owning engine's port info and wake it. */
-void vp_dev_port_state(struct vp_dev *dev, u32 state)
+void vpb_dev_port_state(struct vpb_dev *dev, u32 state)
 {
-	struct vp_file *vf;
+	struct vpb_file *vf;
 
 	lockdep_assert_held(&dev->lock);
 	vf = rcu_dereference_protected(dev->owner,
@@ -270,7 +270,7 @@ void vp_dev_port_state(struct vp_dev *dev, u32 state)
 	if (!vf)
 		return;
 	WRITE_ONCE(vf->ports[dev->port].ep.info->state, state);
-	vp_file_wake(vf, true);
+	vpb_file_wake(vf, true);
 }
 
 /* ---- connect / disconnect ------------------------------------------------ */
@@ -280,29 +280,29 @@ void vp_dev_port_state(struct vp_dev *dev, u32 state)
  * data path stops first (live = false under dev->lock), so no sync or
  * poll can touch the mappings freed below.
  */
-void vp_disconnect(struct vp_dev *dev, u32 port_state)
+void vpb_disconnect(struct vpb_dev *dev, u32 port_state)
 {
 	spin_lock(&dev->lock);
 	if (dev->live)
 		WRITE_ONCE(dev->ctrl->be_flags, 0);
 	dev->live = false;
-	vp_dev_port_state(dev, port_state);
+	vpb_dev_port_state(dev, port_state);
 	spin_unlock(&dev->lock);
 
 	if (dev->irq > 0) {
 		/* Waits for a running handler: none reads ctrl after this. */
 		unbind_from_irqhandler(dev->irq, dev);
 		dev->irq = 0;
-		atomic_dec(&vp_nr_evtchns_bound);
+		atomic_dec(&vpb_nr_evtchns_bound);
 	}
-	vp_pool_unmap(dev, &dev->rx_pool);
-	vp_pool_unmap(dev, &dev->tx_pool);
+	vpb_pool_unmap(dev, &dev->rx_pool);
+	vpb_pool_unmap(dev, &dev->tx_pool);
 	if (dev->rings) {
 		if (xenbus_unmap_ring_vfree(dev->xbdev, dev->rings))
 			pr_err("dom%u dev%u: ring unmap failed\n",
 			       dev->domid, dev->devid);
 		else
-			vp_grants_add(dev, -VPRIME_NR_RINGS);
+			vpb_grants_add(dev, -VPRIME_NR_RINGS);
 		dev->rings = NULL;
 	}
 	if (dev->ctrl) {
@@ -310,12 +310,12 @@ void vp_disconnect(struct vp_dev *dev, u32 port_state)
 			pr_err("dom%u dev%u: control page unmap failed\n",
 			       dev->domid, dev->devid);
 		else
-			vp_grants_add(dev, -1);
+			vpb_grants_add(dev, -1);
 		dev->ctrl = NULL;
 	}
 }
 
-int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
+int vpb_connect(struct vpb_dev *dev, const struct vpb_xs_config *cfg)
 {
 	struct vprime_desc *ring[VPRIME_NR_RINGS];
 	struct vp_conn_params *par;
@@ -334,7 +334,7 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	if (err)
 		goto err_disconnect;	/* xenbus reported it */
 	dev->ctrl = addr;
-	vp_grants_add(dev, 1);
+	vpb_grants_add(dev, 1);
 
 	/* Header and ref table are read exactly once, here. */
 	err = vp_ctrl_read(dev->ctrl, cfg->tx_pool_pages, cfg->rx_pool_pages,
@@ -350,17 +350,17 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	if (err)
 		goto err_disconnect;
 	dev->rings = addr;
-	vp_grants_add(dev, VPRIME_NR_RINGS);
+	vpb_grants_add(dev, VPRIME_NR_RINGS);
 	for (i = 0; i < VPRIME_NR_RINGS; i++)
 		ring[i] = (struct vprime_desc *)((u8 *)addr +
 						 i * VPRIME_PAGE_SIZE);
 
 	/* The guest only sends from TX: map it read-only (XSA-396 spirit). */
-	err = vp_pool_map(dev, &dev->tx_pool, par->tx_pool_ref,
+	err = vpb_pool_map(dev, &dev->tx_pool, par->tx_pool_ref,
 			  par->tx_pool_pages, true, "tx");
 	if (err)
 		goto err_disconnect;
-	err = vp_pool_map(dev, &dev->rx_pool, par->rx_pool_ref,
+	err = vpb_pool_map(dev, &dev->rx_pool, par->rx_pool_ref,
 			  par->rx_pool_pages, false, "rx");
 	if (err)
 		goto err_disconnect;
@@ -372,11 +372,11 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 		      cfg->mtu + ETH_HLEN + VLAN_HLEN, dev->stats);
 	dev->guest.cons_events = cfg->cons_event;
 	dev->guest.csum_blank_ok = cfg->csum;
-	dev->guest.drain_ns = (u64)max(READ_ONCE(vp_drain_ms), 1u) *
+	dev->guest.drain_ns = (u64)max(READ_ONCE(vpb_drain_ms), 1u) *
 			      NSEC_PER_MSEC;
-	dev->guest.retry_ns = (u64)max(READ_ONCE(vp_retry_us), 100u) *
+	dev->guest.retry_ns = (u64)max(READ_ONCE(vpb_retry_us), 100u) *
 			      NSEC_PER_USEC;
-	dev->guest.hold_max = max(READ_ONCE(vp_hold_max), VPRIME_MAX_SLOTS);
+	dev->guest.hold_max = max(READ_ONCE(vpb_hold_max), VPRIME_MAX_SLOTS);
 	WRITE_ONCE(dev->ctrl->be_flags, 0);
 	spin_unlock(&dev->lock);
 
@@ -387,7 +387,7 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	dev->ev_stamp = 0;	/* an event of the last connection is not ours */
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev->xbdev,
 							    cfg->evtchn,
-							    vp_interrupt, 0,
+							    vpb_interrupt, 0,
 							    "vprime-back",
 							    dev);
 	if (err < 0) {
@@ -396,7 +396,7 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 		goto err_disconnect;
 	}
 	dev->irq = err;
-	atomic_inc(&vp_nr_evtchns_bound);
+	atomic_inc(&vpb_nr_evtchns_bound);
 
 	spin_lock(&dev->lock);
 	dev->live = true;
@@ -405,15 +405,15 @@ int vp_connect(struct vp_dev *dev, const struct vp_xs_config *cfg)
 	dev->pool_pages[0] = par->tx_pool_pages;
 	dev->pool_pages[1] = par->rx_pool_pages;
 	if (rcu_access_pointer(dev->owner)) {
-		vp_dev_set_carrier(dev, true);
-		vp_dev_port_state(dev, VPRIME_PORT_ATTACHED);
+		vpb_dev_set_carrier(dev, true);
+		vpb_dev_port_state(dev, VPRIME_PORT_ATTACHED);
 	}
 	spin_unlock(&dev->lock);
 	kfree(par);
 	return 0;
 
 err_disconnect:
-	vp_disconnect(dev, VPRIME_PORT_DOWN);
+	vpb_disconnect(dev, VPRIME_PORT_DOWN);
 	kfree(par);
 	return err;
 }

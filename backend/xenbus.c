@@ -3,7 +3,8 @@
  * xenbus.c - the xenbus backend driver for device class "vprime": probe,
  * the state walk in answer to the frontend (decisions in common/
  * vp_xenbus.c), reading the frontend's keys once at connect, disabling a
- * guest that broke the protocol, and the module's entry points.
+ * guest that broke the protocol.  The module's entry points and parameters
+ * are in main.c.
  *
  * Backend path (vp_xb_back_step):
  *
@@ -22,57 +23,33 @@
 #include "vp_parse.h"
 #include "vp_xenbus.h"
 
-unsigned int vp_max_pool_pages = VPRIME_POOL_PAGES_DEFAULT;
-module_param_named(max_pool_pages, vp_max_pool_pages, uint, 0444);
-MODULE_PARM_DESC(max_pool_pages, "largest pool a guest may offer, pages per direction, for devices whose toolstack wrote no pool-pages");
+LIST_HEAD(vpb_devs);
+DEFINE_MUTEX(vpb_devs_lock);
+atomic_t vpb_nr_devs = ATOMIC_INIT(0);
+atomic_t vpb_nr_xs_rejects = ATOMIC_INIT(0);
+atomic_t vpb_nr_guests_disabled = ATOMIC_INIT(0);
 
-unsigned int vp_sync_budget = 256;
-module_param_named(sync_budget, vp_sync_budget, uint, 0644);
-MODULE_PARM_DESC(sync_budget, "frames per port and direction in one sync");
-
-unsigned int vp_event_rate = 20000;
-module_param_named(event_rate, vp_event_rate, uint, 0644);
-MODULE_PARM_DESC(event_rate, "guest events per second before throttling");
-
-unsigned int vp_drain_ms = 2000;
-module_param_named(drain_ms, vp_drain_ms, uint, 0644);
-MODULE_PARM_DESC(drain_ms, "drop frames queued for a guest that took none for this long (ms)");
-
-unsigned int vp_retry_us = 1000;
-module_param_named(retry_us, vp_retry_us, uint, 0644);
-MODULE_PARM_DESC(retry_us, "re-sync a port stalled on a frontend without cons-event after this long (us)");
-
-unsigned int vp_hold_max = VPRIME_RING_SIZE;
-module_param_named(hold_max, vp_hold_max, uint, 0644);
-MODULE_PARM_DESC(hold_max, "engine TX descriptors a port whose guest takes none may hold");
-
-LIST_HEAD(vp_devs);
-DEFINE_MUTEX(vp_devs_lock);
-atomic_t vp_nr_devs = ATOMIC_INIT(0);
-atomic_t vp_nr_xs_rejects = ATOMIC_INIT(0);
-atomic_t vp_nr_guests_disabled = ATOMIC_INIT(0);
-
-static void vp_dev_release(struct kref *ref)
+static void vpb_dev_release(struct kref *ref)
 {
-	struct vp_dev *dev = container_of(ref, struct vp_dev, ref);
+	struct vpb_dev *dev = container_of(ref, struct vpb_dev, ref);
 
 	kfree(dev);
-	atomic_dec(&vp_nr_devs);
+	atomic_dec(&vpb_nr_devs);
 }
 
-void vp_dev_put(struct vp_dev *dev)
+void vpb_dev_put(struct vpb_dev *dev)
 {
-	kref_put(&dev->ref, vp_dev_release);
+	kref_put(&dev->ref, vpb_dev_release);
 }
 
 /* ---- reading xenstore once ------------------------------------------- */
 
 /* A bad value: one counter, one log line (xenbus_dev_fatal), Closing. */
-static int vp_xs_reject(struct vp_dev *dev, const char *dir, const char *key,
+static int vpb_xs_reject(struct vpb_dev *dev, const char *dir, const char *key,
 			int err, const char *what)
 {
 	dev->xs_rejects++;
-	atomic_inc(&vp_nr_xs_rejects);
+	atomic_inc(&vpb_nr_xs_rejects);
 	xenbus_dev_fatal(dev->xbdev, err, "%s/%s: %s", dir, key, what);
 	return err;
 }
@@ -81,7 +58,7 @@ static int vp_xs_reject(struct vp_dev *dev, const char *dir, const char *key,
  * Read @dir/@key once into a private buffer.  Returns it (caller frees),
  * NULL if absent and @optional, or an ERR_PTR after rejecting.
  */
-static char *vp_xs_get(struct vp_dev *dev, const char *dir, const char *key,
+static char *vpb_xs_get(struct vpb_dev *dev, const char *dir, const char *key,
 		       bool optional, unsigned int *len)
 {
 	char *s = xenbus_read(XBT_NIL, dir, key, len);
@@ -89,23 +66,23 @@ static char *vp_xs_get(struct vp_dev *dev, const char *dir, const char *key,
 	if (IS_ERR(s)) {
 		if (optional && PTR_ERR(s) == -ENOENT)
 			return NULL;
-		vp_xs_reject(dev, dir, key, PTR_ERR(s), "missing");
+		vpb_xs_reject(dev, dir, key, PTR_ERR(s), "missing");
 		return s;
 	}
 	if (*len > VP_XS_VALUE_MAX) {
 		kfree(s);
-		vp_xs_reject(dev, dir, key, -E2BIG, "value too long");
+		vpb_xs_reject(dev, dir, key, -E2BIG, "value too long");
 		return ERR_PTR(-E2BIG);
 	}
 	return s;
 }
 
 /* @out keeps its default when the key is absent and @optional. */
-static int vp_xs_u32(struct vp_dev *dev, const char *dir, const char *key,
+static int vpb_xs_u32(struct vpb_dev *dev, const char *dir, const char *key,
 		     bool optional, u32 min, u32 max, u32 *out)
 {
 	unsigned int len;
-	char *s = vp_xs_get(dev, dir, key, optional, &len);
+	char *s = vpb_xs_get(dev, dir, key, optional, &len);
 	int err;
 
 	if (IS_ERR_OR_NULL(s))
@@ -113,17 +90,17 @@ static int vp_xs_u32(struct vp_dev *dev, const char *dir, const char *key,
 	err = vp_parse_u32(s, len, min, max, out);
 	kfree(s);
 	if (err)
-		return vp_xs_reject(dev, dir, key, err,
+		return vpb_xs_reject(dev, dir, key, err,
 				    err == -ERANGE ? "out of range" :
 						     "not a number");
 	return 0;
 }
 
-static int vp_xs_bool(struct vp_dev *dev, const char *dir, const char *key,
+static int vpb_xs_bool(struct vpb_dev *dev, const char *dir, const char *key,
 		      bool *out)
 {
 	unsigned int len;
-	char *s = vp_xs_get(dev, dir, key, true, &len);
+	char *s = vpb_xs_get(dev, dir, key, true, &len);
 	int err;
 
 	if (IS_ERR_OR_NULL(s))
@@ -131,7 +108,7 @@ static int vp_xs_bool(struct vp_dev *dev, const char *dir, const char *key,
 	err = vp_parse_bool(s, len, out);
 	kfree(s);
 	if (err)
-		return vp_xs_reject(dev, dir, key, err, "not 0 or 1");
+		return vpb_xs_reject(dev, dir, key, err, "not 0 or 1");
 	return 0;
 }
 
@@ -142,7 +119,7 @@ static int vp_xs_bool(struct vp_dev *dev, const char *dir, const char *key,
  * frontend's own mac is never used, or a guest could take or shadow
  * another guest's identity (protocol.md, section 2).
  */
-static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
+static int vpb_read_identity(struct vpb_dev *dev, u8 mac[6],
 			    char name[VPRIME_NAME_LEN])
 {
 	const char *dir = dev->xbdev->nodename;
@@ -151,20 +128,20 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 	int err;
 
 	memset(mac, 0, 6);
-	s = vp_xs_get(dev, dir, VPRIME_XS_MAC, true, &len);
+	s = vpb_xs_get(dev, dir, VPRIME_XS_MAC, true, &len);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	if (s) {
 		err = vp_parse_mac(s, len, mac);
 		kfree(s);
 		if (err)
-			return vp_xs_reject(dev, dir, VPRIME_XS_MAC, err,
+			return vpb_xs_reject(dev, dir, VPRIME_XS_MAC, err,
 					    "not a unicast MAC address");
 	}
 
 	memset(name, 0, VPRIME_NAME_LEN);
 	dir = dev->xbdev->nodename;
-	s = vp_xs_get(dev, dir, VPRIME_XS_NAME, true, &len);
+	s = vpb_xs_get(dev, dir, VPRIME_XS_NAME, true, &len);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	if (!s)
@@ -172,7 +149,7 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
 	err = vp_parse_name(s, len, name);
 	kfree(s);
 	if (err)
-		return vp_xs_reject(dev, dir, VPRIME_XS_NAME, err,
+		return vpb_xs_reject(dev, dir, VPRIME_XS_NAME, err,
 				    "not a device name");
 	return 0;
 }
@@ -184,7 +161,7 @@ static int vp_read_identity(struct vp_dev *dev, u8 mac[6],
  * bad value is rejected (counter, error node, Closing): running the device
  * with another size than the one asked for would hide the mistake.
  */
-static int vp_read_pool_offer(struct vp_dev *dev)
+static int vpb_read_pool_offer(struct vpb_dev *dev)
 {
 	const char *dir = dev->xbdev->nodename;
 	unsigned int len = 0;
@@ -193,48 +170,48 @@ static int vp_read_pool_offer(struct vp_dev *dev)
 
 	/* The message below spells the range out. */
 	BUILD_BUG_ON(VPRIME_POOL_PAGES_MIN != 8 || VPRIME_POOL_PAGES_MAX != 256);
-	s = vp_xs_get(dev, dir, VPRIME_XS_POOL_PAGES, true, &len);
+	s = vpb_xs_get(dev, dir, VPRIME_XS_POOL_PAGES, true, &len);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	err = vp_xb_pool_offer(s, len, vp_max_pool_pages,
+	err = vp_xb_pool_offer(s, len, vpb_max_pool_pages,
 			       &dev->max_pool_pages);
 	kfree(s);
 	if (err)
-		return vp_xs_reject(dev, dir, VPRIME_XS_POOL_PAGES, err,
+		return vpb_xs_reject(dev, dir, VPRIME_XS_POOL_PAGES, err,
 				    "not a pool size in pages (8..256)");
 	return 0;
 }
 
-static int vp_read_config(struct vp_dev *dev, struct vp_xs_config *cfg)
+static int vpb_read_config(struct vpb_dev *dev, struct vpb_xs_config *cfg)
 {
 	const char *fe = dev->xbdev->otherend;
 	int err;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mtu = 1500;
-	err = vp_xs_u32(dev, fe, VPRIME_XS_PROTO_VERSION, false, 1,
+	err = vpb_xs_u32(dev, fe, VPRIME_XS_PROTO_VERSION, false, 1,
 			VPRIME_PROTOCOL_VERSION, &cfg->version);
 	if (!err)
-		err = vp_xs_u32(dev, fe, VPRIME_XS_CTRL_REF, false, 0,
+		err = vpb_xs_u32(dev, fe, VPRIME_XS_CTRL_REF, false, 0,
 				U32_MAX, &cfg->ctrl_ref);
 	if (!err)
-		err = vp_xs_u32(dev, fe, VPRIME_XS_EVTCHN, false, 1, U32_MAX,
+		err = vpb_xs_u32(dev, fe, VPRIME_XS_EVTCHN, false, 1, U32_MAX,
 				&cfg->evtchn);
 	if (!err)
-		err = vp_xs_u32(dev, fe, VPRIME_XS_TX_POOL_PAGES, false,
+		err = vpb_xs_u32(dev, fe, VPRIME_XS_TX_POOL_PAGES, false,
 				VPRIME_POOL_PAGES_MIN, dev->max_pool_pages,
 				&cfg->tx_pool_pages);
 	if (!err)
-		err = vp_xs_u32(dev, fe, VPRIME_XS_RX_POOL_PAGES, false,
+		err = vpb_xs_u32(dev, fe, VPRIME_XS_RX_POOL_PAGES, false,
 				VPRIME_POOL_PAGES_MIN, dev->max_pool_pages,
 				&cfg->rx_pool_pages);
 	if (!err)
-		err = vp_xs_bool(dev, fe, VPRIME_XS_REQ_CSUM, &cfg->csum);
+		err = vpb_xs_bool(dev, fe, VPRIME_XS_REQ_CSUM, &cfg->csum);
 	if (!err)
-		err = vp_xs_bool(dev, fe, VPRIME_XS_REQ_CONS_EVENT,
+		err = vpb_xs_bool(dev, fe, VPRIME_XS_REQ_CONS_EVENT,
 				 &cfg->cons_event);
 	if (!err)
-		err = vp_xs_u32(dev, fe, VPRIME_XS_MTU, true, VPRIME_MTU_MIN,
+		err = vpb_xs_u32(dev, fe, VPRIME_XS_MTU, true, VPRIME_MTU_MIN,
 				VPRIME_MTU_MAX, &cfg->mtu);
 	return err;
 }
@@ -245,12 +222,12 @@ static int vp_read_config(struct vp_dev *dev, struct vp_xs_config *cfg)
  * Walk the backend to @target by the shortest path.  Anything but
  * Connected means no data path: disconnect first (idempotent).
  */
-static void vp_set_state(struct vp_dev *dev, enum xenbus_state target)
+static void vpb_set_state(struct vpb_dev *dev, enum xenbus_state target)
 {
 	struct xenbus_device *xbdev = dev->xbdev;
 
 	if (target != XenbusStateConnected)
-		vp_disconnect(dev, VPRIME_PORT_DOWN);
+		vpb_disconnect(dev, VPRIME_PORT_DOWN);
 	while (xbdev->state != target) {
 		enum vp_xb_state next = vp_xb_back_step(
 			(enum vp_xb_state)xbdev->state,
@@ -262,22 +239,22 @@ static void vp_set_state(struct vp_dev *dev, enum xenbus_state target)
 	dev->be_state = xbdev->state;
 }
 
-static void vp_do_connect(struct vp_dev *dev)
+static void vpb_do_connect(struct vpb_dev *dev)
 {
-	struct vp_xs_config cfg;
+	struct vpb_xs_config cfg;
 	u8 mac[6];
 	char name[VPRIME_NAME_LEN];
 
-	if (vp_read_identity(dev, mac, name) || vp_read_config(dev, &cfg))
+	if (vpb_read_identity(dev, mac, name) || vpb_read_config(dev, &cfg))
 		goto err_closing;
 	spin_lock(&dev->lock);
 	memcpy(dev->mac, mac, sizeof(mac));
 	memcpy(dev->name, name, sizeof(name));
 	spin_unlock(&dev->lock);
-	if (vp_connect(dev, &cfg))
+	if (vpb_connect(dev, &cfg))
 		goto err_closing;
 	dev->connects++;
-	vp_set_state(dev, XenbusStateConnected);
+	vpb_set_state(dev, XenbusStateConnected);
 	return;
 
 err_closing:
@@ -285,10 +262,10 @@ err_closing:
 	dev->be_state = dev->xbdev->state;
 }
 
-static void vp_frontend_changed(struct xenbus_device *xbdev,
+static void vpb_frontend_changed(struct xenbus_device *xbdev,
 				enum xenbus_state front)
 {
-	struct vp_dev *dev = dev_get_drvdata(&xbdev->dev);
+	struct vpb_dev *dev = dev_get_drvdata(&xbdev->dev);
 	bool unregister = false;
 	enum vp_xb_action act;
 
@@ -308,20 +285,20 @@ static void vp_frontend_changed(struct xenbus_device *xbdev,
 
 	switch (act) {
 	case VP_XB_ACT_CONNECT:
-		vp_do_connect(dev);
+		vpb_do_connect(dev);
 		break;
 	case VP_XB_ACT_DISCONNECT:
 		if (front == XenbusStateInitialising)
-			vp_set_state(dev, XenbusStateInitWait);
+			vpb_set_state(dev, XenbusStateInitWait);
 		else if (front == XenbusStateClosing)
-			vp_set_state(dev, XenbusStateClosing);
+			vpb_set_state(dev, XenbusStateClosing);
 		else
-			vp_set_state(dev, XenbusStateClosed);
+			vpb_set_state(dev, XenbusStateClosed);
 		unregister = front == XenbusStateClosed &&
 			     !xenbus_dev_is_online(xbdev);
 		break;
 	case VP_XB_ACT_REMOVE:
-		vp_set_state(dev, XenbusStateClosed);
+		vpb_set_state(dev, XenbusStateClosed);
 		unregister = true;
 		break;
 	default:
@@ -333,9 +310,9 @@ static void vp_frontend_changed(struct xenbus_device *xbdev,
 }
 
 /* The data path found the guest broken: disable it, with one log line. */
-static void vp_fatal_work(struct work_struct *work)
+static void vpb_fatal_work(struct work_struct *work)
 {
-	struct vp_dev *dev = container_of(work, struct vp_dev, fatal_work);
+	struct vpb_dev *dev = container_of(work, struct vpb_dev, fatal_work);
 	bool broken;
 
 	mutex_lock(&dev->xb_mutex);
@@ -343,12 +320,12 @@ static void vp_fatal_work(struct work_struct *work)
 	broken = dev->live && dev->guest.broken;
 	spin_unlock(&dev->lock);
 	if (broken && dev->xbdev) {
-		atomic_inc(&vp_nr_guests_disabled);
+		atomic_inc(&vpb_nr_guests_disabled);
 		xenbus_dev_fatal(dev->xbdev, -EPROTO,
 				 "guest broke the ring protocol (bad index %llu, chain %llu): device disabled",
 				 dev->stats[VPRIME_STAT_guest_bad_index],
 				 dev->stats[VPRIME_STAT_guest_too_many_slots]);
-		vp_disconnect(dev, VPRIME_PORT_DOWN);
+		vpb_disconnect(dev, VPRIME_PORT_DOWN);
 		dev->be_state = dev->xbdev->state;
 	}
 	mutex_unlock(&dev->xb_mutex);
@@ -356,12 +333,12 @@ static void vp_fatal_work(struct work_struct *work)
 
 /* ---- probe / remove --------------------------------------------------- */
 
-static int vp_probe(struct xenbus_device *xbdev,
+static int vpb_probe(struct xenbus_device *xbdev,
 		    const struct xenbus_device_id *id)
 {
 	struct xenbus_transaction xbt;
 	const char *slash;
-	struct vp_dev *dev;
+	struct vpb_dev *dev;
 	u8 mac[6];
 	char name[VPRIME_NAME_LEN];
 	int err;
@@ -371,11 +348,11 @@ static int vp_probe(struct xenbus_device *xbdev,
 		xenbus_dev_fatal(xbdev, -ENOMEM, "allocating device");
 		return -ENOMEM;
 	}
-	atomic_inc(&vp_nr_devs);
+	atomic_inc(&vpb_nr_devs);
 	kref_init(&dev->ref);
 	mutex_init(&dev->xb_mutex);
 	spin_lock_init(&dev->lock);
-	INIT_WORK(&dev->fatal_work, vp_fatal_work);
+	INIT_WORK(&dev->fatal_work, vpb_fatal_work);
 	INIT_LIST_HEAD(&dev->node);
 	dev->xbdev = xbdev;
 	dev->domid = xbdev->otherend_id;
@@ -387,7 +364,7 @@ static int vp_probe(struct xenbus_device *xbdev,
 		goto err_free;
 	}
 	dev_set_drvdata(&xbdev->dev, dev);
-	err = vp_read_pool_offer(dev);
+	err = vpb_read_pool_offer(dev);
 	if (err)
 		goto err_free;
 
@@ -426,118 +403,74 @@ again:
 	}
 
 	/* Listable by mac/name before the guest connects; re-read then. */
-	if (!vp_read_identity(dev, mac, name)) {
+	if (!vpb_read_identity(dev, mac, name)) {
 		memcpy(dev->mac, mac, sizeof(mac));
 		memcpy(dev->name, name, sizeof(name));
 	}
 
 	mutex_lock(&dev->xb_mutex);
-	vp_set_state(dev, XenbusStateInitWait);
+	vpb_set_state(dev, XenbusStateInitWait);
 	mutex_unlock(&dev->xb_mutex);
 
-	mutex_lock(&vp_devs_lock);
-	list_add_tail(&dev->node, &vp_devs);
-	mutex_unlock(&vp_devs_lock);
+	mutex_lock(&vpb_devs_lock);
+	list_add_tail(&dev->node, &vpb_devs);
+	mutex_unlock(&vpb_devs_lock);
 	pr_info("dom%u dev%u: probed, pool up to %u pages\n", dev->domid,
 		dev->devid, dev->max_pool_pages);
 	return 0;
 
 err_free:
 	dev_set_drvdata(&xbdev->dev, NULL);
-	vp_dev_put(dev);
+	vpb_dev_put(dev);
 	return err;
 }
 
-static void vp_remove(struct xenbus_device *xbdev)
+static void vpb_remove(struct xenbus_device *xbdev)
 {
-	struct vp_dev *dev = dev_get_drvdata(&xbdev->dev);
+	struct vpb_dev *dev = dev_get_drvdata(&xbdev->dev);
 
 	if (!dev)
 		return;
 	/* No new attach finds it... */
-	mutex_lock(&vp_devs_lock);
+	mutex_lock(&vpb_devs_lock);
 	list_del_init(&dev->node);
-	mutex_unlock(&vp_devs_lock);
+	mutex_unlock(&vpb_devs_lock);
 
 	/* ...and an engine holding it sees VPRIME_PORT_GONE. */
 	mutex_lock(&dev->xb_mutex);
 	spin_lock(&dev->lock);
 	dev->removed = true;
 	spin_unlock(&dev->lock);
-	vp_disconnect(dev, VPRIME_PORT_GONE);
+	vpb_disconnect(dev, VPRIME_PORT_GONE);
 	dev->xbdev = NULL;
 	mutex_unlock(&dev->xb_mutex);
 	cancel_work_sync(&dev->fatal_work);
 
 	dev_set_drvdata(&xbdev->dev, NULL);
 	pr_info("dom%u dev%u: removed\n", dev->domid, dev->devid);
-	vp_dev_put(dev);
+	vpb_dev_put(dev);
 }
 
-static const struct xenbus_device_id vp_ids[] = {
+static const struct xenbus_device_id vpb_ids[] = {
 	{ VPRIME_XS_CLASS },
 	{ "" }
 };
 
-static struct xenbus_driver vp_driver = {
-	.ids = vp_ids,
-	.probe = vp_probe,
-	.remove = vp_remove,
-	.otherend_changed = vp_frontend_changed,
+static struct xenbus_driver vpb_driver = {
+	.ids = vpb_ids,
+	.probe = vpb_probe,
+	.remove = vpb_remove,
+	.otherend_changed = vpb_frontend_changed,
 };
 
-int vp_xenbus_init(void)
+int vpb_xenbus_init(void)
 {
-	return xenbus_register_backend(&vp_driver);
+	return xenbus_register_backend(&vpb_driver);
 }
 
-void vp_xenbus_exit(void)
+void vpb_xenbus_exit(void)
 {
-	xenbus_unregister_driver(&vp_driver);
+	xenbus_unregister_driver(&vpb_driver);
 }
 
 /* ---- module ------------------------------------------------------------ */
-
-static int __init vp_init(void)
-{
-	int err;
-
-	if (!xen_domain())
-		return -ENODEV;
-	if (vp_max_pool_pages < VPRIME_POOL_PAGES_MIN ||
-	    vp_max_pool_pages > VPRIME_POOL_PAGES_MAX) {
-		pr_err("max_pool_pages must be %u..%u\n",
-		       VPRIME_POOL_PAGES_MIN, VPRIME_POOL_PAGES_MAX);
-		return -EINVAL;
-	}
-	vp_debugfs_init();
-	err = vp_chardev_init();
-	if (err)
-		goto err_chardev;
-	err = vp_xenbus_init();
-	if (err)
-		goto err_xenbus;
-	pr_info("loaded (protocol %u, engine ABI %u)\n",
-		VPRIME_PROTOCOL_VERSION, VPRIME_ABI_VERSION);
-	return 0;
-
-err_xenbus:
-	vp_chardev_exit();
-err_chardev:
-	vp_debugfs_exit();
-	return err;
-}
-
-static void __exit vp_exit(void)
-{
-	vp_xenbus_exit();
-	vp_chardev_exit();
-	vp_debugfs_exit();
-	pr_info("unloaded\n");
-}
-
-module_init(vp_init);
-module_exit(vp_exit);
-MODULE_DESCRIPTION("vprime paravirtual network backend and /dev/vprime");
-MODULE_LICENSE("Dual MIT/GPL");
-MODULE_ALIAS("xen-backend:vprime");

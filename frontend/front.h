@@ -152,6 +152,14 @@ struct vpf_dev {
 	u64 irq_ns;		/* first interrupt not yet polled to idle, 0 */
 };
 
+/* main.c: the module's parameters */
+extern unsigned int vpf_pool_pages;
+extern bool vpf_csum_offload;
+
+/* xenbus.c APIs: */
+int vpf_xenbus_init(void);
+void vpf_xenbus_exit(void);
+
 /* rings.c APIs: */
 int vpf_rings_setup(struct vpf_dev *vpf, u32 pool_pages);
 void vpf_rings_teardown(struct vpf_dev *vpf);

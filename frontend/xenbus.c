@@ -32,14 +32,6 @@
 #include "vp_parse.h"
 #include "vp_xenbus.h"
 
-static unsigned int pool_pages = VPRIME_POOL_PAGES_DEFAULT;
-module_param(pool_pages, uint, 0444);
-MODULE_PARM_DESC(pool_pages, "buffer pool pages per direction (8..256)");
-
-static bool csum_offload = true;
-module_param(csum_offload, bool, 0444);
-MODULE_PARM_DESC(csum_offload, "request checksum offload if offered");
-
 /* How long remove waits for the backend to let go of the shared pages. */
 #define VPF_CLOSE_WAIT_MS	5000
 #define VPF_CLOSE_STEP_MS	50
@@ -130,11 +122,11 @@ static int vpf_xenbus_negotiate(struct vpf_dev *vpf)
 			      VPRIME_POOL_PAGES_MAX, &max_pages);
 	if (err)
 		return err;
-	feat.pool_pages = vp_xb_pool_pick(pool_pages, max_pages);
+	feat.pool_pages = vp_xb_pool_pick(vpf_pool_pages, max_pages);
 	err = vpf_xs_back_bool(vpf, VPRIME_XS_FEATURE_CSUM, &feat.csum);
 	if (err)
 		return err;
-	feat.csum = feat.csum && csum_offload;
+	feat.csum = feat.csum && vpf_csum_offload;
 	err = vpf_xs_back_bool(vpf, VPRIME_XS_FEATURE_JUMBO, &feat.jumbo);
 	if (err)
 		return err;
@@ -513,27 +505,12 @@ static struct xenbus_driver vpf_xenbus_driver = {
 	.not_essential		= true,
 };
 
-static int __init vpf_module_init(void)
+int vpf_xenbus_init(void)
 {
-	if (!xen_domain())
-		return -ENODEV;
-	if (pool_pages < VPRIME_POOL_PAGES_MIN ||
-	    pool_pages > VPRIME_POOL_PAGES_MAX) {
-		pr_err("pool_pages must be %u..%u\n", VPRIME_POOL_PAGES_MIN,
-		       VPRIME_POOL_PAGES_MAX);
-		return -EINVAL;
-	}
-	pr_info("vprime frontend, protocol %u\n", VPRIME_PROTOCOL_VERSION);
 	return xenbus_register_frontend(&vpf_xenbus_driver);
 }
 
-static void __exit vpf_module_exit(void)
+void vpf_xenbus_exit(void)
 {
 	xenbus_unregister_driver(&vpf_xenbus_driver);
 }
-
-module_init(vpf_module_init);
-module_exit(vpf_module_exit);
-MODULE_DESCRIPTION("vprime paravirtual network frontend");
-MODULE_LICENSE("GPL");
-MODULE_ALIAS("xen:" VPRIME_XS_CLASS);

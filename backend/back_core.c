@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vp_common.c - the kernel-independent code of common/, compiled as
+ * back_core.c - the kernel-independent code of common/, compiled as
  * this module's own object.  Linking the objects in common/ directly
  * would have the backend, frontend and selftest modules build the same
  * object files with different flags, racing each other under make -j.

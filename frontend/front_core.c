@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * vp_common.c - the guest-side code of common/ compiled as this module's
+ * front_core.c - the guest-side code of common/ compiled as this module's
  * own object.  Listing ../common/vp_front.o etc. in Kbuild (as
  * tests/kmod does) makes every module that does so build the same object
  * file under its own name and flags: rebuilt on every make, and a race
