@@ -87,7 +87,12 @@ check_versions() { # VERSION-OF-TOOLS: every package installed at it
 # records, logs, /tmp, /run); depmod rewrites modules.* in place.
 fs_list() { find / -xdev \( -path /tmp -o -path /run -o -path /var/lib/dpkg -o -path /var/log \
 	-o -path /var/lib/xen -o -path /var/lib/xenstored -o -path /root \) -prune -o -print | sort; }
-vprime_nodes() { xenstore-ls -f / 2>/dev/null | cut -d' ' -f1 | grep -i vprime || true; }
+# The empty class directory /local/domain/0/backend/vprime stays once any
+# device existed (xenstore keeps parents, as it does backend/vif): not ours.
+vprime_nodes() {
+	xenstore-ls -f / 2>/dev/null | cut -d' ' -f1 | grep -i vprime |
+		grep -vx /local/domain/0/backend/vprime || true
+}
 
 # ---- the units, as systemd runs them ----------------------------------------
 # The values of KEY= in FILE, with the instance for %i; systemd's prefixes
