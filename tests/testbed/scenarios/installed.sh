@@ -67,6 +67,10 @@ cleanup_installed() {
 		# shellcheck disable=SC2086
 		dpkg --purge $PKGS >>"$TB_OUT/dpkg.log" 2>&1 || true
 	fi
+	if [ -d /tmp/installed-tb-modules ]; then
+		mv /tmp/installed-tb-modules "/lib/modules/$KVER/extra/vprime"
+		depmod -a "$KVER"
+	fi
 }
 trap 'rc=$?; cleanup_installed; [ $rc = 0 ] && tb__verdict PASS; exit $rc' EXIT
 
@@ -165,6 +169,13 @@ for f in "${OLD[@]}"; do [ -f "$f" ] || tb_fail "no older build $f"; done
 V_NEW=$(dpkg-deb -f "${NEW[1]}" Version) V_OLD=$(dpkg-deb -f "${OLD[1]}" Version)
 installed_any && tb_fail "vprime packages already installed in dom0 before the scenario"
 ! lsmod | grep -q '^vprime_back ' || tb_dom0_unload_modules vprime_back
+# dom0 as a user's has no modules but the package's: the testbed's own
+# build (extra/vprime, which depmod ranks first here) goes aside until the
+# scenario ends, for the scenarios after it.
+if [ -d "/lib/modules/$KVER/extra/vprime" ]; then
+	mv "/lib/modules/$KVER/extra/vprime" /tmp/installed-tb-modules
+	depmod -a "$KVER"
+fi
 tb_dmesg_mark
 [ -z "$(vprime_nodes)" ] || tb_fail "vprime xenstore nodes before the scenario: $(vprime_nodes | head -n 3 | tr '\n' ' ')"
 
