@@ -8,6 +8,7 @@
 
 #include "ns3/enum.h"
 #include "ns3/log.h"
+#include "ns3/realtime-simulator-impl.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
@@ -146,6 +147,7 @@ VprimeHandle::VprimeHandle()
       m_clockArg(nullptr),
       m_origin(0),
       m_calibrated(false),
+      m_originWindow(0),
       m_backendLost(false),
       m_started(false),
       m_mode(MODE_THREAD),
@@ -343,6 +345,7 @@ VprimeHandle::Rescan()
 void
 VprimeHandle::RescanEvent()
 {
+    Calibrate();
     Rescan();
     // A backend that died wakes nobody: its death shows at the next sync.
     if (m_mode != MODE_MANUAL)
@@ -359,16 +362,79 @@ VprimeHandle::PollEvent()
     m_pollEvent = Simulator::Schedule(m_pollInterval, &VprimeHandle::PollEvent, this);
 }
 
+/*
+ * One reading of the origin against the real-time simulator's own clock;
+ * false without one.  Three tries, the tightest kept: a preemption between
+ * the two clock reads would otherwise go into the origin.
+ */
+bool
+VprimeHandle::SampleOrigin(int64_t* origin, int64_t* window) const
+{
+    Ptr<RealtimeSimulatorImpl> rt =
+        DynamicCast<RealtimeSimulatorImpl>(Simulator::GetImplementation());
+    int64_t best = INT64_MAX;
+
+    if (!rt) // only called from events: the simulator runs
+    {
+        return false;
+    }
+    for (int i = 0; i < 3; i++)
+    {
+        int64_t a = static_cast<int64_t>(m_clock(m_clockArg));
+        int64_t r = rt->RealtimeNow().GetNanoSeconds();
+        int64_t b = static_cast<int64_t>(m_clock(m_clockArg));
+
+        if (b - a < best)
+        {
+            best = b - a;
+            *origin = a + (b - a) / 2 - r;
+        }
+    }
+    *window = best;
+    return true;
+}
+
+/*
+ * Take the origin (first call in the simulation), or check it (every
+ * rescan): kept unless the offset jumped by more than 1 ms, refined when a
+ * tighter reading comes.
+ */
 void
 VprimeHandle::Calibrate()
 {
-    if (m_calibrated)
+    int64_t origin, window;
+
+    if (!SampleOrigin(&origin, &window))
+    {
+        if (!m_calibrated)
+        {
+            m_origin =
+                static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
+            m_calibrated = true;
+        }
+        return;
+    }
+    if (!m_calibrated)
+    {
+        // What an origin taken from Now() here would have been off by.
+        int64_t late = static_cast<int64_t>(m_clock(m_clockArg)) - origin -
+                       Simulator::Now().GetNanoSeconds();
+        m_stats[STAT_first_event_late_us] = late > 0 ? static_cast<uint64_t>(late / 1000) : 0;
+    }
+    else if (origin - m_origin > 1000000 || m_origin - origin > 1000000)
+    {
+        m_stats[STAT_clock_steps]++;
+        NS_LOG_WARN("dom0 and simulator clocks moved apart by " << (origin - m_origin)
+                                                                << " ns: origin taken again");
+    }
+    else if (window >= m_originWindow)
     {
         return;
     }
-    m_origin = static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
+    m_origin = origin;
+    m_originWindow = window;
     m_calibrated = true;
-    NS_LOG_INFO("dom0 time at simulation time 0: " << m_origin << " ns");
+    NS_LOG_INFO("dom0 time at simulation time 0: " << m_origin << " ns (+-" << window << ")");
 }
 
 uint32_t
@@ -380,7 +446,10 @@ VprimeHandle::Service()
     {
         return 0;
     }
-    Calibrate(); // only ever runs inside the simulation: a valid origin
+    if (!m_calibrated)
+    {
+        Calibrate(); // only ever runs inside the simulation: a valid origin
+    }
     m_stats[STAT_services]++;
     // A bounded number of rounds: a guest flooding us cannot keep the
     // simulator in here; what is left waits for the next batch.

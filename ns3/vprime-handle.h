@@ -15,13 +15,21 @@
  * All libvprime calls happen in the simulator's thread (the handle is not
  * thread-safe); the reader thread only polls the descriptor.
  *
- * Time: dom0 stamps frames with CLOCK_MONOTONIC ns.  At the simulation's
- * first event (scheduled by Start()) the handle takes origin = clock() -
- * Simulator::Now(), so simulation time t is dom0 time origin + t (the
- * real-time simulator keeps the two together; a test gives a virtual clock
- * that returns origin + Now()).  Taken at Start() itself it would be off by
- * whatever the program does between Start() and Run(), and every guest
- * frame would enter the simulation that much late.
+ * Time: dom0 stamps frames with CLOCK_MONOTONIC ns; simulation time t is
+ * dom0 time origin + t.  Under ns-3's real-time simulator the origin is
+ * read against the simulator's own real-time clock (RealtimeNow(): ns-3
+ * 3.37 reads CLOCK_REALTIME from Run()'s start): origin = clock() -
+ * RealtimeNow(), both read back to back.  Simulator::Now() is not that
+ * clock: it is the time the running event was due, and an event runs late
+ * by however long the events before it took.  Taking the origin from
+ * Now() in the first event (as before) put that lateness into every
+ * mapping: in dom0 under QEMU's TCG the first events (node set-up) ran
+ * about 100 ms late, so every guest frame looked 100 ms late and every
+ * frame ns-3 sent was held 100 ms past its time by dom0.  The origin is
+ * checked again at every rescan: a jump of more than 1 ms (CLOCK_REALTIME
+ * stepped, or Run() entered again) takes it anew (clock_steps).  Without
+ * a real-time simulator (tests: a virtual clock that returns origin +
+ * Now()) the origin is taken from Now() in the first event.
  */
 #ifndef VPRIME_HANDLE_H
 #define VPRIME_HANDLE_H
@@ -82,7 +90,9 @@ struct VprimeGuestSpec
     X(attaches, "guest devices bound to ports")                                     \
     X(attach_errors, "attach attempts refused for another reason than absence")     \
     X(gone, "ports whose device vanished (detached)")                               \
-    X(rescans, "rescans for unbound devices")
+    X(rescans, "rescans for unbound devices")                                       \
+    X(clock_steps, "dom0/simulator clock offset jumped > 1 ms: origin taken again") \
+    X(first_event_late_us, "how late the simulation's first event ran (us)")
 
 class VprimeHandle : public Object
 {
@@ -150,6 +160,7 @@ class VprimeHandle : public Object
     void Dispatch(struct vprime_frame* f);
     void CheckPorts();
     void Calibrate();
+    bool SampleOrigin(int64_t* origin, int64_t* window) const;
     void ScheduleService();
     void ServiceEvent();
     void PollEvent();
@@ -164,6 +175,7 @@ class VprimeHandle : public Object
     void* m_clockArg;
     int64_t m_origin;
     bool m_calibrated; // m_origin taken while the simulation runs
+    int64_t m_originWindow; // clock reads' span around the origin's sample
     bool m_backendLost;
     bool m_started;
     Mode m_mode;

@@ -4,7 +4,8 @@
  * dom0 data path, in process) attached to an ns-3 program through
  * VprimeHelper, on a virtual clock that is the simulation's own: dom0 time
  * = kBase + Simulator::Now() (+ a skew a test may set), so every run is
- * deterministic.  The handle polls every 10 us of simulated time.
+ * deterministic (or, with g_realClock, dom0's real CLOCK_MONOTONIC for the
+ * real-time simulator).  The handle polls every 10 us of simulated time.
  */
 #ifndef NS3_WORLD_H
 #define NS3_WORLD_H
@@ -19,6 +20,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 // vp_front.h (included by vp_sim.h) is plain C without its own guard.
@@ -37,10 +39,17 @@ const uint64_t kBase = 1000000000000ull; // dom0 clock at simulation time 0
 extern int64_t g_skew;                   // added to dom0's clock
 extern bool g_frozen;                    // dom0's clock stands at g_frozenAt
 extern uint64_t g_frozenAt;
+extern bool g_realClock; // dom0's clock is CLOCK_MONOTONIC (+ g_skew)
 
 inline uint64_t
 Clock(void*)
 {
+    if (g_realClock)
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return uint64_t(int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec + g_skew);
+    }
     if (g_frozen)
         return g_frozenAt;
     return uint64_t(int64_t(kBase) + Simulator::Now().GetNanoSeconds() + g_skew);
