@@ -7,8 +7,8 @@
 #include "vprime-topology.h"
 
 #include "ns3/bridge-helper.h"
-#include "ns3/csma-channel.h"
-#include "ns3/csma-net-device.h"
+#include "ns3/simple-channel.h"
+#include "ns3/simple-net-device.h"
 #include "ns3/data-rate.h"
 #include "ns3/double.h"
 #include "ns3/drop-tail-queue.h"
@@ -661,7 +661,7 @@ VprimeTopology::Build(const std::string& path,
 {
     Topo t;
     std::vector<Ptr<Node>> node;
-    std::vector<std::pair<Ptr<CsmaNetDevice>, Ptr<CsmaNetDevice>>> ends;
+    std::vector<std::pair<Ptr<SimpleNetDevice>, Ptr<SimpleNetDevice>>> ends;
     InternetStackHelper stack;
 
     err->clear();
@@ -679,18 +679,24 @@ VprimeTopology::Build(const std::string& path,
     std::map<std::string, uint32_t> byName;
     for (uint32_t i = 0; i < t.nodes.size(); i++)
         byName[t.nodes[i].name] = i;
+    // A link is a SimpleChannel between two SimpleNetDevices, as vprimed's
+    // links: full duplex, each end serialising at the link's rate from its
+    // own queue, then the delay, with frames in flight one behind the
+    // other.  Not a CsmaChannel: ns-3's CSMA bus stays busy until a frame
+    // has propagated, one frame per (transmission + delay) in total, which
+    // on demo.json's link1 (1 Mbit/s, 40 ms) carried 0.22 Mbit/s.
     for (const auto& l : t.links)
     {
-        Ptr<CsmaChannel> ch = CreateObject<CsmaChannel>();
-        ch->SetAttribute("DataRate", DataRateValue(DataRate(l.bps ? l.bps : 1000000000000ull)));
+        Ptr<SimpleChannel> ch = CreateObject<SimpleChannel>();
         ch->SetAttribute("Delay", TimeValue(l.delay));
-        Ptr<CsmaNetDevice> d[2];
+        Ptr<SimpleNetDevice> d[2];
         const std::string* endName[2] = {&l.a, &l.b};
         for (int e = 0; e < 2; e++)
         {
             const NodeDesc& nd = t.nodes[byName[*endName[e]]];
             Ptr<DropTailQueue<Packet>> q = CreateObject<DropTailQueue<Packet>>();
-            d[e] = CreateObject<CsmaNetDevice>();
+            d[e] = CreateObject<SimpleNetDevice>();
+            d[e]->SetAttribute("DataRate", DataRateValue(DataRate(l.bps))); // 0: unlimited
             d[e]->SetAddress(Mac48Address::Allocate());
             for (const auto& f : nd.ifs)
                 if (f.link == l.name && f.hasMac)
@@ -707,12 +713,12 @@ VprimeTopology::Build(const std::string& path,
                 d[e]->SetReceiveErrorModel(em);
             }
             node[byName[*endName[e]]]->AddDevice(d[e]);
-            d[e]->Attach(ch);
+            d[e]->SetChannel(ch);
         }
         ends.emplace_back(d[0], d[1]);
     }
     // The device of link @li at node @ni.
-    auto endOf = [&](uint32_t li, uint32_t ni) -> Ptr<CsmaNetDevice> {
+    auto endOf = [&](uint32_t li, uint32_t ni) -> Ptr<SimpleNetDevice> {
         return byName[t.links[li].a] == ni ? ends[li].first : ends[li].second;
     };
     for (uint32_t ni = 0; ni < t.nodes.size(); ni++)
