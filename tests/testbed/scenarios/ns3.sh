@@ -22,7 +22,7 @@
 # unshaped IQR; UDP rate within 10 % of 1 Mbit/s x 1400/1442); vprimed's
 # are printed beside them (make demo judges vprimed).
 # FAIL when vprime-ns3 or its libraries are missing (make builds them).
-# tb-timeout: 330
+# tb-timeout: 200
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
