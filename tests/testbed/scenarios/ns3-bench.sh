@@ -21,7 +21,8 @@
 # wake-ups are added), CPU time.  A benchmark: it fails only when a path cannot be set up.
 # Results: $TB_OUT/results.txt (key=value), $TB_OUT/table.txt, figures.
 # Knobs (environment, or build/bench/bench.env): BENCH_SECS (5),
-# BENCH_PINGS (100), BENCH_TCP_SECS (5).
+# BENCH_PINGS (100), BENCH_TCP_SECS (5), BENCH_NS3_PATHS ("emu vprime":
+# which paths run; the table shows "-" for one left out).
 # tb-timeout: 600
 
 # shellcheck source=vprime-lib.sh
@@ -31,6 +32,7 @@
 SECS=${BENCH_SECS:-5}
 PINGS=${BENCH_PINGS:-100}
 TCP_SECS=${BENCH_TCP_SECS:-5}
+PATHS=" ${BENCH_NS3_PATHS:-emu vprime} "
 NS3=$TB_TOP/build/bin/vprime-ns3
 NS3_LIBS=$TB_TOP/build/ns3/dom0-libs
 TOPO=$TB_TOP/tests/testbed/ns3-bench.json
@@ -214,6 +216,7 @@ tcp() { # PATH DST_IP
 }
 
 # ---- (e) ns-3's FdNetDevice on the stock vifs -------------------------------------
+if [[ $PATHS == *" emu "* ]]; then
 tb_log "(e) vprime-ns3 --attach=emu: FdNetDevice on $vif1 and $vif2"
 eng_start emu --attach=emu --emu="g1-vp0=$vif1,g2-vp0=$vif2"
 out=$(gr g1 "ping -c 3 -W 5 10.99.0.12")
@@ -225,8 +228,10 @@ tcp emu 10.99.0.12
 blast emu eth0 10.99.0.12 "$emac2" eth0
 eng_stop
 tail -n 3 "$ENG_LOG" | while IFS= read -r l; do tb_log "  emu: $l"; done
+fi
 
 # ---- (v) VprimeNetDevice ---------------------------------------------------------
+if [[ $PATHS == *" vprime "* ]]; then
 tb_log "(v) vprime-ns3: VprimeNetDevice"
 eng_start vprime
 tb_wait_for 30 sh -c "[ \$(\"$VP_CTL\" list 2>/dev/null | grep -c ' attached\$') = 2 ]" ||
@@ -240,12 +245,14 @@ blast vprime "$vp1" "$VIP2" "$MAC2" "$vp2"
 eng_stop
 grep -E '^handle (syncs|wakeups|services|rx_frames) |^guest .* (rx_frames|tx_frames|rx_late|tx_drop_[a-z_]+) [1-9]' "$ENG_LOG" |
 	while IFS= read -r l; do tb_log "  vprime: $l"; done
+fi
 
 # ---- the table ---------------------------------------------------------------------
 TABLE=$TB_OUT/table.txt
 F='%-34s %14s %14s\n'
+gv() { local v; v=$(get "$1"); echo "${v:--}"; }
 # shellcheck disable=SC2059
-row() { printf "$F" "$1" "$(get "emu.$2")" "$(get "vprime.$2")"; }
+row() { printf "$F" "$1" "$(gv "emu.$2")" "$(gv "vprime.$2")"; }
 {
 	echo "ns-3 3.37 attach, vprime-ns3 in dom0, tests/testbed/ns3-bench.json (guest to guest RTT $CFG_RTT ms configured)"
 	# shellcheck disable=SC2059
