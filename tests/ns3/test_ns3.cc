@@ -21,6 +21,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <unistd.h>
 
 using namespace ns3;
 using namespace tw;
@@ -544,20 +545,35 @@ TestTopologyRouted()
 
 /*
  * A topology link carries its rate with frames in flight behind each
- * other, as vprimed's: 40 burst frames of 1442 bytes across 1 Mbit/s and
+ * other, as vprimed's (kLinkPipe: demo.json's link1 between guest a and
+ * a switch, guest c unshaped, a queue for the whole burst): 40 burst frames of 1442 bytes across 1 Mbit/s and
  * 40 ms arrive one per 11.4 ms (ns-3 serialises the 1428 bytes after the
  * Ethernet header) from 40 ms on, the last by 0.6 s.  On a CsmaChannel
  * the bus stayed busy through each frame's 40 ms of propagation: one frame
  * per 51.5 ms, the last after 2 s.
  */
+static const char kLinkPipe[] =
+    "{ \"seed\": 7, \"nodes\": ["
+    " { \"name\": \"a\", \"type\": \"guest\", \"mac\": \"02:00:00:00:00:01\" },"
+    " { \"name\": \"c\", \"type\": \"guest\", \"mac\": \"02:00:00:00:00:02\" },"
+    " { \"name\": \"s1\", \"type\": \"switch\" } ], \"links\": ["
+    " { \"name\": \"link1\", \"a\": \"a\", \"b\": \"s1\", \"bandwidth\": \"1Mbit\","
+    " \"delay\": \"40ms\", \"queue\": { \"packets\": 100 } },"
+    " { \"name\": \"link3\", \"a\": \"c\", \"b\": \"s1\" } ] }\n";
+
 static void
 TestLinkPipeline()
 {
     World w(2);
     VprimeTopologySummary sum;
     std::string err;
-    bool built = VprimeTopology::Build(VPRIME_TOP "/tests/ns3/link-pipe.json", *w.helper, 1500,
-                                       &sum, &err);
+    char path[] = "/tmp/test_ns3_link.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    bool wrote = write(fd, kLinkPipe, sizeof(kLinkPipe) - 1) == ssize_t(sizeof(kLinkPipe) - 1);
+    close(fd);
+    bool built = wrote && VprimeTopology::Build(path, *w.helper, 1500, &sum, &err);
+    unlink(path);
     if (!built)
         std::fprintf(stderr, "%s\n", err.c_str());
     CHECK(built);
