@@ -395,6 +395,33 @@ VprimeHandle::SampleOrigin(int64_t* origin, int64_t* window) const
 }
 
 /*
+ * How far behind real time the simulation ran this batch: frames stamped
+ * while it is behind enter at their stamps (rx_ahead), so only this shows
+ * a simulator that does not keep up.  One clock read per batch.
+ */
+void
+VprimeHandle::CountServiceLate()
+{
+    Ptr<RealtimeSimulatorImpl> rt =
+        DynamicCast<RealtimeSimulatorImpl>(Simulator::GetImplementation());
+    int64_t late;
+
+    if (!rt)
+    {
+        return;
+    }
+    late = rt->RealtimeNow().GetNanoSeconds() - Simulator::Now().GetNanoSeconds();
+    if (late > 0 && static_cast<uint64_t>(late / 1000) > m_stats[STAT_service_late_max_us])
+    {
+        m_stats[STAT_service_late_max_us] = static_cast<uint64_t>(late / 1000);
+    }
+    if (NanoSeconds(late) > m_lateThreshold)
+    {
+        m_stats[STAT_services_late]++;
+    }
+}
+
+/*
  * Take the origin (first call in the simulation), or check it (every
  * rescan): kept unless the offset jumped by more than 1 ms, refined when a
  * tighter reading comes.
@@ -451,6 +478,7 @@ VprimeHandle::Service()
         Calibrate(); // only ever runs inside the simulation: a valid origin
     }
     m_stats[STAT_services]++;
+    CountServiceLate();
     // A bounded number of rounds: a guest flooding us cannot keep the
     // simulator in here; what is left waits for the next batch.
     for (round = 0; round < 16; round++)

@@ -92,7 +92,9 @@ struct VprimeGuestSpec
     X(gone, "ports whose device vanished (detached)")                               \
     X(rescans, "rescans for unbound devices")                                       \
     X(clock_steps, "dom0/simulator clock offset jumped > 1 ms: origin taken again") \
-    X(first_event_late_us, "how late the simulation's first event ran (us)")
+    X(first_event_late_us, "how late the simulation's first event ran (us)")      \
+    X(services_late, "batches run more than LateThreshold after they were due")     \
+    X(service_late_max_us, "the most a batch ran after it was due (us)")
 
 class VprimeHandle : public Object
 {
@@ -161,6 +163,7 @@ class VprimeHandle : public Object
     void CheckPorts();
     void Calibrate();
     bool SampleOrigin(int64_t* origin, int64_t* window) const;
+    void CountServiceLate();
     void ScheduleService();
     void ServiceEvent();
     void PollEvent();
