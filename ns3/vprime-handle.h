@@ -24,8 +24,8 @@
  * by however long the events before it took.  Taking the origin from
  * Now() in the first event (as before) put that lateness into every
  * mapping: in dom0 under QEMU's TCG the first events (node set-up) ran
- * about 100 ms late, so every guest frame looked 100 ms late and every
- * frame ns-3 sent was held 100 ms past its time by dom0.  The origin is
+ * 8 to 64 ms late, so every guest frame looked that late and every frame
+ * ns-3 sent was held that long past its time by dom0.  The origin is
  * checked again at every rescan: a jump of more than 1 ms (CLOCK_REALTIME
  * stepped, or Run() entered again) takes it anew (clock_steps).  Without
  * a real-time simulator (tests: a virtual clock that returns origin +
