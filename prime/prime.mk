@@ -31,6 +31,15 @@ $(BUILD)/test/test_prime_frame: prime/tests/test_prime_frame.cc \
 		-I$(TOP)/prime/overlay/netsim/src/ssfnet -o $@ $< \
 		$(PRIME_EMU)/vprime_frame.cc $(TEST_LIBS) -lpthread
 
+# When a guest frame enters the simulation (the SSF kernel's rule for the
+# device's batches, prime/patches/0005), as PRIMEX compiles it.
+HOST_TESTS += $(BUILD)/test/test_prime_import
+
+$(BUILD)/test/test_prime_import: prime/tests/test_prime_import.cc \
+		prime/overlay/netsim/src/ssf/api/import_anchor.h | $(BUILD)/test
+	$(CXX) -std=gnu++98 -g -Wall -Wextra -Werror $(SAN_FLAGS) \
+		-I$(TOP)/prime/overlay/netsim/src/ssf -o $@ $< $(TEST_LIBS)
+
 # The example models (XML and Java), compiled by jPRIME: TLV, and the
 # interfaces' addresses.
 PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml prime/models/*.java)
