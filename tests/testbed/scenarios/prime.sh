@@ -17,7 +17,7 @@
 # 1400/1442. Tolerances as the demo's (docs/demo.md). The device's counters
 # (imported, exported, late) are figures. FAILS (never skips) without primex
 # or the models: make check builds them before it boots.
-# tb-timeout: 600
+# tb-timeout: 360
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
