@@ -145,7 +145,7 @@ DEB_DIR=$TB_TOP/build/deb
 DEB_TB=$DEB_DIR/testbed
 packages() {
 	local dkms stamp
-	dkms=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-dkms_*.deb' 2>/dev/null | head -n 1)
+	dkms=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-dkms_*.deb' 2>/dev/null | head -n 1) || true # no build/deb: find fails
 	if [ -z "$dkms" ]; then
 		tb_log "packages: no build/deb/vprime-dkms_*.deb ('make deb' makes them; scenario installed needs them)"
 		return
