@@ -229,7 +229,7 @@ repo_bin_libs() {
 # vprime-tools (scenario installed), whether or not build/bin was built.
 deb_bin_libs() {
 	local root=$1 deb bin x=$TB_WORK/deb-tools
-	deb=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-tools_*.deb' 2>/dev/null | head -n 1)
+	deb=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-tools_*.deb' 2>/dev/null | head -n 1) || true
 	[ -n "$deb" ] || return 0
 	rm -rf "$x"
 	dpkg-deb -x "$deb" "$x"
