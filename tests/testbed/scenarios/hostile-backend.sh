@@ -27,6 +27,7 @@ SET=517			# pages of one connection: 1 + 4 + 2 x 256
 MEM_MAX_KB=8192		# one set is 2068 KB; six would be 12 MB
 MAC=00:16:3e:5e:00:01
 HB=/sys/module/vprime_hostile_back/parameters
+HB_DRV=/sys/bus/xen-backend/drivers/vprime-hostile-back
 NETDIR=/sys/bus/xen/devices/vprime-0/net
 
 hb_status() { # [KEY]
@@ -39,13 +40,22 @@ fe_state() { xenstore-read "$(vp_fe_path g1 0)/state" 2>/dev/null; }
 fe_closed() { [ "$(fe_state)" = 6 ]; }
 # KEY of an ethtool -S dump in FILE
 fe() { awk -v k="$2:" '$1==k{print $2}' "$1"; }
+# Unbind the device first (its remove unmaps everything): xenbus holds a
+# reference on the module per bound device, so rmmod alone fails.
+hb_unload() {
+	local d
+	for d in "$HB_DRV"/vprime-*; do
+		[ ! -e "$d" ] || echo "${d##*/}" >"$HB_DRV/unbind"
+	done
+	rmmod vprime-hostile-back
+}
 
 # Whatever the verdict, dom0 is left as found (other scenarios follow in
 # the same boot): the hostile module goes first (its mappings would keep
 # g1 from dying), then the guest, its nodes, and vprime-back if loaded.
 eval "hb__cleanup_orig() $(declare -f tb__cleanup_guests_safe | tail -n +2)"
 tb__cleanup_guests_safe() {
-	[ ! -e /sys/module/vprime_hostile_back ] || rmmod vprime-hostile-back || true
+	[ ! -e /sys/module/vprime_hostile_back ] || hb_unload || true
 	hb__cleanup_orig || true
 	if [ -e /sys/module/vprime_back ]; then
 		vp_back_unbind_all || true
@@ -122,7 +132,7 @@ n=$(grep -c 'giving up' "$TB_OUT/guest-dmesg-attack.txt" || true)
 [ "$n" = 1 ] || hx_soft_fail "$n 'giving up' lines in g1's log, want 1"
 
 # --- 2. the backend goes: every held page comes back ------------------------
-rmmod vprime-hostile-back || tb_fail "rmmod vprime-hostile-back failed"
+hb_unload || tb_fail "unbind + rmmod of vprime-hostile-back failed"
 # shellcheck disable=SC2016
 out=$(vp_guest g1 'n=$(ls '"$NETDIR"'); for i in $(seq 40); do
 	h=$(ethtool -S $n | awk "\$1==\"held_pages:\"{print \$2}"); [ "$h" = 0 ] && break; sleep 0.5; done
