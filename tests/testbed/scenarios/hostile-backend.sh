@@ -15,7 +15,7 @@
 # the real backend is loaded: the given-up device stays Closed until the
 # toolstack re-adds it, and then connects.  Guest commands cost seconds
 # each under TCG: the guest samples by itself, and dom0 asks four times.
-# tb-timeout: 300
+# tb-timeout: 240
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"

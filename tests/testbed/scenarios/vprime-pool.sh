@@ -20,7 +20,7 @@
 #    pool-pages node written by hand out of range is refused by
 #    vprime-back (xs_rejects, error node, no device), then removed.
 # Ends with every device removed, nothing leaked, the module unloaded.
-# tb-timeout: 420
+# tb-timeout: 300
 
 # shellcheck source=vprime-lib.sh
 . "$TB_SCEN_DIR/vprime-lib.sh"
