@@ -24,7 +24,7 @@
 #
 # Needs `make deb` on the host first (make check runs check-deb, which
 # makes them, before testbed-check).
-# tb-timeout: 300
+# tb-timeout: 480
 
 DEBS=$TB_TOP/build/deb
 DEB_TB=$DEBS/testbed
