@@ -89,9 +89,10 @@ bench-prime-host: prime-models $(BUILD)/bin/vprime-simhost
 
 # The testbed's prime scenarios (tests/testbed/scenarios/prime*.sh) run
 # primex and the compiled models from the share, and the dom0 image carries
-# primex's libraries: built before a boot that runs them.  (prime is not in
-# TESTBED_CHECK_SCENARIOS yet: docs/prime.md, "On the Xen testbed".)
+# primex's libraries: built before a boot that runs them (make check's boot
+# runs prime).
 testbed-run: $(if $(filter prime%,$(SCENARIOS)),prime-models)
+testbed-check: prime-models
 
 # make bench: PRIMEX's TAP device against the vprime device, same model and
 # guests, in bench's boot (tests/testbed/scenarios/prime-bench.sh).
