@@ -8,8 +8,10 @@
 # Writes OUTDIR/<model>.tlv and OUTDIR/<model>.ifaces: one line per
 # interface, "<unique name> <IPv4 address>", from the XML jPRIME writes
 # next to the TLV (the addresses it assigned; guests take theirs from
-# here).  jPRIME keeps its model database in the current directory, so it
-# runs in a scratch directory under OUTDIR.
+# here).  jPRIME runs in a scratch directory under OUTDIR, its model
+# database there too (DB_PATH: jPRIME's default, /tmp, is one database
+# for every jPRIME on the machine, and a second one running at the same
+# time, make -j2 prime-models, fails on Derby's lock).
 set -euo pipefail
 
 jar=${1:?usage: compile-model.sh JPRIME_JAR MODEL OUTDIR [BASE_IP]}
@@ -35,7 +37,7 @@ cp "$model" "$work/"
 model=$work/$(basename "$model")
 (
 	cd "$work"
-	java -DOUT_DIR="$work" -jar "$jar" create "$name" "$model" $base_ip \
+	java -DOUT_DIR="$work" -DDB_PATH="$work" -jar "$jar" create "$name" "$model" $base_ip \
 		> "$out/$name.jprime.log" 2>&1
 ) || { tail -30 "$out/$name.jprime.log" >&2; echo "compile-model: jPRIME failed on $model" >&2; exit 1; }
 tlv=$(find "$work" -maxdepth 1 -name '*_part_1.tlv' | head -1)

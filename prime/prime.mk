@@ -31,6 +31,15 @@ $(BUILD)/test/test_prime_frame: prime/tests/test_prime_frame.cc \
 		-I$(TOP)/prime/overlay/netsim/src/ssfnet -o $@ $< \
 		$(PRIME_EMU)/vprime_frame.cc $(TEST_LIBS) -lpthread
 
+# When a guest frame enters the simulation (the SSF kernel's rule for the
+# device's batches, prime/patches/0005), as PRIMEX compiles it.
+HOST_TESTS += $(BUILD)/test/test_prime_import
+
+$(BUILD)/test/test_prime_import: prime/tests/test_prime_import.cc \
+		prime/overlay/netsim/src/ssf/api/import_anchor.h | $(BUILD)/test
+	$(CXX) -std=gnu++98 -g -Wall -Wextra -Werror $(SAN_FLAGS) \
+		-I$(TOP)/prime/overlay/netsim/src/ssf -o $@ $< $(TEST_LIBS)
+
 # The example models (XML and Java), compiled by jPRIME: TLV, and the
 # interfaces' addresses.
 PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml prime/models/*.java)
@@ -80,9 +89,10 @@ bench-prime-host: prime-models $(BUILD)/bin/vprime-simhost
 
 # The testbed's prime scenarios (tests/testbed/scenarios/prime*.sh) run
 # primex and the compiled models from the share, and the dom0 image carries
-# primex's libraries: built before a boot that runs them.  (prime is not in
-# TESTBED_CHECK_SCENARIOS yet: docs/prime.md, "On the Xen testbed".)
+# primex's libraries: built before a boot that runs them (make check's boot
+# runs prime).
 testbed-run: $(if $(filter prime%,$(SCENARIOS)),prime-models)
+testbed-check: prime-models
 
 # make bench: PRIMEX's TAP device against the vprime device, same model and
 # guests, in bench's boot (tests/testbed/scenarios/prime-bench.sh).

@@ -13,12 +13,19 @@
 # modules it installed are packaged where it installed them
 # (/lib/modules/KVER/updates/dkms, the DEST_MODULE_LOCATION of dkms.conf),
 # as mkbmdeb did: vprime-modules-KVER, Provides vprime-modules, Depends on
-# the kernel image, depmod in postinst and postrm.  Needs root.
+# the kernel image, depmod in postinst and postrm as dh_installmodules
+# writes them.  Needs root.
 set -euo pipefail
 deb=$(realpath "${1:?usage: mkbmdeb.sh DKMS_DEB KVER OUTDIR}") kver=${2:?} out=${3:?}
 [ "$(id -u)" = 0 ] || { echo "mkbmdeb: needs root (mount namespace, chroot)" >&2; exit 1; }
 [ -d "/usr/src/linux-headers-$kver" ] || { echo "mkbmdeb: no headers for $kver (apt install linux-headers-$kver)" >&2; exit 1; }
 command -v dkms >/dev/null || { echo "mkbmdeb: no dkms (apt install dkms)" >&2; exit 1; }
+autoscripts=/usr/share/debhelper/autoscripts
+for s in postinst postrm; do
+	[ -r "$autoscripts/$s-modules" ] ||
+		{ echo "mkbmdeb: no $autoscripts/$s-modules (apt install debhelper)" >&2; exit 1; }
+done
+dh_version=$(dpkg-query -W -f='${Version}' debhelper)
 [ "$(dpkg-deb -f "$deb" Package)" = vprime-dkms ] || { echo "mkbmdeb: $deb is not vprime-dkms" >&2; exit 1; }
 version=$(dpkg-deb -f "$deb" Version)
 upstream=${version%%-*}
@@ -89,8 +96,17 @@ Description: Xen paravirtual network device for experiments - modules
  vprime-dkms $version for the kernel $kver, for hosts that should not
  build them themselves.
 EOF
+# The maintainer scripts dh_installmodules gives a kernel module package
+# (DKMS's own mkbmdeb template runs it): debhelper's snippets, for KVER.
+# They run depmod only where the kernel's System.map is, as linux-image
+# installs it.
 for s in postinst postrm; do
-	printf '#!/bin/sh\nset -e\ndepmod -a %s || true\n' "$kver" >"$work/pkg/DEBIAN/$s"
+	snippet=$autoscripts/$s-modules
+	{
+		printf '#!/bin/sh\nset -e\n# Automatically added by dh_installmodules (debhelper %s)\n' "$dh_version"
+		sed "s/#KVERS#/$kver/g" "$snippet"
+		printf '# End automatically added section\n'
+	} >"$work/pkg/DEBIAN/$s"
 	chmod 0755 "$work/pkg/DEBIAN/$s"
 done
 (cd "$work/pkg" && find lib usr -type f -print0 | sort -z | xargs -0 md5sum >DEBIAN/md5sums)

@@ -32,8 +32,13 @@ GUEST_KMODS="xen-netfront pktgen dummy veth tun sch_netem"
 DOM0_BINS="bash flock ip bridge tc ss tcpdump iperf3 ethtool kmod"
 # dpkg in dom0, for the scenario that installs our .debs (installed.sh):
 # dpkg -i runs dpkg-deb and dpkg-split, and wants ldconfig in PATH;
-# dpkg-deb unpacks with GNU tar (busybox's lacks its options).
-DOM0_DPKG_BINS="dpkg dpkg-deb dpkg-split dpkg-query tar ldconfig"
+# dpkg-deb unpacks with GNU tar (busybox's lacks its options).  Dash is
+# the /bin/sh maintainer scripts are written for (Debian's); busybox's sh
+# runs its own applets first, and its depmod writes no modules.*.bin, so
+# kmod's modprobe would not see a module package's modules.  Dash is
+# /bin/sh only while that scenario runs: init and the other scenarios'
+# `sh -c` keep busybox's.
+DOM0_DPKG_BINS="dpkg dpkg-deb dpkg-split dpkg-query tar ldconfig dash"
 GUEST_BINS="bash ip tc ss tcpdump iperf3 ethtool kmod"
 # Xen binaries (from the staged .debs).
 XEN_BINS="xl xenstored xenconsoled xen-init-dom0 xentop lsevtchn xenstore-control"
@@ -145,7 +150,7 @@ DEB_DIR=$TB_TOP/build/deb
 DEB_TB=$DEB_DIR/testbed
 packages() {
 	local dkms stamp
-	dkms=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-dkms_*.deb' 2>/dev/null | head -n 1)
+	dkms=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-dkms_*.deb' 2>/dev/null | head -n 1) || true # no build/deb: find fails
 	if [ -z "$dkms" ]; then
 		tb_log "packages: no build/deb/vprime-dkms_*.deb ('make deb' makes them; scenario installed needs them)"
 		return
@@ -229,7 +234,7 @@ repo_bin_libs() {
 # vprime-tools (scenario installed), whether or not build/bin was built.
 deb_bin_libs() {
 	local root=$1 deb bin x=$TB_WORK/deb-tools
-	deb=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-tools_*.deb' 2>/dev/null | head -n 1)
+	deb=$(find "$DEB_DIR" -maxdepth 1 -name 'vprime-tools_*.deb' 2>/dev/null | head -n 1) || true
 	[ -n "$deb" ] || return 0
 	rm -rf "$x"
 	dpkg-deb -x "$deb" "$x"
@@ -396,7 +401,7 @@ kernel_images() {
 base_stamp() {
 	{
 		cat "$TB_DIR/versions.env" "$0" "$TB_STAGE/.stamp" "$TB_IMAGES/guest-vmlinux.format"
-		for b in $DOM0_BINS $GUEST_BINS busybox; do ls -lL "$(command -v "$b")"; done
+		for b in $DOM0_BINS $DOM0_DPKG_BINS $GUEST_BINS busybox; do ls -lL "$(command -v "$b")"; done
 	} | tb_hash
 }
 
@@ -430,6 +435,10 @@ dom0_base() {
 		ln -sf xenstore "$root/usr/bin/xenstore-$b"
 	done
 	copy_file "$root" "$TB_STAGE/usr/lib/xen-4.17/bin/libxl-save-helper" /usr/lib/xen-4.17/bin/libxl-save-helper
+	# linux-image's System.map (Debian's is a stub): dpkg's database says
+	# that package is installed, and kernel module packages run depmod
+	# only where its System.map is (dh_installmodules' scripts).
+	copy_file "$root" "$TB_STAGE/boot/System.map-$ABI" "/boot/System.map-$ABI"
 	mkdir -p "$root/etc/xen" "$root/var/lib/xen" "$root/var/lib/xenstored" "$root/var/log/xen"
 	cp -a "$TB_STAGE/etc/xen/scripts" "$root/etc/xen/"
 	cat >"$root/etc/xen/xl.conf" <<-'EOF'

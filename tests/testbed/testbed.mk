@@ -15,12 +15,12 @@ TESTBED_DIR := $(TOP)/tests/testbed
 # bench (make bench) and harness run by name: the demo judges figures
 # against tolerances, which under software emulation on a shared machine
 # belongs in what a user runs and reads, not in the gate of every change.
-# installed (the Debian packages in dom0 and guests) runs by name until a
-# boot has passed it; it then goes last here, with testbed-check ordered
-# after check-deb (below), which makes the packages it takes.
+# prime (primex in dom0) needs prime-models (prime/prime.mk); installed
+# (the Debian packages in dom0 and guests) goes last, with testbed-check
+# ordered after check-deb (below), which makes the packages it takes.
 TESTBED_CHECK_SCENARIOS := baseline modules front-load front-connect vprime-ping \
 	vprime-mtu vprime-carrier vprime-teardown vprime-save xl-lifecycle \
-	fault-load hostile-guest
+	fault-load hostile-guest hostile-backend vprime-pool prime installed
 SCENARIOS ?=
 
 .PHONY: testbed-deps testbed-images testbed-check testbed-run testbed-shell

@@ -49,9 +49,6 @@ LOGGING_COMPONENT(VPrimeDevice);
 #define VPRIME_ATTACH_RETRY_NS 500000000ull
 #define VPRIME_OPEN_RETRY_NS 1000000000ull
 #define VPRIME_STATS_NS 500000000ull
-/* An import time this close to the kernel's now may be past when the
- * kernel takes the frame in: stamp it on arrival instead (real ns). */
-#define VPRIME_IMPORT_MARGIN_NS 200000ull
 
 static uint64_t vprimeNow()
 {
@@ -186,6 +183,7 @@ void VPrimeCore::coreInit(Community* com, prime::ssf::inChannel* ic)
 
 void VPrimeCore::coreWrapup()
 {
+	coreImportStats();
 	for (int i = 0; i < VPRIME_DEV_STAT_MAX; i++) {
 		if (stats[i])
 			printf("vprime: %s=%llu\n", statName(i), (unsigned long long)stats[i]);
@@ -496,7 +494,7 @@ void VPrimeCore::ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info)
 	count(VPRIME_DEV_arp_replies);
 }
 
-void VPrimeCore::ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t sim_now,
+void VPrimeCore::ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t wall_now,
 				  uint64_t now, double ltime_per_ns)
 {
 	count(VPRIME_DEV_rx_frames);
@@ -536,17 +534,12 @@ void VPrimeCore::ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t si
 				 VPRIME_ETH_HLEN, dst_uid);
 	EmulationEvent* evt = new EmulationEvent(ifc.iface, pkt, !dst_uid);
 
-	/* the import time: dom0's timestamp on the simulator's clock */
-	prime::ssf::ltime_t at = -1;
-	if (f->tstamp) {
-		uint64_t age = now > f->tstamp ? now - f->tstamp : 0;
-		prime::ssf::ltime_t t = sim_now - (prime::ssf::ltime_t)(age * ltime_per_ns)
-			+ ifc.import_delay;
-		if (t > sim_now + (prime::ssf::ltime_t)(VPRIME_IMPORT_MARGIN_NS * ltime_per_ns))
-			at = t;
-	}
-	if (at < 0)
-		count(VPRIME_DEV_import_late);
+	/* the frame's own time: dom0's timestamp on the wall clock's mapping,
+	 * + import_delay; the kernel anchors it on the simulator's present
+	 * and counts what was late (import_anchor.h) */
+	uint64_t age = f->tstamp && now > f->tstamp ? now - f->tstamp : 0;
+	prime::ssf::ltime_t at = wall_now - (prime::ssf::ltime_t)(age * ltime_per_ns)
+		+ ifc.import_delay;
 	evts[nevts] = evt;
 	when[nevts] = at;
 	nevts++;
@@ -566,10 +559,10 @@ int VPrimeCore::ownerImport()
 	if (n <= 0)
 		return 0;
 	uint64_t now = vprimeNow();
-	prime::ssf::ltime_t sim_now = core_ic->wallclockToLtime();
+	prime::ssf::ltime_t wall_now = core_ic->wallclockToLtime();
 	double ltime_per_ns = core_ic->ltimePerRealSecond() / 1e9;
 	for (int i = 0; i < n; i++) {
-		ownerImportFrame(&rx[i], sim_now, now, ltime_per_ns);
+		ownerImportFrame(&rx[i], wall_now, now, ltime_per_ns);
 		vprime_frame_drop(vp, &rx[i]);
 	}
 	ownerFlushEvents();
@@ -607,11 +600,28 @@ void VPrimeDevice::ownerSleep(int timeout_ms)
 	}
 }
 
+/* The kernel's account of our imports (import_anchor.h) into our counters. */
+void VPrimeCore::coreImportStats()
+{
+	prime::ssf::uint64 events, late, lagged;
+	prime::ssf::ltime_t lag_max;
+
+	if (!core_ic)
+		return;
+	core_ic->importStats(&events, &late, &lagged, &lag_max);
+	double per_us = core_ic->ltimePerRealSecond() / 1e6;
+	__atomic_store_n(&stats[VPRIME_DEV_import_late], (uint64_t)late, __ATOMIC_RELAXED);
+	__atomic_store_n(&stats[VPRIME_DEV_import_lagged], (uint64_t)lagged, __ATOMIC_RELAXED);
+	__atomic_store_n(&stats[VPRIME_DEV_import_lag_max_us],
+			 per_us > 0 ? (uint64_t)(lag_max / per_us) : 0, __ATOMIC_RELAXED);
+}
+
 void VPrimeCore::ownerWriteStats(uint64_t now)
 {
 	if (!stats_path || now < next_stats_ns)
 		return;
 	next_stats_ns = now + VPRIME_STATS_NS;
+	coreImportStats();
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", stats_path);
 	FILE* fp = fopen(tmp, "w");

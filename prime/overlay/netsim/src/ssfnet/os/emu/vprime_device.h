@@ -24,9 +24,14 @@
  *
  * Time.  A guest frame's dom0 timestamp (CLOCK_MONOTONIC) is mapped to
  * simulation time with the simulator's own wall-clock mapping (start
- * reference and emulation ratio), plus the interface's import_delay; the
- * frame enters the simulation then, or when the kernel takes it in if that
- * is already past (counted import_late).  On export, the delay the kernel
+ * reference and emulation ratio), plus the interface's import_delay: the
+ * frame's own time.  The kernel takes the batch in anchored on the
+ * simulator's present (prime/patches/0005, ssf/api/import_anchor.h): a
+ * simulator lagging the wall clock takes the frame in that much earlier,
+ * so that it does not wait behind the backlog (counted import_lagged, the
+ * largest lag import_lag_max_us), and a frame whose time the simulator has
+ * already passed enters at its present (counted import_late), never in
+ * its past nor at the wall clock's now.  On export, the delay the kernel
  * computes for the packet (its simulation time against the wall clock)
  * becomes the frame's due time in dom0; a frame that reaches the writer
  * more than VPRIME_LATE_NS past due is counted export_late.
@@ -65,7 +70,9 @@ namespace ssfnet {
 #define VPRIME_DEV_STATS(X)						\
 	X(rx_frames,	"frames taken from guests")			\
 	X(imported,	"IPv4 packets handed to the simulator")		\
-	X(import_late,	"imported later than dom0 time + import_delay")	\
+	X(import_late,	"entered at the simulator's present: it had passed dom0 time + import_delay") \
+	X(import_lagged, "taken in while the simulator lagged the wall clock by 1 ms or more") \
+	X(import_lag_max_us, "largest lag of the simulator behind the wall clock at an import (us)") \
 	X(rx_not_in_model, "IPv4 to an address outside the model (dropped)") \
 	X(rx_too_big,	"frames longer than one buffer / the MTU (dropped)") \
 	X(rx_no_iface,	"frames on a port no interface owns (dropped)")	\
@@ -148,7 +155,7 @@ protected:
 	void ownerRefill();
 	int ownerSubmit();
 	int ownerImport();
-	void ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t sim_now,
+	void ownerImportFrame(struct vprime_frame* f, prime::ssf::ltime_t wall_now,
 			      uint64_t now, double ltime_per_ns);
 	void ownerArpReply(VPrimeIface& ifc, const VPrimeFrameInfo& info);
 	void ownerFlushEvents();
@@ -158,6 +165,7 @@ protected:
 	bool frameFits(Packet* pkt, VPrimeIface& ifc);
 	uint64_t frameWrite(Packet* pkt, VPrimeIface& ifc, double delay,
 			    struct vprime_frame* f);
+	void coreImportStats();
 	void count(int id) { __atomic_add_fetch(&stats[id], 1, __ATOMIC_RELAXED); }
 
 	Community* core_com;
