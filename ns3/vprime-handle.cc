@@ -15,8 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <poll.h>
 #include <sstream>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -154,7 +154,7 @@ VprimeHandle::VprimeHandle()
       m_batch(64),
       m_buf(VPRIME_FRAME_MAX),
       m_stopFd(-1),
-      m_threadPending(false),
+      m_epollFd(-1),
       m_threadStop(false),
       m_wakeups(0)
 {
@@ -306,6 +306,18 @@ VprimeHandle::Start()
                         "VprimeHandle: Mode Thread needs a backend with a descriptor");
         m_stopFd = eventfd(0, EFD_CLOEXEC);
         NS_ABORT_MSG_IF(m_stopFd < 0, "VprimeHandle: eventfd: " << std::strerror(errno));
+        m_epollFd = epoll_create1(EPOLL_CLOEXEC);
+        NS_ABORT_MSG_IF(m_epollFd < 0, "VprimeHandle: epoll_create1: " << std::strerror(errno));
+        struct epoll_event ev;
+        std::memset(&ev, 0, sizeof(ev));
+        ev.events = EPOLLIN;
+        ev.data.u32 = 1;
+        NS_ABORT_MSG_IF(epoll_ctl(m_epollFd, EPOLL_CTL_ADD, m_stopFd, &ev) < 0,
+                        "VprimeHandle: epoll_ctl: " << std::strerror(errno));
+        ev.events = EPOLLIN | EPOLLONESHOT;
+        ev.data.u32 = 0;
+        NS_ABORT_MSG_IF(epoll_ctl(m_epollFd, EPOLL_CTL_ADD, vprime_fd(m_vp), &ev) < 0,
+                        "VprimeHandle: epoll_ctl: " << std::strerror(errno));
         m_threadStop = false;
         m_thread = std::thread(&VprimeHandle::ThreadMain, this);
     }
@@ -638,61 +650,60 @@ VprimeHandle::ServiceEvent()
 
 /* ---- the reader thread ---------------------------------------------------- */
 
+/*
+ * The reader thread only waits: the descriptor is in its epoll set with
+ * EPOLLONESHOT, so one readiness schedules one batch and disarms it; the
+ * batch, in the simulator's thread, arms it again when it is done (one
+ * epoll_ctl).  The thread never waits for the batch itself: formerly it
+ * slept on a condition variable until the batch ran and was woken by it,
+ * two more sleeps and wake-ups (and a contended mutex) per batch, which
+ * dominated vprime-ns3's CPU (docs/ns3.md, "Keeping up").
+ */
 void
 VprimeHandle::ThreadMain()
 {
-    struct pollfd p[2];
-
-    p[0].fd = vprime_fd(m_vp);
-    p[0].events = POLLIN;
-    p[1].fd = m_stopFd;
-    p[1].events = POLLIN;
     for (;;)
     {
-        int r = poll(p, 2, -1);
+        struct epoll_event ev[2];
+        int r = epoll_wait(m_epollFd, ev, 2, -1);
 
         if (r < 0 && errno == EINTR)
         {
             continue;
         }
-        if (r < 0 || (p[1].revents & POLLIN))
+        if (r < 0)
         {
             return;
         }
-        if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+        for (int i = 0; i < r; i++)
         {
-            // The backend went away (a unix: host exited): nothing will
-            // ever come again; tell the simulation once and stop polling.
-            std::lock_guard<std::mutex> lk(m_mx);
-            if (!m_threadStop)
+            if (ev[i].data.u32 == 1)
             {
+                return; // stop
+            }
+        }
+        for (int i = 0; i < r; i++)
+        {
+            std::lock_guard<std::mutex> lk(m_mx);
+            if (m_threadStop)
+            {
+                return;
+            }
+            if (ev[i].events & (EPOLLERR | EPOLLHUP))
+            {
+                // The backend went away (a unix: host exited): nothing will
+                // ever come again; tell the simulation once and stop.
                 Simulator::ScheduleWithContext(Simulator::NO_CONTEXT,
                                                Seconds(0),
                                                &VprimeHandle::BackendLost,
                                                this);
+                return;
             }
-            return;
-        }
-        if (!(p[0].revents & POLLIN))
-        {
-            continue;
-        }
-        std::unique_lock<std::mutex> lk(m_mx);
-        if (m_threadStop)
-        {
-            return;
-        }
-        m_threadPending = true;
-        m_wakeups++;
-        Simulator::ScheduleWithContext(Simulator::NO_CONTEXT,
-                                       Seconds(0),
-                                       &VprimeHandle::ThreadService,
-                                       this);
-        // The descriptor stays readable until the batch ran: wait for it.
-        m_cv.wait(lk, [this] { return !m_threadPending || m_threadStop; });
-        if (m_threadStop)
-        {
-            return;
+            m_wakeups++;
+            Simulator::ScheduleWithContext(Simulator::NO_CONTEXT,
+                                           Seconds(0),
+                                           &VprimeHandle::ThreadService,
+                                           this);
         }
     }
 }
@@ -714,10 +725,22 @@ VprimeHandle::IsBackendLost() const
 void
 VprimeHandle::ThreadService()
 {
+    struct epoll_event ev;
+
     Service();
-    std::lock_guard<std::mutex> lk(m_mx);
-    m_threadPending = false;
-    m_cv.notify_one();
+    if (m_backendLost || m_epollFd < 0)
+    {
+        return;
+    }
+    // Arm the descriptor again: still readable (work left), the reader
+    // schedules the next batch at once.
+    std::memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.data.u32 = 0;
+    if (epoll_ctl(m_epollFd, EPOLL_CTL_MOD, vprime_fd(m_vp), &ev) < 0)
+    {
+        NS_LOG_ERROR("epoll_ctl: " << std::strerror(errno));
+    }
 }
 
 void
@@ -730,7 +753,6 @@ VprimeHandle::StopThread()
     {
         std::lock_guard<std::mutex> lk(m_mx);
         m_threadStop = true;
-        m_cv.notify_one();
     }
     uint64_t one = 1;
     if (write(m_stopFd, &one, sizeof(one)) != sizeof(one))
@@ -740,11 +762,17 @@ VprimeHandle::StopThread()
     m_thread.join();
     close(m_stopFd);
     m_stopFd = -1;
+    close(m_epollFd);
+    m_epollFd = -1;
 }
 
 void
 VprimeHandle::Close()
 {
+    if (m_started)
+    {
+        m_stats[STAT_events] = Simulator::GetEventCount();
+    }
     StopThread();
     m_serviceEvent.Cancel();
     m_pollEvent.Cancel();
@@ -801,6 +829,12 @@ VprimeHandle::GetStat(Stat s) const
     if (s == STAT_wakeups)
     {
         return m_wakeups.load();
+    }
+    if (s == STAT_events)
+    {
+        // The simulator's own count while this handle runs; kept at Close()
+        // (Simulator::Destroy), after which asking would create a new one.
+        return m_started ? Simulator::GetEventCount() : m_stats[s];
     }
     return s < STAT_MAX ? m_stats[s] : 0;
 }

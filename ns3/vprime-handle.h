@@ -6,9 +6,10 @@
  * ways, then the received frames are handed to their devices).
  *
  * Who runs the batch (attribute "Mode"):
- *   Thread  a reader thread poll()s vprime_fd() and, when a guest has work,
- *           schedules Service() into the simulator (ScheduleWithContext),
- *           then waits until it ran: no busy loop, no CPU while idle.
+ *   Thread  a reader thread waits on vprime_fd() (epoll, one-shot) and,
+ *           when a guest has work, schedules Service() into the simulator
+ *           (ScheduleWithContext); the batch arms the descriptor again: no
+ *           busy loop, no CPU while idle, one wake-up per batch.
  *   Poll    an event in the simulator every PollInterval calls Service():
  *           for backends without a descriptor, and deterministic runs.
  *   Manual  nobody: the program (a test) calls Service() itself.
@@ -41,7 +42,6 @@
 #include "ns3/ptr.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -94,7 +94,8 @@ struct VprimeGuestSpec
     X(clock_steps, "dom0/simulator clock offset jumped > 1 ms: origin taken again") \
     X(first_event_late_us, "how late the simulation's first event ran (us)")      \
     X(services_late, "batches run more than LateThreshold after they were due")     \
-    X(service_late_max_us, "the most a batch ran after it was due (us)")
+    X(service_late_max_us, "the most a batch ran after it was due (us)")            \
+    X(events, "simulator events run so far, all of them (Simulator::GetEventCount)")
 
 class VprimeHandle : public Object
 {
@@ -198,9 +199,8 @@ class VprimeHandle : public Object
 
     std::thread m_thread;
     int m_stopFd;
+    int m_epollFd; // the descriptor (EPOLLONESHOT, armed by each batch) and m_stopFd
     std::mutex m_mx;
-    std::condition_variable m_cv;
-    bool m_threadPending;
     bool m_threadStop;
     std::atomic<uint64_t> m_wakeups; // the reader thread's only counter
 };
