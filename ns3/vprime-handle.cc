@@ -18,6 +18,7 @@
 #include <sstream>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "vprime.h"
@@ -284,6 +285,7 @@ VprimeHandle::Start()
     vprime_get_opts(m_vp, &o);
     m_byPort.assign(o.max_ports, nullptr);
     m_frames.resize(m_batch);
+    ProbeCosts();
     // Until the simulation runs, its time 0 is not yet a moment of dom0's
     // clock: the real-time simulator takes its origin when Run() starts.
     // A first guess now, the real origin at the first event.
@@ -321,6 +323,36 @@ VprimeHandle::Start()
         m_threadStop = false;
         m_thread = std::thread(&VprimeHandle::ThreadMain, this);
     }
+}
+
+/*
+ * What a clock read and a system call cost here, once.  ns-3's real-time
+ * simulator reads CLOCK_REALTIME about six times per event (its loop,
+ * its synchronizer, EventStart/End): through the vDSO that is nothing,
+ * but where the clock has no vDSO (a Xen PV dom0 whose TSC Xen does not
+ * call stable) each is a system call, and under QEMU's TCG a dear one.
+ * 200 of each: well under a millisecond on a host.
+ */
+void
+VprimeHandle::ProbeCosts()
+{
+    const int n = 200;
+    struct timespec ts;
+    uint64_t t0, t1, t2;
+
+    t0 = MonotonicNs(nullptr);
+    for (int i = 0; i < n; i++)
+    {
+        clock_gettime(CLOCK_REALTIME, &ts);
+    }
+    t1 = MonotonicNs(nullptr);
+    for (int i = 0; i < n; i++)
+    {
+        (void)syscall(SYS_getppid);
+    }
+    t2 = MonotonicNs(nullptr);
+    m_stats[STAT_clock_read_ns] = (t1 - t0) / n;
+    m_stats[STAT_syscall_ns] = (t2 - t1) / n;
 }
 
 uint32_t

@@ -95,7 +95,9 @@ struct VprimeGuestSpec
     X(first_event_late_us, "how late the simulation's first event ran (us)")      \
     X(services_late, "batches run more than LateThreshold after they were due")     \
     X(service_late_max_us, "the most a batch ran after it was due (us)")            \
-    X(events, "simulator events run so far, all of them (Simulator::GetEventCount)")
+    X(events, "simulator events run so far, all of them (Simulator::GetEventCount)") \
+    X(clock_read_ns, "one CLOCK_REALTIME read at Start() (ns-3 reads it ~6x per event)")  \
+    X(syscall_ns, "one system call (getppid) at Start(): a clock read as dear has no vDSO")
 
 class VprimeHandle : public Object
 {
@@ -163,6 +165,7 @@ class VprimeHandle : public Object
     void Dispatch(struct vprime_frame* f);
     void CheckPorts();
     void Calibrate();
+    void ProbeCosts();
     bool SampleOrigin(int64_t* origin, int64_t* window) const;
     void CountServiceLate();
     void ScheduleService();

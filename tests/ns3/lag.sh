@@ -25,7 +25,7 @@ simhost=${NS3_SIMHOST:-$top/build/bin/vprime-simhost}
 vprime_ns3=${NS3_PROGRAM:-$top/build/bin/vprime-ns3}
 nl_name=ns3-lag
 ctl=''
-# shellcheck source=../../tests/simhost/netns-lib.sh
+# shellcheck source=tests/simhost/netns-lib.sh
 . "$top/tests/simhost/netns-lib.sh"
 phase=${1:-unshaped}
 shift || true
@@ -43,7 +43,9 @@ done
 id=$$
 nsa=vlag$id-a nsc=vlag$id-c tapa=vlag${id}a tapc=vlag${id}c
 dir=$(mktemp -d /tmp/vprime-ns3-lag.XXXXXX)
-sock=$dir/sim.sock ctl=$dir/sim.sock.ctl
+sock=$dir/sim.sock
+ctl=$dir/sim.sock.ctl	# netns-lib.sh's ctl()
+export ctl
 sim_pid='' eng_pid=''
 
 cleanup() {
@@ -102,9 +104,11 @@ snapshot() {
 	done
 	awk -v n="$n" '$1 == "stats" && $2 == n { on = 1; next } $1 == "stats-end" { on = 0 }
 		on && $1 == "handle" { print $2, $3 }' "$dir/engine.log" >"$dir/snap$n"
-	echo "cpu_ticks $(awk '{ print $14 + $15 }' /proc/"$pid"/stat)" >>"$dir/snap$n"
-	echo "ctxt_switches $cs" >>"$dir/snap$n"
-	echo "wall_ns $(date +%s%N)" >>"$dir/snap$n"
+	{
+		echo "cpu_ticks $(awk '{ print $14 + $15 }' /proc/"$pid"/stat)"
+		echo "ctxt_switches $cs"
+		echo "wall_ns $(date +%s%N)"
+	} >>"$dir/snap$n"
 }
 
 snapshot 1
