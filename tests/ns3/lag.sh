@@ -12,8 +12,9 @@
 # WRAPPER runs vprime-ns3 under something that makes it slow the way dom0
 # under QEMU's TCG is (valgrind --tool=none: a binary translator, and no
 # vDSO, so every clock read is a system call as in a Xen PV dom0), or
-# makes clock reads system calls (env LD_PRELOAD=..., as dom0 without a
-# vDSO clock).  NS3_LAG_STRACE=FILE: strace -c of the window.  NS3_PROGRAM picks the
+# NS3_LAG_CLOCK_SYSCALL=1 makes every clock read a system call, as in a
+# dom0 without a vDSO clock (LD_PRELOAD of tests/ns3/clock-syscall.c).
+# NS3_LAG_STRACE=FILE: strace -c of the window.  NS3_PROGRAM picks the
 # binary (a before/after pair in one run).  Prints the handle's lateness
 # counters, the simulator's events, CPU, context switches, per frame.
 # A measuring tool, not a check: root, /dev/net/tun, iperf3; exit 4 without.
@@ -60,6 +61,12 @@ trap cleanup EXIT
 ip netns add "$nsa" 2>/dev/null || skip "cannot create network namespaces"
 ip netns add "$nsc"
 
+preload=''
+if [ -n "${NS3_LAG_CLOCK_SYSCALL:-}" ]; then
+	cc -O2 -shared -fPIC -o "$dir/clock-syscall.so" "$top/tests/ns3/clock-syscall.c"
+	preload=$dir/clock-syscall.so
+fi
+
 topo=$top/engine/topologies/demo.json
 if [ "$phase" = unshaped ]; then
 	sed -e 's/"bandwidth": "[^"]*", *//g' -e 's/"delay": "[^"]*", *//g' "$topo" >"$dir/topo.json"
@@ -80,7 +87,7 @@ done
 ip -n "$nsa" addr add 10.0.0.1/24 dev "$tapa"
 ip -n "$nsc" addr add 10.0.0.3/24 dev "$tapc"
 
-VPRIME_DEVICE=unix:$sock "${wrapper[@]}" "$vprime_ns3" --topology="$topo" >"$dir/engine.log" 2>"$dir/engine.err" &
+VPRIME_DEVICE=unix:$sock LD_PRELOAD=$preload "${wrapper[@]}" "$vprime_ns3" --topology="$topo" >"$dir/engine.log" 2>"$dir/engine.err" &
 eng_pid=$!
 attached() { ctl list | grep -q 'demo-a attached' && ctl list | grep -q 'demo-c attached'; }
 wait_for 600 attached || { echo "$nl_name: not attached"; cat "$dir/engine.err"; exit 1; }
