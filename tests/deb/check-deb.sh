@@ -10,7 +10,8 @@
 #      repackaged as version 0.0.1, the DKMS tree moved to that version as
 #      a real older build has it): files, conffile, the watch service
 #      enabled and the engine not, DKMS built and installed both modules
-#      for KVER (modinfo vermagic);
+#      for KVER (modinfo vermagic); vprime-ns3 runs from /usr/sbin on the
+#      packaged libvprime.so.1;
 #   2. the upgrade to these packages: the same, and only the new module
 #      version is left in DKMS;
 #   3. installing the same packages again works;
