@@ -87,8 +87,9 @@ check_installed() { # VERSION
 	# and Debian's ns-3, and reads the packaged topology
 	/usr/sbin/vprime-ns3 --help >/tmp/ns3-help 2>&1 && grep -q '^    --topology:' /tmp/ns3-help ||
 		bad "$v: vprime-ns3 --help failed: $(head -n 3 /tmp/ns3-help)"
-	ldd /usr/sbin/vprime-ns3 | grep -q 'libvprime.so.1 => /usr/lib/[^ ]*/libvprime.so.1 ' ||
-		bad "$v: vprime-ns3 does not load the packaged libvprime.so.1"
+	ldd /usr/sbin/vprime-ns3 >/tmp/ns3-ldd 2>&1
+	grep -qE 'libvprime\.so\.1 => (/usr)?/lib/[^ ]*/libvprime\.so\.1 ' /tmp/ns3-ldd ||
+		bad "$v: vprime-ns3 does not load the packaged libvprime.so.1: $(grep libvprime /tmp/ns3-ldd)"
 	/usr/sbin/vprime-ns3 --topology=/etc/vprime/default.json --check >/dev/null ||
 		bad "$v: vprime-ns3 --check of default.json failed"
 	man -w vprime-ns3 >/dev/null 2>&1 || bad "$v: man vprime-ns3 not found"
