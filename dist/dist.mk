@@ -16,7 +16,7 @@ $(eval $(call dist_script_test,test_licence,tests/licence/check-licence.sh))
 
 # The man pages against the programs' own usage and tables.
 HOST_TESTS += $(BUILD)/test/test_man
-$(eval $(call dist_script_test,test_man,tests/man/check-man.sh,$(BUILD)/bin/vprimectl $(BUILD)/bin/vprimed))
+$(eval $(call dist_script_test,test_man,tests/man/check-man.sh,$(BUILD)/bin/vprimectl $(BUILD)/bin/vprimed $(filter $(BUILD)/bin/vprime-ns3,$(BINS))))
 
 # make install / uninstall into a staging root, engines built against it.
 HOST_TESTS += $(BUILD)/test/test_install
@@ -52,6 +52,11 @@ DIST_UNITS := vprime-watch.service vprimed@.service
 DIST_MAN8 := vprimectl.8 vprimed.8 vprime-xl.8
 DIST_MAN3 := libvprime.3
 DIST_MAN5 := vprime-topology.5
+# The ns-3 adapter, when ns3/ns3.mk built it (Debian's ns-3 installed): the
+# same objects as build/bin/vprime-ns3 (every ns3/*.cc), linked against the
+# shared libvprime.so.1 an installed engine uses, not the static library.
+DIST_NS3 := $(if $(filter $(BUILD)/bin/vprime-ns3,$(BINS)),$(BUILD)/dist/vprime-ns3)
+DIST_MAN8 += $(if $(DIST_NS3),vprime-ns3.8)
 DIST_SED = sed -e 's|@SBINDIR@|$(sbindir)|g' -e 's|@SYSCONFDIR@|$(sysconfdir)|g' \
 	-e 's|@XENCONFDIR@|$(xenconfdir)|g' -e 's|@PREFIX@|$(prefix)|g' \
 	-e 's|@LIBDIR@|$(libdir)|g' -e 's|@INCLUDEDIR@|$(includedir)|g' \
@@ -78,8 +83,12 @@ $(BUILD)/dist/man/%: man/% VERSION $(DIST_DIRS_STAMP) | $(BUILD)/dist
 	@mkdir -p $(dir $@)
 	$(DIST_SED) $< >$@
 
+DIST_NS3_OBJS := $(patsubst ns3/%.cc,$(BUILD)/ns3/obj/%.o,$(wildcard ns3/*.cc))
+$(BUILD)/dist/vprime-ns3: $(DIST_NS3_OBJS) $(LIB_SO) | $(BUILD)/dist
+	$(CXX) $(LDFLAGS) -o $@ $(DIST_NS3_OBJS) -L$(BUILD)/lib -lvprime $(NS3_LIBS)
+
 DIST_GEN := $(addprefix $(BUILD)/dist/,$(DIST_UNITS) libvprime.pc) \
-	$(addprefix $(BUILD)/dist/man/,$(DIST_MAN3) $(DIST_MAN5) $(DIST_MAN8))
+	$(addprefix $(BUILD)/dist/man/,$(DIST_MAN3) $(DIST_MAN5) $(DIST_MAN8)) $(DIST_NS3)
 
 install: all $(DIST_GEN)
 	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(libdir) $(DESTDIR)$(pkgconfigdir) \
@@ -88,7 +97,7 @@ install: all $(DIST_GEN)
 		$(DESTDIR)$(sysconfdir)/vprime $(DESTDIR)$(docdir)/examples/topologies \
 		$(DESTDIR)$(docdir)/examples/xl-configs
 	$(INSTALL) -m 0755 $(BUILD)/bin/vprimectl $(BUILD)/bin/vprimed $(BUILD)/bin/vprime-xl \
-		$(DESTDIR)$(sbindir)/
+		$(DIST_NS3) $(DESTDIR)$(sbindir)/
 	$(INSTALL) -m 0644 $(LIB_SO_REAL) $(LIB_A) $(DESTDIR)$(libdir)/
 	ln -sf $(notdir $(LIB_SO_REAL)) $(DESTDIR)$(libdir)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(libdir)/libvprime.so
@@ -106,7 +115,7 @@ install: all $(DIST_GEN)
 
 # Removes what install put there, except an edited configuration.
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(sbindir)/,vprimectl vprimed vprime-xl)
+	rm -f $(addprefix $(DESTDIR)$(sbindir)/,vprimectl vprimed vprime-xl vprime-ns3)
 	rm -f $(addprefix $(DESTDIR)$(libdir)/,$(notdir $(LIB_SO_REAL)) $(LIB_SONAME) \
 		libvprime.so libvprime.a)
 	rm -f $(addprefix $(DESTDIR)$(includedir)/vprime/,$(notdir $(DIST_HEADERS)))
@@ -115,7 +124,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(unitdir)/,$(DIST_UNITS))
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man3/,$(DIST_MAN3)) \
 		$(addprefix $(DESTDIR)$(mandir)/man5/,$(DIST_MAN5)) \
-		$(addprefix $(DESTDIR)$(mandir)/man8/,$(DIST_MAN8))
+		$(addprefix $(DESTDIR)$(mandir)/man8/,$(sort $(DIST_MAN8) vprime-ns3.8))
 	cmp -s dist/etc/default.json $(DESTDIR)$(sysconfdir)/vprime/default.json && \
 		rm -f $(DESTDIR)$(sysconfdir)/vprime/default.json || true
 	-rmdir $(DESTDIR)$(sysconfdir)/vprime

@@ -10,7 +10,8 @@
 #      repackaged as version 0.0.1, the DKMS tree moved to that version as
 #      a real older build has it): files, conffile, the watch service
 #      enabled and the engine not, DKMS built and installed both modules
-#      for KVER (modinfo vermagic);
+#      for KVER (modinfo vermagic); vprime-ns3 runs from /usr/sbin on the
+#      packaged libvprime.so.1;
 #   2. the upgrade to these packages: the same, and only the new module
 #      version is left in DKMS;
 #   3. installing the same packages again works;
@@ -42,7 +43,7 @@ bad() { echo "check-deb: $*"; fail=1; }
 log=/tmp/check-deb.log
 run() { echo "+ $*" >>$log; "$@" >>$log 2>&1 || { tail -n 30 $log; bad "failed: $*"; return 1; }; }
 export DEBIAN_FRONTEND=noninteractive
-pkgs="vprime-tools libvprime-dev libvprime1 vprime-dkms"
+pkgs="vprime-tools vprime-ns3 libvprime-dev libvprime1 vprime-dkms"
 mods="/lib/modules/$kver/updates/dkms"
 
 check_installed() { # VERSION
@@ -82,6 +83,16 @@ check_installed() { # VERSION
 		echo "$k" >>/tmp/kernels-built
 	done
 	/usr/sbin/vprimed -n -t /etc/vprime/default.json >/dev/null || bad "$v: default.json does not check"
+	# vprime-ns3 runs from its installed path, on the packaged libvprime.so.1
+	# and Debian's ns-3, and reads the packaged topology
+	/usr/sbin/vprime-ns3 --help >/tmp/ns3-help 2>&1 && grep -q '^    --topology:' /tmp/ns3-help ||
+		bad "$v: vprime-ns3 --help failed: $(head -n 3 /tmp/ns3-help)"
+	ldd /usr/sbin/vprime-ns3 >/tmp/ns3-ldd 2>&1
+	grep -qE 'libvprime\.so\.1 => (/usr)?/lib/[^ ]*/libvprime\.so\.1 ' /tmp/ns3-ldd ||
+		bad "$v: vprime-ns3 does not load the packaged libvprime.so.1: $(grep libvprime /tmp/ns3-ldd)"
+	/usr/sbin/vprime-ns3 --topology=/etc/vprime/default.json --check >/dev/null ||
+		bad "$v: vprime-ns3 --check of default.json failed"
+	man -w vprime-ns3 >/dev/null 2>&1 || bad "$v: man vprime-ns3 not found"
 	pkg-config --exists libvprime || bad "$v: no libvprime.pc"
 	man -w vprimectl >/dev/null 2>&1 || bad "$v: man vprimectl not found"
 }
@@ -105,7 +116,8 @@ check_purged() { # WHAT
 #    there is no network here and the kernel headers are installed already)
 cd /tmp/old
 run apt-get install -y -q --no-install-recommends \
-	./vprime-dkms_*.deb ./vprime-tools_*.deb ./libvprime1_*.deb ./libvprime-dev_*.deb
+	./vprime-dkms_*.deb ./vprime-tools_*.deb ./libvprime1_*.deb ./libvprime-dev_*.deb \
+	./vprime-ns3_*.deb
 check_installed "$old"
 [ ! -e /etc/systemd/system/multi-user.target.wants/vprimed@default.service ] ||
 	bad "the engine was enabled without being asked"
@@ -115,7 +127,8 @@ ln -s /lib/systemd/system/vprimed@.service \
 # 2. the upgrade to these packages
 cd /tmp/debs
 run apt-get install -y -q --no-install-recommends \
-	./vprime-dkms_*.deb ./vprime-tools_*.deb ./libvprime1_*.deb ./libvprime-dev_*.deb
+	./vprime-dkms_*.deb ./vprime-tools_*.deb ./libvprime1_*.deb ./libvprime-dev_*.deb \
+	./vprime-ns3_*.deb
 check_installed "$new"
 [ ! -e "/usr/src/vprime-$old" ] || bad "upgrade left /usr/src/vprime-$old"
 [ -L /etc/systemd/system/multi-user.target.wants/vprimed@default.service ] ||

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # old-build.sh OUTDIR VERSION DEB... - the packages DEB... as an older build
-# at VERSION, to test upgrades: the version and the exact (= ...) relations
-# between our packages rewritten; a DKMS source tree moved to that version
-# as a real older build has it (its dkms.conf and maintainer scripts too).
+# at VERSION, to test upgrades: the version and the (= ...) and (>= ...)
+# relations on our packages' version rewritten (an older libvprime1's
+# symbols gave its engines (>= that version)); a DKMS source tree moved to
+# that version as a real older build has it (its dkms.conf and maintainer
+# scripts too).
 set -euo pipefail
 out=${1:?usage: old-build.sh OUTDIR VERSION DEB...} old=${2:?}
 shift 2
@@ -14,7 +16,7 @@ for d in "$@"; do
 	rm -rf "$x/p"
 	dpkg-deb -R "$d" "$x/p"
 	new=$(sed -n 's/^Version: //p' "$x/p/DEBIAN/control")
-	sed -i "s/^Version: .*/Version: $old/; s/(= $new)/(= $old)/g" "$x/p/DEBIAN/control"
+	sed -i "s/^Version: .*/Version: $old/; s/(\(>\?=\) $new)/(\1 $old)/g" "$x/p/DEBIAN/control"
 	if [ -d "$x/p/usr/src/vprime-$new" ]; then
 		mv "$x/p/usr/src/vprime-$new" "$x/p/usr/src/vprime-$old"
 		sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$old\"/" \

@@ -10,7 +10,7 @@ set -euo pipefail
 top=${1:?usage: check-install.sh TOP BUILD} build=${2:?}
 work=$(mktemp -d "$build/install-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fail=0
+fail=0 ns3=
 bad() { echo "install: $*"; fail=1; }
 mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top" "$@" >"$work/make.log" 2>&1 ||
 	{ cat "$work/make.log"; bad "make $*"; return 1; }; }
@@ -60,6 +60,20 @@ check_prefix() { # PREFIX LIBDIR
 	hdr=$(grep -oE '^[a-z][a-z0-9_ *]* \**(vprime_[a-z0-9_]+)\(' "$d$prefix/include/vprime/vprime.h" |
 		grep -oE 'vprime_[a-z0-9_]+' | sort -u | sed 's/$/@@VPRIME_1/')
 	[ "$exp" = "$hdr" ] || bad "$prefix: libvprime.so exports other than vprime.h's functions: $(diff <(echo "$hdr") <(echo "$exp") | grep '^[<>]' | tr '\n' ' ')"
+	# vprime-ns3, when built (ns-3 installed): installed, linked against the
+	# installed libvprime.so.1, and it runs from there.
+	if [ -x "$build/bin/vprime-ns3" ]; then
+		[ -x "$d$prefix/sbin/vprime-ns3" ] || bad "$prefix: vprime-ns3 not installed"
+		[ -f "$d$prefix/share/man/man8/vprime-ns3.8" ] || bad "$prefix: vprime-ns3.8 not installed"
+		LD_LIBRARY_PATH=$d$libdir ldd "$d$prefix/sbin/vprime-ns3" >"$work/ldd" 2>&1 || true
+		grep -q "libvprime.so.1 => $d$libdir/libvprime.so.1" "$work/ldd" ||
+			bad "$prefix: vprime-ns3 does not load the installed libvprime.so.1: $(grep libvprime "$work/ldd")"
+		if ! { LD_LIBRARY_PATH=$d$libdir "$d$prefix/sbin/vprime-ns3" --help >"$work/ns3-help" 2>&1 &&
+			grep -q '^    --topology:' "$work/ns3-help"; }; then
+			bad "$prefix: the installed vprime-ns3 --help failed: $(head -n 3 "$work/ns3-help")"
+		fi
+		ns3=" and vprime-ns3"
+	fi
 	if grep -rlI "$top" "$d" >/dev/null 2>&1; then
 		bad "$prefix: an installed text file names the build tree: $(grep -rlI "$top" "$d")"
 	fi
@@ -110,5 +124,5 @@ check_prefix() { # PREFIX LIBDIR
 check_prefix /usr /usr/lib/x86_64-linux-gnu
 check_prefix /usr/local /usr/local/lib
 
-[ "$fail" = 0 ] && echo "install: PREFIX=/usr and /usr/local: files, C/C++ engines against the installed headers and library, uninstall"
+[ "$fail" = 0 ] && echo "install: PREFIX=/usr and /usr/local: files, C/C++ engines against the installed headers and library$ns3, uninstall"
 exit "$fail"

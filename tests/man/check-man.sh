@@ -8,6 +8,9 @@
 #   vprime-xl        its dispatch and option `case` patterns
 #   libvprime(3)     the functions vprime.h declares
 #   vprime-topology  the key tables of the topology parser (engine/topo.c)
+#   vprime-ns3       its usage message (`vprime-ns3 --help`: its options and
+#                    ns-3's own), run; without ns-3 (not built), the
+#                    options its source gives ns-3's parser (cmd.AddValue)
 # Also: every page formats without a warning (man --warnings).
 set -euo pipefail
 top=${1:?usage: check-man.sh TOP BUILD} build=${2:?}
@@ -106,5 +109,27 @@ done | tr ' ' '\n' | grep -E '^[a-z_]+$' | sort -u | words)
 set_diff vprime-topology.5 "does not document the key" "$keys" "$mkeys"
 set_diff vprime-topology.5 "lists a key the parser does not take:" "$mitems" "$keys"
 
-[ "$fail" = 0 ] && echo "man: 5 pages agree with vprimectl, vprimed, vprime-xl, vprime.h and the topology parser"
+# ---- vprime-ns3 ----
+# Options are --NAME=VALUE: the page's items lose their "=value".
+ns3_items() { man_items "$man/vprime-ns3.8" "$1" | sed 's/=.*//' | sort -u | words; }
+if [ -x "$build/bin/vprime-ns3" ]; then
+	usage=$("$build/bin/vprime-ns3" --help 2>&1) || bad "vprime-ns3 --help failed: $usage"
+	grep -q '^vprime-ns3 \[Program Options\]' <<<"$usage" || bad "vprime-ns3: no usage message: $usage"
+	opts=$(sed -n '/^Program Options:/,/^General Arguments:/s/^    \(--[a-zA-Z-]*\).*/\1/p' <<<"$usage" | sort -u | words)
+	gen=$(sed -n '/^General Arguments:/,$s/^    \(--[a-zA-Z]*\).*/\1/p' <<<"$usage" | sort -u | words)
+	[ -n "$gen" ] || bad "vprime-ns3: no ns-3 argument in its usage message"
+	mgen=$(ns3_items "NS-3 ARGUMENTS")
+	set_diff vprime-ns3.8 "no entry for ns-3's argument" "$gen" "$mgen"
+	set_diff vprime-ns3.8 "lists an ns-3 argument vprime-ns3 does not have:" "$mgen" "$gen"
+	ns3_from="its usage message"
+else
+	opts=$(grep -oE 'cmd\.AddValue\("[a-zA-Z-]+"' "$top/ns3/vprime-ns3.cc" | sed 's/.*("/--/; s/"$//' | sort -u | words)
+	ns3_from="its source (not built: no ns-3)"
+fi
+[ -n "$opts" ] || bad "vprime-ns3: no option in $ns3_from"
+mopts=$(ns3_items OPTIONS)
+set_diff vprime-ns3.8 "no entry for the option" "$opts" "$mopts"
+set_diff vprime-ns3.8 "lists an option vprime-ns3 does not have:" "$mopts" "$opts"
+
+[ "$fail" = 0 ] && echo "man: 6 pages agree with vprimectl, vprimed, vprime-xl, vprime.h, the topology parser and vprime-ns3 ($ns3_from)"
 exit "$fail"
