@@ -759,7 +759,10 @@ VprimeHandle::ThreadService()
 {
     struct epoll_event ev;
 
-    Service();
+    if (Service() == 0)
+    {
+        m_stats[STAT_wakeups_empty]++;
+    }
     if (m_backendLost || m_epollFd < 0)
     {
         return;

@@ -84,6 +84,7 @@ struct VprimeGuestSpec
     X(syncs, "vprime_sync calls")                                                   \
     X(sync_errors, "vprime_sync calls that failed")                                 \
     X(wakeups, "reader thread wake-ups (fd readable)")                              \
+    X(wakeups_empty, "wake-ups whose batch took no guest frame (completions only)") \
     X(rx_frames, "frames taken from guests")                                        \
     X(rx_unknown_port, "frames from a port no device owns (dropped)")               \
     X(tx_syncs_early, "extra syncs to free a full TX ring or the buffer pool")     \
