@@ -206,9 +206,11 @@ copy_bin() {
 	local root=$1 bin=$2 dst=${3:-}
 	copy_file "$root" "$bin" "$dst"
 	copy_libs "$root" "$bin"
-	if LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" 2>&1 | grep -q 'not found'; then
-		tb_die "$bin: libraries not found: $(LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" | grep 'not found' | tr -s ' \n' ' ')"
-	fi
+	local missing
+	# captured, not piped into grep -q: under pipefail ldd's SIGPIPE after
+	# the match would read as "nothing missing"
+	missing=$(LD_LIBRARY_PATH=$TB_STAGE/usr/lib/x86_64-linux-gnu ldd "$bin" 2>&1 | grep 'not found' || true)
+	[ -z "$missing" ] || tb_die "$bin: libraries not found: $(echo "$missing" | tr -s ' \n' ' ')"
 }
 host_bin() { command -v "$1" || tb_die "host binary '$1' missing: run 'make testbed-deps'"; }
 # repo_bin_libs ROOT: the shared libraries of the project's own dom0 programs

@@ -70,6 +70,7 @@
 #   tb_dmesg_mark / tb_dmesg_since  dom0 kernel log since the mark
 #   tb_oops_in FILE                 true when FILE holds an oops/BUG/WARNING
 #   tb_wait_for SECS CMD...         retry CMD every 0.2 s until it succeeds
+#   CMD | tb_match [-x|-E|-F...] PATTERN   grep -q for a pipe (below)
 #   tb_iperf3 GUEST DEST TAG ARGS...  iperf3 -c DEST ARGS in GUEST (a server
 #                                   must run at DEST): prints the receiver's
 #                                   Mbit/s, output in $TB_OUT/iperf3-TAG.txt
@@ -141,6 +142,16 @@ tb_run_logged() { # FILE CMD...
 tb_dmesg_mark() { TB__DMESG_MARK=$(dmesg | wc -l); }
 tb_dmesg_since() { dmesg | tail -n +"$((${TB__DMESG_MARK:-0} + 1))"; }
 tb_oops_in() { grep -Eq "$TB_OOPS_RE" "$1"; }
+
+# `CMD | grep -q P` under pipefail fails at random: grep exits at its match,
+# and a line CMD writes after that kills it with SIGPIPE (bash writes an
+# echo'ed variable line by line). tb_match reads to the end.
+tb_match() { # [GREP OPTIONS] PATTERN
+	local rc=0
+	grep -q "$@" || rc=$?
+	cat >/dev/null
+	return "$rc"
+}
 
 # ------------------------------------------------------------- modules
 tb_dom0_modules() {

@@ -107,7 +107,7 @@ out2=$(setup_guest g2 "$VIP2")
 vp1=$(echo "$out1" | sed -n 's/^vp=//p')
 vp2=$(echo "$out2" | sed -n 's/^vp=//p')
 emac2=$(echo "$out2" | sed -n 's/^mac=//p')
-echo "$out1" | grep -q pktgen=yes || tb_fail "no pktgen in g1: $out1"
+echo "$out1" | tb_match pktgen=yes || tb_fail "no pktgen in g1: $out1"
 { [ -n "$vp1" ] && [ -n "$vp2" ] && [ -n "$emac2" ]; } || tb_fail "guest set-up: '$out1' '$out2'"
 tb_log "g1 dom$d1 $vif1 $vp1, g2 dom$d2 $vif2 $vp2 (eth0 $emac2)"
 res dom0_cpus "$(grep -c ^processor /proc/cpuinfo)"

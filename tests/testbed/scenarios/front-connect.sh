@@ -52,8 +52,8 @@ tb_log "connected: $(states)"
 ifn=$(g1 'ls /sys/bus/xen/devices/vprime-0/net/')
 out=$(g1 "cat /sys/class/net/$ifn/address; ip link set $ifn up && sleep 1 &&
 	echo carrier=\$(cat /sys/class/net/$ifn/carrier) && ip link set $ifn mtu 9000")
-echo "$out" | grep -qx "$MAC" || tb_fail "wrong mac on $ifn: $out"
-echo "$out" | grep -qx carrier=0 || tb_fail "carrier on with no engine attached: $out"
+echo "$out" | tb_match -x "$MAC" || tb_fail "wrong mac on $ifn: $out"
+echo "$out" | tb_match -x carrier=0 || tb_fail "carrier on with no engine attached: $out"
 [ "$(xenstore-read "$FE/mtu")" = 9000 ] || tb_fail "mtu 9000 not published ($(xenstore-read "$FE/mtu"))"
 g1 "ip link set $ifn mtu 1500" >/dev/null
 for k in protocol-version ctrl-ref event-channel tx-pool-pages rx-pool-pages request-csum-offload; do
@@ -83,8 +83,8 @@ tb_wait_for 30 both_connected || tb_fail "no reconnect after the backend came ba
 tb_figure front_reconnect_s $((SECONDS - t0)) s
 tb_log "reconnected: $(states)"
 out=$(g1 "ls /sys/bus/xen/devices/vprime-0/net/; echo carrier=\$(cat /sys/class/net/$ifn/carrier)")
-echo "$out" | grep -qx "$ifn" || tb_fail "netdev changed across the reconnect: $out"
-echo "$out" | grep -qx carrier=0 || tb_fail "carrier on with no engine after reconnect: $out"
+echo "$out" | tb_match -x "$ifn" || tb_fail "netdev changed across the reconnect: $out"
+echo "$out" | tb_match -x carrier=0 || tb_fail "carrier on with no engine after reconnect: $out"
 fe_stats reconnected
 [ "$(fe_stat reconnected resets)" = 1 ] || tb_fail "resets is $(fe_stat reconnected resets), not 1"
 [ "$(fe_stat reconnected connects)" = 2 ] || tb_fail "connects is $(fe_stat reconnected connects), not 2"

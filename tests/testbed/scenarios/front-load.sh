@@ -73,12 +73,12 @@ run_pass() { # NAME
 	local pass=$1 out k
 	out=$(tb_guest_run -t 120 g1 "$pass_script") || true
 	echo "$out" >"$TB_OUT/pass-$pass.txt"
-	if ! echo "$out" | grep -q '^PASS-DONE'; then
+	if ! echo "$out" | tb_match '^PASS-DONE'; then
 		tb_fail "$pass: $(echo "$out" | grep -m1 CHECK-FAIL || echo "$out" | tail -n 2 | tr '\n' ' ')"
 	fi
 	for k in 'driver: vprime-front' 'rx_packets: 0' 'tx_drop_no_link:' 'grant_busy_pages: 0' \
 		'be_bad_index: 0' 'notify_backend: 0' 'Link detected: no'; do
-		echo "$out" | grep -q "$k" || tb_fail "$pass: ethtool output lacks '$k'"
+		echo "$out" | tb_match "$k" || tb_fail "$pass: ethtool output lacks '$k'"
 	done
 	tb_log "$pass: $(echo "$out" | grep -m1 '^IFNAME'), $(echo "$out" | grep -m1 '^modprobe took'); mac, carrier off, mtu, up/down, ethtool, rmmod ok; frontend state $(xenstore-read "$FE/state")"
 }

@@ -96,7 +96,7 @@ before=$(stat_h guest_bad_slot)
 hx_attack bad_fill 8 >/dev/null
 vp_guest g1 "ping -c 1 -W 1 10.77.2.99 >/dev/null 2>&1; true" >/dev/null # ARP broadcast reaches h
 tb_figure h_bad_fill_bad_slot "$(( $(stat_h guest_bad_slot) - before ))" count
-hx_attack revoke_live | grep -q refused || hx_soft_fail "revoke_live: guest could end access on a mapped page"
+hx_attack revoke_live | tb_match refused || hx_soft_fail "revoke_live: guest could end access on a mapped page"
 
 # --- 2. fatal inputs: disabled once, one log line each, h rejoins ---------
 fatal() { # ATTACK [ARG]: device disabled, logged, h reconnects by itself
@@ -220,19 +220,19 @@ for kv in mtu=99999 mtu=abc tx-pool-pages=4096 rx-pool-pages=7 \
 	protocol-version=7 ctrl-ref=99999999999999999999 event-channel=0 \
 	tx-pool-pages=0x10 mtu=01500 request-csum-offload=2; do
 	r0=$(vp_count xs_rejects)
-	hx_attack xs_reject "$kv" | grep -q 'rejected then reconnected' ||
+	hx_attack xs_reject "$kv" | tb_match 'rejected then reconnected' ||
 		hx_soft_fail "xs_reject $kv: h did not reconnect"
 	[ "$(vp_count xs_rejects)" -gt "$r0" ] || hx_soft_fail "xs_reject $kv: not counted (xs_rejects $r0)"
 done
 tb_figure xs_rejects "$(vp_count xs_rejects)" count
 for a in bad_ref revoked_ref; do
-	hx_attack "$a" | grep -q 'reconnected' || hx_soft_fail "$a: h did not reconnect"
+	hx_attack "$a" | tb_match 'reconnected' || hx_soft_fail "$a: h did not reconnect"
 	dom0_alive "$a"
 done
 check_pair xenstore
 [ "$(hx_dmesg_count 'mapping rx pool page')" -ge 1 ] ||
 	hx_soft_fail "bad_ref/revoked_ref: no 'mapping rx pool page' log line"
-hx_attack cycle | grep -q reconnected || hx_soft_fail "cycle: h did not reconnect"
+hx_attack cycle | tb_match reconnected || hx_soft_fail "cycle: h did not reconnect"
 
 read -r mem1 slab1 < <(hx_mem)
 tb_figure dom0_memavailable_delta_attacks "$(( (mem0 - mem1) / 1024 ))" MB
@@ -245,7 +245,7 @@ tb_figure dom0_sunreclaim_delta_attacks "$(( (slab1 - slab0) / 1024 ))" MB
 # and h reconnects: the backend must not adopt it (issue 16, finding 3).
 xenstore-rm "$(vp_be_path h 0)/mac"
 xenstore-write "$(vp_fe_path h 0)/mac" "$MAC1"
-hx_attack cycle | grep -q reconnected || hx_soft_fail "mac spoof: h did not reconnect"
+hx_attack cycle | tb_match reconnected || hx_soft_fail "mac spoof: h did not reconnect"
 hline=$(grep "^dom$dh dev0 " "$VP_DEBUGFS" || true)
 tb_log "mac spoof: $hline"
 case $hline in

@@ -50,7 +50,7 @@ stop_pid() { # VAR: as systemd stops a service: SIGTERM, wait
 installed_any() { # any of our packages known to dpkg, not purged
 	local p
 	for p in $PKGS; do
-		dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^.[^n]' && return 0
+		dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | tb_match '^.[^n]' && return 0
 	done
 	return 1
 }
@@ -169,7 +169,7 @@ OLD=("$DEB_TB"/old/libvprime1_*.deb "$DEB_TB"/old/vprime-tools_*.deb "$DEB_TB/ol
 for f in "${OLD[@]}"; do [ -f "$f" ] || tb_fail "no older build $f"; done
 V_NEW=$(dpkg-deb -f "${NEW[1]}" Version) V_OLD=$(dpkg-deb -f "${OLD[1]}" Version)
 installed_any && tb_fail "vprime packages already installed in dom0 before the scenario"
-! lsmod | grep -q '^vprime_back ' || tb_dom0_unload_modules vprime_back
+! lsmod | tb_match '^vprime_back ' || tb_dom0_unload_modules vprime_back
 # dom0 as a user's has no modules but the package's: the testbed's own
 # build (extra/vprime, which depmod ranks first here) goes aside until the
 # scenario ends, for the scenarios after it.
@@ -240,7 +240,7 @@ dpkg-deb -x "${NEW[2]}" /tmp/installed-guest/pkg
 	cp -a lib ../root/usr/ && rm -f ../root/usr/lib/modules/"$KVER"/updates/dkms/vprime-back.ko* &&
 	cd ../root && find usr | cpio -o -H newc -R 0:0 ) >/tmp/installed-guest/front.cpio 2>"$TB_OUT/cpio.log" ||
 	tb_fail "the guests' module layer: $(tail -n 2 "$TB_OUT/cpio.log" | tr '\n' ' ')"
-cpio -t </tmp/installed-guest/front.cpio 2>/dev/null | grep -qx "usr/lib/modules/$KVER/updates/dkms/vprime-front.ko" ||
+cpio -t </tmp/installed-guest/front.cpio 2>/dev/null | tb_match -x "usr/lib/modules/$KVER/updates/dkms/vprime-front.ko" ||
 	tb_fail "the guests' module layer has no vprime-front.ko: $(cpio -t </tmp/installed-guest/front.cpio 2>&1 | tr '\n' ' ')"
 cat "$TB_GUEST_RAMDISK" /tmp/installed-guest/front.cpio >/tmp/installed-guest-initrd.cpio
 
@@ -251,7 +251,7 @@ tb_wait_for 10 grep -q 'watching domains' "$TB_OUT/unit-vprime-watch.log" ||
 unit_start vprimed@default.service ENGINE_PID default
 grep -q "^+ /sbin/modprobe vprime-back" "$TB_OUT/unit-vprimed@default.log" ||
 	tb_fail "vprimed@default: no modprobe in its ExecStartPre"
-lsmod | grep -q '^vprime_back ' || tb_fail "vprime-back not loaded after vprimed@default's ExecStartPre"
+lsmod | tb_match '^vprime_back ' || tb_fail "vprime-back not loaded after vprimed@default's ExecStartPre"
 tb_wait_for 10 [ -S "$VPRIMED_SOCKET" ] ||
 	tb_fail "vprimed@default: no control socket: $(tail -n 3 "$TB_OUT/unit-vprimed@default.log" | tr '\n' ' ')"
 say "vprime-watch and vprimed@default running at +$((SECONDS - T0))s"
@@ -319,7 +319,7 @@ if ! diff "$TB_OUT/files-before-noconf.txt" "$TB_OUT/files-after.txt" >"$TB_OUT/
 fi
 ls $UNITS/vprime* /etc/systemd/system/*/vprime* 2>/dev/null && tb_fail "units left after purge"
 ls "$MODS"/vprime* 2>/dev/null && tb_fail "modules left after purge"
-! lsmod | grep -q '^vprime_' || tb_fail "a vprime module is still loaded: $(lsmod | grep '^vprime_')"
+! lsmod | tb_match '^vprime_' || tb_fail "a vprime module is still loaded: $(lsmod | grep '^vprime_')"
 [ -z "$(vprime_nodes)" ] || tb_fail "xenstore nodes left: $(vprime_nodes | head -n 3 | tr '\n' ' ')"
 tb_dmesg_since >"$TB_OUT/dmesg.txt"
 ! tb_oops_in "$TB_OUT/dmesg.txt" || tb_fail "oops in dom0: $(grep -Em1 "$TB_OOPS_RE" "$TB_OUT/dmesg.txt")"

@@ -16,12 +16,12 @@ check_log() {
 	if tb_oops_in "$f"; then
 		tb_fail "$where: kernel oops/BUG/WARNING: $(grep -Em1 "$TB_OOPS_RE" "$f")"
 	fi
-	if printf '%s\n' "${mods[@]}" | grep -qx 'vprime-selftest'; then
+	if printf '%s\n' "${mods[@]}" | tb_match -x 'vprime-selftest'; then
 		grep -q 'vprime-selftest: [0-9]* passed, [0-9]* failed' "$f" ||
 			tb_fail "$where: vprime-selftest loaded but printed no 'N passed, M failed' line"
 		while read -r line; do
 			tb_log "$where: $line"
-			echo "$line" | grep -q ' 0 failed' || tb_fail "$where: self-tests failed: $line"
+			echo "$line" | tb_match ' 0 failed' || tb_fail "$where: self-tests failed: $line"
 		done < <(grep -o 'vprime-selftest: [0-9]* passed, [0-9]* failed' "$f")
 		tb_figure "selftest_passed_$where" "$(grep -o 'vprime-selftest: [0-9]* passed' "$f" |
 			awk '{s += $2} END {print s}')" tests

@@ -220,7 +220,7 @@ if [[ $PATHS == *" emu "* ]]; then
 tb_log "(e) vprime-ns3 --attach=emu: FdNetDevice on $vif1 and $vif2"
 eng_start emu --attach=emu --emu="g1-vp0=$vif1,g2-vp0=$vif2"
 out=$(gr g1 "ping -c 3 -W 5 10.99.0.12")
-echo "$out" | grep -q '[1-9] packets received' ||
+echo "$out" | tb_match '[1-9] packets received' ||
 	tb_fail "(e) g1 cannot reach g2 through ns-3's FdNetDevice: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 # The flood last: a simulator it leaves behind real time would skew the rest.
 latency emu 10.99.0.12
@@ -237,7 +237,7 @@ eng_start vprime
 tb_wait_for 30 sh -c "[ \$(\"$VP_CTL\" list 2>/dev/null | grep -c ' attached\$') = 2 ]" ||
 	tb_fail "(v) vprime-ns3 did not attach both devices: $("$VP_CTL" list 2>&1 | tr '\n' '|')"
 out=$(gr g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/$vp1/carrier) = 1 ] && break; sleep 0.1; done; ping -c 3 -W 5 $VIP2")
-echo "$out" | grep -q '[1-9] packets received' ||
+echo "$out" | tb_match '[1-9] packets received' ||
 	tb_fail "(v) g1 cannot reach g2 through VprimeNetDevice: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 latency vprime "$VIP2"
 tcp vprime "$VIP2"

@@ -32,8 +32,8 @@ tb_log "1: no engine: no carrier in either guest, ping fails"
 vp_fwd_start
 vp_carrier_wait g1 1
 vp_carrier_wait g2 1
-vp_guest g1 "ping -c 3 -W 5 ${VP_IP[g2]}" | grep -q '3 packets received' || tb_fail "g1 -> g2 after attach"
-vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | grep -q '3 packets received' || tb_fail "g2 -> g1 after attach"
+vp_guest g1 "ping -c 3 -W 5 ${VP_IP[g2]}" | tb_match '3 packets received' || tb_fail "g1 -> g2 after attach"
+vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | tb_match '3 packets received' || tb_fail "g2 -> g1 after attach"
 tb_log "2: engine attached: carrier on, ping both ways"
 
 # ---- 3. SIGKILL under a running ping, then a new engine ---------------------------------

@@ -26,7 +26,7 @@ mtu_key=$(xenstore-read "$(vp_fe_path g1 0)/mtu" 2>/dev/null) || mtu_key=
 [ "$mtu_key" = 9000 ] || tb_fail "g1 published mtu '$mtu_key', want 9000 (feature-jumbo)"
 for g in g1 g2; do
 	vp_guest "$g" "ip link set ${VP_IF[$g]} mtu 9000 && cat /sys/class/net/${VP_IF[$g]}/mtu" |
-		grep -qx 9000 || tb_fail "$g: MTU 9000 not taken"
+		tb_match -x 9000 || tb_fail "$g: MTU 9000 not taken"
 	out=$(tb_guest_run "$g" "ip link set ${VP_IF[$g]} mtu 9001 2>&1; cat /sys/class/net/${VP_IF[$g]}/mtu")
 	[ "$(echo "$out" | tail -n 1)" = 9000 ] || tb_fail "$g: MTU 9001 was accepted: $out"
 done

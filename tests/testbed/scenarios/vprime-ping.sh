@@ -45,7 +45,7 @@ ping_both() { # FROM TO-IP NAME
 	local out rtt
 	out=$(vp_guest "$1" "ping -c $PINGS -i 0.2 -W 5 $2")
 	echo "$out" >"$TB_OUT/ping-$3.txt"
-	echo "$out" | grep -q "$PINGS packets transmitted, $PINGS packets received" ||
+	echo "$out" | tb_match "$PINGS packets transmitted, $PINGS packets received" ||
 		tb_fail "$3: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 	rtt=$(echo "$out" | sed -n 's#.*min/avg/max = [0-9.]*/\([0-9.]*\)/.*#\1#p')
 	vp_vs_baseline "ping_$3_rtt_avg" "$rtt" ms "ping_$3_rtt_avg"

@@ -114,7 +114,7 @@ vp_carrier_wait g2 1
 ping_ok() { # FROM TO-IP
 	local out
 	out=$(vp_guest "$1" "ping -c 5 -i 0.2 -W 5 $2")
-	echo "$out" | grep -q '5 packets transmitted, 5 packets received' ||
+	echo "$out" | tb_match '5 packets transmitted, 5 packets received' ||
 		tb_fail "ping from $1: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 }
 ping_ok g1 10.79.7.2
@@ -178,7 +178,7 @@ tb_wait_for 10 xenstore-exists "$errnode" || tb_fail "no error node $errnode"
 # the key, is in dom0's kernel log.
 err=$(xenstore-read "$errnode" 2>&1) || true
 case $err in "34 "*) ;; *) tb_fail "error node: '$err', want ERANGE (34)" ;; esac
-tb_dmesg_since | grep -q "backend/vprime/$d1/20/pool-pages: not a pool size" ||
+tb_dmesg_since | tb_match "backend/vprime/$d1/20/pool-pages: not a pool size" ||
 	tb_fail "no kernel log line refusing backend/vprime/$d1/20/pool-pages"
 vp_count_wait devices "$n0" 10
 tb_log "pool-pages=300 written by hand: refused ($err)"

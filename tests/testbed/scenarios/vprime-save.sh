@@ -41,8 +41,8 @@ dname=$(tb_guest_domname g1)
 vp_fwd_start
 vp_carrier_wait g1 1
 vp_carrier_wait g2 1
-vp_guest g1 "ping -c 3 -W 5 ${VP_IP[g2]}" | grep -q '3 packets received' || tb_fail "g1 -> g2 before save"
-vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | grep -q '3 packets received' || tb_fail "g2 -> g1 before save"
+vp_guest g1 "ping -c 3 -W 5 ${VP_IP[g2]}" | tb_match '3 packets received' || tb_fail "g1 -> g2 before save"
+vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | tb_match '3 packets received' || tb_fail "g2 -> g1 before save"
 vp_fe_stats g1 g1-before
 mac0=$(vp_guest g1 "cat /sys/class/net/${VP_IF[g1]}/address")
 [ "$mac0" = "${VP_MAC[g1]}" ] || tb_fail "g1 has mac $mac0, not ${VP_MAC[g1]}"
@@ -109,12 +109,12 @@ out=$(vp_guest g1 "ls /sys/bus/xen/devices/vprime-0/net/; cat /sys/class/net/${V
 tb_log "3: g1 after restore: $(echo "$out" | tr '\n' ' ')"
 [ "$(echo "$out" | sed -n 1p)" = "${VP_IF[g1]}" ] || tb_fail "g1's vprime netdev is not ${VP_IF[g1]} after restore: $out"
 [ "$(echo "$out" | sed -n 2p)" = "${VP_MAC[g1]}" ] || tb_fail "g1's mac changed over restore: $out"
-echo "$out" | grep -q "${VP_IP[g1]}/24" || tb_fail "g1 lost its address over restore: $out"
+echo "$out" | tb_match "${VP_IP[g1]}/24" || tb_fail "g1 lost its address over restore: $out"
 vp_carrier_wait g1 1
 tb_wait_for 20 sh -c "grep -q '^vpfwd: attached port [0-9]* dom $new dev 0 ' '$TB_OUT/vpfwd.log'" ||
 	tb_fail "vpfwd did not attach dom$new's device"
-vp_guest g1 "ping -c 3 -W 5 ${VP_IP[g2]}" | grep -q '3 packets received' || tb_fail "g1 -> g2 after restore"
-vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | grep -q '3 packets received' || tb_fail "g2 -> g1 after restore"
+vp_guest g1 "ping -c 3 -W 5 ${VP_IP[g2]}" | tb_match '3 packets received' || tb_fail "g1 -> g2 after restore"
+vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | tb_match '3 packets received' || tb_fail "g2 -> g1 after restore"
 vp_fe_stats g1 g1-after
 c0=$(vp_fe_stat g1-before connects) c1=$(vp_fe_stat g1-after connects)
 if [ -z "$c0" ] || [ -z "$c1" ]; then tb_fail "no connects counter in g1's ethtool -S"; fi

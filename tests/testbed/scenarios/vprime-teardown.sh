@@ -70,7 +70,7 @@ vp_wait_connected g3 0 60
 VP_IF[g3]=$(vp_guest_ifname g3 0)
 vp_guest g3 "ip addr add ${VP_IP[g3]}/24 dev ${VP_IF[g3]} && ip link set ${VP_IF[g3]} up" >/dev/null
 vp_carrier_wait g3 1
-vp_guest g3 "ping -c 3 -W 5 ${VP_IP[g2]}" | grep -q '3 packets received' ||
+vp_guest g3 "ping -c 3 -W 5 ${VP_IP[g2]}" | tb_match '3 packets received' ||
 	tb_fail "g3 -> g2 after vprime-front came back"
 held_by 4
 tb_log "1: vprime-front loaded again in g3: reconnected, ping ok"
@@ -105,7 +105,7 @@ tb_figure survivor_ping_sent "$sent" frames
 tb_figure survivor_ping_received "$recvd" frames
 [ $((recvd * 100)) -ge $((sent * 95)) ] ||
 	tb_fail "g1 -> g2 lost more than 5 % while the others left: $recvd of $sent"
-vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | grep -q '3 packets received' || tb_fail "g2 -> g1 at the end"
+vp_guest g2 "ping -c 3 -W 5 ${VP_IP[g1]}" | tb_match '3 packets received' || tb_fail "g2 -> g1 at the end"
 tb_log "4: g1 -> g2 answered $recvd of $sent pings throughout"
 vp_fe_clean g1 g1
 vp_fe_clean g2 g2
