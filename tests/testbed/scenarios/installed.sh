@@ -94,9 +94,12 @@ fs_list() { find / -xdev \( -path /tmp -o -path /run -o -path /var/lib/dpkg -o -
 	-o -path /var/lib/xen -o -path /var/lib/xenstored -o -path /root \) -prune -o -print | sort; }
 # The empty class directory /local/domain/0/backend/vprime stays once any
 # device existed (xenstore keeps parents, as it does backend/vif): not ours.
+# Our nodes in xenstore.  The two parent directories earlier devices leave
+# (backend/vprime, and error/backend/vprime where xenbus reported a refused
+# device) are not nodes of ours: a node below them is.
 vprime_nodes() {
 	xenstore-ls -f / 2>/dev/null | cut -d' ' -f1 | grep -i vprime |
-		grep -vx /local/domain/0/backend/vprime || true
+		grep -vx -e /local/domain/0/backend/vprime -e /local/domain/0/error/backend/vprime || true
 }
 
 # ---- the units, as systemd runs them ----------------------------------------
