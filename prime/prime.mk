@@ -40,6 +40,23 @@ $(BUILD)/test/test_prime_import: prime/tests/test_prime_import.cc \
 	$(CXX) -std=gnu++98 -g -Wall -Wextra -Werror $(SAN_FLAGS) \
 		-I$(TOP)/prime/overlay/netsim/src/ssf -o $@ $< $(TEST_LIBS)
 
+# What PRIMEX's TAP device's libpcap capture took in and dropped, read
+# from outside primex (prime-bench's TAP path: the device counts nothing).
+BINS += $(BUILD)/bin/vprime-pcapstat
+
+$(BUILD)/bin/vprime-pcapstat: prime/bench/pcapstat.c | $(BUILD)/bin
+	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# vprime-pcapstat against a packet socket on lo (ASan+UBSan build).
+HOST_TESTS += $(BUILD)/test/test_pcapstat
+
+$(BUILD)/test/pcapstat_san: prime/bench/pcapstat.c | $(BUILD)/test
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $<
+
+$(BUILD)/test/test_pcapstat: prime/tests/check-pcapstat.sh $(BUILD)/test/pcapstat_san | $(BUILD)/test
+	printf '#!/bin/sh\nexec bash %s %s\n' '$(TOP)/prime/tests/check-pcapstat.sh' \
+		'$(BUILD)/test/pcapstat_san' >$@ && chmod +x $@
+
 # The example models (XML and Java), compiled by jPRIME: TLV, and the
 # interfaces' addresses.
 PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml prime/models/*.java)

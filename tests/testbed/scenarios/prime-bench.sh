@@ -14,12 +14,18 @@
 # the model's address sits on one of them at a time.
 # Per path: ping p50/p99 against the model's RTT; 64-byte frames from
 # pktgen in g1 to g2 for BENCH_PRIME_SECS (5) x BENCH_PRIME_REPS (2): the
-# rate into the simulator (vprime: the device's `imported` counter; TAP: the
-# frames dom0's vif took from g1, which pcap may still drop: an upper bound
-# of what entered the simulator) and the rate g2 received; per frame
+# rate into the simulator (vprime: the device's `imported` counter; TAP:
+# what primex's libpcap socket on g1's vif took and did not drop, read from
+# the kernel by vprime-pcapstat over a window inside the flood, since the
+# TAP device counts nothing), what dom0 took from g1 (vif rx_packets; the
+# backend's rx_frames) and the rate g2 received; per frame
 # primex's CPU and context switches (every thread, /proc/PID/task/*/stat
 # and status) and, for vprime, the device's vprime_sync calls and sleeps;
-# iperf3 TCP g1 -> g2. Results: $TB_OUT/results.txt (key=value),
+# iperf3 TCP g1 -> g2. Between the two paths, the handoff: the same
+# pktgen over vprime-front with vpfwd as the engine (it drops every frame:
+# unknown destination), bench's guest-to-engine path, to tell whether g1's
+# sender or the engine bounds the vprime path's rate; the backend's stall
+# counters of g1's device on both. Results: $TB_OUT/results.txt (key=value),
 # $TB_OUT/table.txt, figures.
 # A benchmark: it fails only when a path cannot be set up.
 # tb-timeout: 1500
@@ -35,11 +41,13 @@ REPS=${BENCH_PRIME_REPS:-2}
 PINGS=${BENCH_PRIME_PINGS:-100}
 TCP_SECS=${BENCH_TCP_SECS:-5}
 VPCTL=$TB_TOP/build/bin/vprimectl
+PCAPSTAT=$TB_TOP/build/bin/vprime-pcapstat
+MAC_NONE=00:16:3e:5d:00:ee
 VPM=pair TAPM=tap-pair
 RES=$TB_OUT/results.txt
 : >"$RES"
 declare -A IP PUID TAPMAC VPIF VIF
-WATCH_PID=''
+WATCH_PID='' FWD_PID=''
 
 res() { echo "$1=$2" >>"$RES"; }
 get() { sed -n "s/^$1=//p" "$RES" | tail -n 1; }
@@ -49,6 +57,8 @@ say() { tb_log "$*"; echo "$*"; }
 
 px_require "$VPM" "$TAPM"
 [ -x "$VPCTL" ] || tb_fail "no $VPCTL (build it on the host: make)"
+[ -x "$PCAPSTAT" ] || tb_fail "no $PCAPSTAT (build it on the host: make)"
+[ -x "$VP_FWD" ] || tb_fail "no $VP_FWD (build it on the host: make)"
 for g in g1 g2; do
 	IP[$g]=$(px_model_ip "$VPM" "vm${g#g}-eth0")
 	[ "$(awk -v n="topnet:$g:if0" '$1 == n { print $2 }' "$PX_MODELS/$TAPM.ifaces")" = "${IP[$g]}" ] ||
@@ -142,14 +152,46 @@ res pings "$PINGS"
 
 # ---- measurements --------------------------------------------------------------
 # dom0's counters for a path: "IN" (vprime: frames imported into the
-# simulator; TAP: frames g1's vif took from the guest), "OUT" (vprime:
-# exported; TAP: frames g2's vif sent to it), then syncs and sleeps (vprime).
+# simulator; TAP: frames g1's vif took from the guest; handoff: frames the
+# backend took from g1), "OUT" (vprime: exported; TAP: frames g2's vif sent
+# to it), then syncs and sleeps (vprime).
 dom0_snap() { # PATH
-	if [ "$1" = vprime ]; then
-		echo "$(px_stat imported) $(px_stat exported) $(px_stat syncs) $(px_stat sleeps)"
-	else
-		echo "$(cat "/sys/class/net/veth${PUID[g1]}/statistics/rx_packets") $(cat "/sys/class/net/veth${PUID[g2]}/statistics/tx_packets") 0 0"
-	fi
+	local v
+	case $1 in
+	vprime) echo "$(px_stat imported) $(px_stat exported) $(px_stat syncs) $(px_stat sleeps)" ;;
+	tap)
+		read -r v <"/sys/class/net/veth${PUID[g1]}/statistics/rx_packets"
+		echo "$v $(cat "/sys/class/net/veth${PUID[g2]}/statistics/tx_packets") 0 0" ;;
+	handoff) echo "$(be_snap | awk '{ print $1 }') 0 0 0" ;;
+	esac
+}
+# g1's vprime device in dom0 (debugfs): frames taken from g1, then the sync
+# passes that stopped on the engine's side (no buffer, its RX ring full, the
+# guest's completion ring full), the guest's events, the backend's
+# notifications of the guest, the engine's syncs.
+BE_KEYS="rx_frames rx_stall_no_buf rx_stall_ring_full rx_stall_txc_full guest_events notify_guest syncs"
+be_snap() {
+	awk -v id="dom$(tb_guest_domid g1)" -v keys="$BE_KEYS" '
+		$1 == id && $2 == "dev0" { want = 1; next }
+		want { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			n = split(keys, k, " "); for (i = 1; i <= n; i++) printf "%s ", v[k[i]] + 0; print ""; exit }' "$VP_DEBUGFS"
+}
+# Frames g1's vif handed dom0 so far (bash builtins only).
+vif_rx() { local v; read -r v <"/sys/class/net/veth${PUID[g1]}/statistics/rx_packets"; echo "$v"; }
+# TAP: what primex's pcap socket on g1's vif took in and dropped over a
+# window inside the flood (from one second after the first frames to two
+# seconds before its end): "sockets= recv= drops= ns= vif_rx=" into $2.
+tap_window() { # REPKEY OUTFILE
+	local base n ms=$(((SECS - 3) * 1000)) t=0
+	[ "$ms" -ge 1000 ] || ms=1000
+	base=$(vif_rx)
+	while n=$(vif_rx) && [ $((n - base)) -lt 500 ]; do
+		t=$((t + 1))
+		[ "$t" -lt 400 ] || { echo "no flood seen on veth${PUID[g1]}" >"$2"; return; }
+		sleep 0.1
+	done
+	sleep 1
+	"$PCAPSTAT" "$PX_PID" "veth${PUID[g1]}" "$ms" >"$2" 2>&1 || true
 }
 
 blast() { # PATH DEV1 DEV2 DSTMAC
@@ -160,7 +202,8 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 		sleep 0.6	# a fresh stats file (every 0.5 s)
 		read -r i0 o0 y0 z0 < <(dom0_snap "$p")
 		read -r c0 v0 n0 < <(px_threads_snap)
-		out=$(gr -t $((SECS + 60)) g1 "
+		read -r -a be0 < <(be_snap)
+		gr -t $((SECS + 60)) g1 "
 			PG=/proc/net/pktgen
 			pg() { echo \"\$2\" >\$PG/\$1 || echo \"pgerr \$1 \$2\"; }
 			pg kpktgend_0 rem_device_all
@@ -178,12 +221,38 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 			sleep $SECS
 			echo stop >\$PG/pgctrl
 			wait
-			grep -E 'Result|pps|errors' \$PG/$d1")
+			grep -E 'Result|pps|errors' \$PG/$d1" >"$TB_OUT/pg-$k.out" &
+		local pg=$!
+		[ "$p" != tap ] || tap_window "$k" "$TB_OUT/pcap-$k.txt"
+		wait "$pg" || true
+		out=$(cat "$TB_OUT/pg-$k.out")
 		echo "== $k" >>"$TB_OUT/pktgen.txt"
 		echo "$out" >>"$TB_OUT/pktgen.txt"
 		sleep 1.2	# in flight through the model; the stats file again
 		read -r c1 v1 n1 < <(px_threads_snap)
 		read -r i1 o1 y1 z1 < <(dom0_snap "$p")
+		read -r -a be1 < <(be_snap)
+		if [ "$p" != tap ]; then
+			local j bk bl=""
+			read -r -a bk <<<"$BE_KEYS"
+			for j in "${!bk[@]}"; do bl+="${bk[$j]}:$((${be1[$j]:-0} - ${be0[$j]:-0})),"; done
+			res "$k.backend" "${bl%,}"
+			res "$k.be_stall_passes" "$((be1[1] + be1[2] + be1[3] - be0[1] - be0[2] - be0[3]))"
+		else
+			local pc pl
+			pc=$(cat "$TB_OUT/pcap-$k.txt")
+			pl=$(echo "$pc" | awk '/^sockets=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+				s = v["ns"] / 1e9; if (s > 0) printf "%.0f %.0f %.0f %d %d %.2f", (v["recv"] - v["drops"]) / s, v["drops"] / s, v["vif_rx"] / s, v["recv"], v["drops"], s }')
+			if [ -n "$pl" ]; then
+				read -r pin pdr pvif prc pdc psec <<<"$pl"
+				res "$k.pcap_in_pps" "$pin"
+				res "$k.pcap_drop_pps" "$pdr"
+				res "$k.pcap_vif_pps" "$pvif"
+				res "$k.pcap" "recv:$prc,drops:$pdc,secs:$psec"
+			else
+				tb_log "$k: no pcap figures: $(echo "$pc" | tr '\n' ' ')"
+			fi
+		fi
 		r1=$(gr g2 "cat /sys/class/net/$d2/statistics/rx_packets")
 		usec=$(echo "$out" | sed -n 's/.*Result: OK: \([0-9]*\)(c.*/\1/p')
 		sent=$(echo "$out" | sed -n 's/.*usec, \([0-9]*\) (.*/\1/p')
@@ -196,15 +265,22 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 			-v sy="$((y1 - y0))" -v sl="$((z1 - z0))" -v cpu="$((c1 - c0))" -v vol="$((v1 - v0))" \
 			-v inv="$((n1 - n0))" 'BEGIN {
 			s = us / 1e6; f = nin > 0 ? nin : 1
-			printf "%s.tx_pps=%.0f\n%s.in_pps=%.0f\n%s.rx_pps=%.0f\n", k, sent / s, k, nin / s, k, rx / s
+			printf "%s.tx_pps=%.0f\n%s.in0_pps=%.0f\n%s.rx_pps=%.0f\n", k, sent / s, k, nin / s, k, rx / s
 			printf "%s.cpu_us_per_in=%.1f\n", k, cpu / 100 * 1e6 / f
 			printf "%s.vol_cs_per_in=%.4f\n%s.invol_cs_per_in=%.4f\n", k, vol / f, k, inv / f
 			printf "%s.syncs_per_in=%.4f\n%s.sleeps_per_in=%.4f\n", k, sy / f, k, sl / f
 			printf "%s.counts=sent:%d,in:%d,out:%d,g2_rx:%d,cpu_ticks:%d,vol_cs:%d,invol_cs:%d,syncs:%d,sleeps:%d\n",
 				k, sent, nin, ex, rx, cpu, vol, inv, sy, sl }' >>"$RES"
-		tb_log "$k: g1 sent $(get "$k.tx_pps")/s, into the simulator $(get "$k.in_pps")/s, g2 received $(get "$k.rx_pps")/s; primex $(get "$k.cpu_us_per_in") us CPU, $(get "$k.vol_cs_per_in") voluntary switches per frame in"
+		# into the simulator: vprime, the device's imported counter; TAP,
+		# the pcap window; the handoff, what the backend took (vpfwd drops it)
+		case $p in
+		tap) res "$k.in_pps" "$(get "$k.pcap_in_pps")"; res "$k.dom0_pps" "$(get "$k.in0_pps")" ;;
+		vprime) res "$k.in_pps" "$(get "$k.in0_pps")"; res "$k.dom0_pps" "$(calc "(${be1[0]:-0} - ${be0[0]:-0}) / ($usec / 1e6)" 0)" ;;
+		*) res "$k.in_pps" "$(get "$k.in0_pps")"; res "$k.dom0_pps" "$(get "$k.in0_pps")" ;;
+		esac
+		tb_log "$k: g1 sent $(get "$k.tx_pps")/s, dom0 took $(get "$k.dom0_pps")/s, into the simulator $(get "$k.in_pps")/s, g2 received $(get "$k.rx_pps")/s; primex $(get "$k.cpu_us_per_in") us CPU, $(get "$k.vol_cs_per_in") voluntary switches per frame in"
 	done
-	for x in tx_pps in_pps rx_pps cpu_us_per_in vol_cs_per_in invol_cs_per_in syncs_per_in sleeps_per_in; do
+	for x in tx_pps dom0_pps in_pps pcap_drop_pps be_stall_passes rx_pps cpu_us_per_in vol_cs_per_in invol_cs_per_in syncs_per_in sleeps_per_in; do
 		res "$p.64.$x" "$(for ((rep = 1; rep <= REPS; rep++)); do get "$p.64.$rep.$x"; done | sort -n |
 			awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : "-")}')"
 	done
@@ -240,12 +316,21 @@ run_path() { # PATH MODEL
 	tb_figure "prime_${p}_ping_p50" "$(get "$p.ping_p50_ms")" ms
 	say "$p: ping p50 $(get "$p.ping_p50_ms") p99 $(get "$p.ping_p99_ms") ms ($n/$PINGS), model RTT ${RTT_CFG[$p]} ms"
 	blast "$p" "$d1" "$d2" "$dmac"
-	# after a flood, the path must carry pings again before TCP
-	gr -t 60 g1 "for i in \$(seq 20); do ping -c 1 -W 2 ${IP[g2]} >/dev/null && exit 0; done; exit 1" >/dev/null
-	out=$(gr -t $((TCP_SECS + 40)) g1 "iperf3 -c ${IP[g2]} -t $TCP_SECS -f m")
+	# after a flood, the path must carry pings again before TCP (a
+	# simulator behind the wall clock still holds the flood's frames)
+	local tr=$SECONDS
+	out=$(gr -t 100 g1 "for i in \$(seq 40); do ping -c 1 -W 2 ${IP[g2]} >/dev/null && echo ok && exit 0; done; exit 1")
+	res "$p.recovered" "$([ "$out" = ok ] && echo "yes,$((SECONDS - tr))s" || echo "no,$((SECONDS - tr))s")"
+	# iperf3's own report, flushed as it goes, and its exit status: a run
+	# cut short still says how far it got
+	out=$(gr -t $((TCP_SECS + 40)) g1 "T=; command -v timeout >/dev/null && T='timeout $((TCP_SECS + 30))'; \$T iperf3 -c ${IP[g2]} -t $TCP_SECS -f m --connect-timeout 10000 --forceflush 2>&1; echo iperf3_rc=\$?")
 	echo "$out" >"$TB_OUT/iperf3-$p.txt"
 	mbps=$(echo "$out" | awk '/receiver/ {for (i = 1; i < NF; i++) if ($(i+1) == "Mbits/sec") v = $i} END {print v}')
 	res "$p.tcp_mbps" "${mbps:--}"
+	if [ -z "$mbps" ]; then
+		# why there is no figure, in iperf3's words (or the agent's)
+		res "$p.tcp_why" "$( { echo "$out" | grep -E 'error|iperf3_rc|Connecting|connected|sec ' | tail -n 3; [ -n "$out" ] || echo "no output (the guest agent's timeout)"; } | tr '\n' ';' | tr -s ' ' | cut -c1-200)"
+	fi
 	tb_figure "prime_${p}_tcp" "${mbps:--}" Mbit/s
 	if [ "$p" = vprime ]; then
 		sleep 0.6
@@ -256,7 +341,32 @@ run_path() { # PATH MODEL
 	say "$p: TCP ${mbps:--} Mbit/s; path done in $((SECONDS - t)) s"
 }
 
+# The handoff: g1's pktgen over vprime-front to vpfwd, which drops every
+# frame (unknown destination MAC), as bench's guest-to-engine path: what
+# g1 sends when the engine empties its ring at once.
+run_handoff() {
+	local t=$SECONDS log=$TB_OUT/vpfwd.log
+	use_dev vprime
+	"$VP_FWD" >"$log" 2>&1 &
+	FWD_PID=$!
+	VP_BG_PIDS+=("$FWD_PID")
+	tb_wait_for 10 grep -q 'vpfwd: ready' "$log" || tb_fail "vpfwd did not start: $(tail -n 3 "$log" | tr '\n' ' ')"
+	tb_wait_for 20 grep -q "attached port .* dom $(tb_guest_domid g1) " "$log" ||
+		tb_fail "vpfwd did not attach g1's device: $(tr '\n' ' ' <"$log")"
+	gr g1 "for i in \$(seq 100); do [ \$(cat /sys/class/net/${VPIF[g1]}/carrier) = 1 ] && exit 0; sleep 0.1; done; exit 1" >/dev/null ||
+		tb_log "handoff: g1's vprime carrier not up"
+	blast handoff "${VPIF[g1]}" "${VPIF[g2]}" "$MAC_NONE"
+	kill -USR1 "$FWD_PID" 2>/dev/null || true
+	sleep 0.5
+	kill -TERM "$FWD_PID" 2>/dev/null || true
+	wait "$FWD_PID" 2>/dev/null || true
+	FWD_PID=''
+	res handoff.vpfwd_final "$(grep '^vpfwd: syncs=' "$log" | tail -n 1 | tr ' ' ',')"
+	say "handoff: g1 sent $(get handoff.64.tx_pps)/s over vprime-front to vpfwd, dom0 took $(get handoff.64.dom0_pps)/s; $((SECONDS - t)) s"
+}
+
 run_path vprime "$VPM"
+run_handoff
 run_path tap "$TAPM"
 
 # ---- the table --------------------------------------------------------------------
@@ -274,7 +384,9 @@ row() { # LABEL KEY [DIGITS]
 	# shellcheck disable=SC2059
 	printf "$F" "" "TAP" "vprime" "vprime/TAP"
 	row "64 B frames/s sent by g1 (pktgen)" 64.tx_pps
+	row "64 B frames/s dom0 took from g1" 64.dom0_pps
 	row "64 B frames/s into the simulator*" 64.in_pps
+	row "64 B frames/s pcap dropped" 64.pcap_drop_pps
 	row "64 B frames/s g1 -> g2" 64.rx_pps
 	row "model RTT (ms)" rtt_cfg_ms
 	row "ping p50 (ms)" ping_p50_ms
@@ -282,12 +394,19 @@ row() { # LABEL KEY [DIGITS]
 	row "p50 - model RTT (ms)" ping_p50_err_ms
 	row "p99 - model RTT (ms)" ping_p99_err_ms
 	row "TCP g1 -> g2 (Mbit/s)" tcp_mbps
+	for x in tap vprime; do
+		[ -z "$(get "$x.tcp_why")" ] || echo "  no TCP figure ($x): $(get "$x.tcp_why") (path carried pings again after the flood: $(get "$x.recovered"))"
+	done
+	row "backend stalled passes (g1's device)" 64.be_stall_passes
 	row "primex CPU per frame in (us)" 64.cpu_us_per_in
 	row "primex blocking waits per frame in" 64.vol_cs_per_in
 	row "primex preemptions per frame in" 64.invol_cs_per_in
 	row "vprime_sync calls per frame in" 64.syncs_per_in
 	row "owner-thread sleeps per frame in" 64.sleeps_per_in
-	echo "* TAP: frames dom0's vif took from g1 (what pcap was offered; pcap may drop some: an upper bound). vprime: the device's imported counter."
+	echo "* TAP: what primex's pcap socket on g1's vif took and did not drop (PACKET_STATISTICS, a $((SECS > 4 ? SECS - 3 : 1)) s window inside each flood; vprime-pcapstat). vprime: the device's imported counter."
+	echo "  per-frame rows: per frame dom0 took from g1 (TAP: the vif's count) or imported (vprime)."
+	echo "handoff (g1's pktgen over vprime-front to vpfwd, which drops every frame, same boot): sent $(get handoff.64.tx_pps)/s, dom0 took $(get handoff.64.dom0_pps)/s, backend stalled passes $(get handoff.64.be_stall_passes) (vprime path through primex: sent $(get vprime.64.tx_pps)/s, stalled passes $(get vprime.64.be_stall_passes))"
+	echo "  backend counters per run: $(for x in vprime handoff; do for ((r = 1; r <= REPS; r++)); do printf '%s ' "$x.$r{$(get "$x.64.$r.backend")}"; done; done)"
 	echo "Medians of $REPS runs of ${SECS} s; ping: $PINGS at 50 ms; TCP: iperf3 ${TCP_SECS} s. Per-frame system calls and copies: docs/prime.md."
 } >"$TABLE"
 cat "$TABLE"
