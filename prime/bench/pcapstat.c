@@ -3,7 +3,7 @@
  * vprime-pcapstat: what a running process's libpcap capture on an
  * interface took in and dropped, read from outside the process.
  *
- *   vprime-pcapstat PID IFNAME MS
+ *   vprime-pcapstat PID IFNAME MS [COUNT]
  *
  * PRIMEX's TAP emulation device reads each emulated interface with libpcap
  * and injects every IPv4 frame it reads into the simulator, but keeps no
@@ -13,13 +13,15 @@
  * This tool borrows the process's packet sockets bound to IFNAME with
  * ETH_P_ALL (libpcap's capture socket; not the TAP device's send socket,
  * bound to another protocol) through pidfd_getfd(), reads their statistics,
- * waits MS milliseconds and reads them again.  A read resets the kernel's
- * counters, as pcap_stats() would; nobody else reads them in primex.
+ * then COUNT (default 1) times waits MS milliseconds and reads them again.
+ * A read resets the kernel's counters, as pcap_stats() would; nobody else
+ * reads them in primex.  So consecutive windows leave no gap between them.
  *
- * Prints one line: sockets=N recv=R drops=D ns=T vif_rx=V, where R
- * (handed to the socket, drops included) and D are over the T ns between
- * the two reads and V is IFNAME's rx_packets over the same span; with
- * MS = 0, one read and what accumulated since the last one (ns=0).
+ * Prints one line per window: sockets=N recv=R drops=D ns=T vif_rx=V
+ * at=A, where R (handed to the socket, drops included) and D are over the
+ * T ns of the window, V is IFNAME's rx_packets over the same span and A
+ * the window's end in ns since the first read; with MS = 0, one read and
+ * what accumulated since the last one (ns=0).
  * Frames the socket was handed and did not drop are the ones the reader
  * takes: R - D.  Exit 0; 2 on a bad argument; 1 when the process or its
  * capture socket cannot be found or read.
@@ -177,14 +179,16 @@ static int ps_read(const int *socks, int n, struct ps_totals *t)
 
 int main(int argc, char **argv)
 {
-	unsigned long pid, ms;
+	unsigned long pid, ms, count = 1;
 	int socks[PS_MAX_SOCKS], n, ifindex;
 	struct ps_totals a, b;
+	uint64_t t0;
 
-	if (argc != 4 || ps_parse_ulong(argv[1], INT_MAX, &pid) < 0 || pid == 0 ||
+	if ((argc != 4 && argc != 5) || ps_parse_ulong(argv[1], INT_MAX, &pid) < 0 || pid == 0 ||
 	    ps_parse_ulong(argv[3], 600000, &ms) < 0 || strlen(argv[2]) >= IFNAMSIZ ||
-	    strchr(argv[2], '/')) {
-		fprintf(stderr, "usage: vprime-pcapstat PID IFNAME MS (MS 0..600000)\n");
+	    strchr(argv[2], '/') || (argc == 5 && (ps_parse_ulong(argv[4], 10000, &count) < 0 ||
+						   count == 0))) {
+		fprintf(stderr, "usage: vprime-pcapstat PID IFNAME MS [COUNT] (MS 0..600000, COUNT 1..10000)\n");
 		return 2;
 	}
 	ifindex = (int)if_nametoindex(argv[2]);
@@ -205,22 +209,33 @@ int main(int argc, char **argv)
 		return 1;
 	a.vif_rx = b.vif_rx;
 	a.ns = b.ns;
-	if (ms > 0) {
-		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	t0 = a.ns;
+	if (ms == 0) {
+		printf("sockets=%d recv=%" PRIu64 " drops=%" PRIu64 " ns=0 vif_rx=0 at=0\n",
+		       n, a.recv, a.drops);
+		count = 0;
+	}
+	for (unsigned long i = 0; i < count; i++) {
+		/* each window ends ms after the previous one's end */
+		uint64_t end = t0 + (i + 1) * ms * 1000000ull, now = ps_now_ns();
 
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			;
+		if (end > now) {
+			struct timespec ts = { (time_t)((end - now) / 1000000000ull),
+					       (long)((end - now) % 1000000000ull) };
+
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
 		if (ps_read(socks, n, &b) < 0)
 			return 1;
-		b.ns = ps_now_ns() - a.ns;
-		b.vif_rx = ps_vif_rx(argv[2]) - a.vif_rx;
-	} else {
-		b = a;
-		b.ns = 0;
-		b.vif_rx = 0;
+		now = ps_now_ns();
+		b.vif_rx = ps_vif_rx(argv[2]);
+		printf("sockets=%d recv=%" PRIu64 " drops=%" PRIu64 " ns=%" PRIu64 " vif_rx=%" PRIu64
+		       " at=%" PRIu64 "\n", n, b.recv, b.drops, now - a.ns, b.vif_rx - a.vif_rx, now - t0);
+		fflush(stdout);
+		a.ns = now;
+		a.vif_rx = b.vif_rx;
 	}
-	printf("sockets=%d recv=%" PRIu64 " drops=%" PRIu64 " ns=%" PRIu64 " vif_rx=%" PRIu64 "\n",
-	       n, b.recv, b.drops, b.ns, b.vif_rx);
 	for (int i = 0; i < n; i++)
 		close(socks[i]);
 	return 0;

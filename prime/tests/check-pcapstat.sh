@@ -4,7 +4,7 @@
 # real packet socket: a Python process holds an AF_PACKET/ETH_P_ALL socket
 # bound to lo with a tiny receive buffer and never reads it; pings on lo
 # must show up as frames it was handed, and most of them as drops (its
-# buffer is full).  Then the refusals: bad arguments (exit 2), a process
+# buffer is full); three consecutive windows.  Then the refusals: bad arguments (exit 2), a process
 # without a capture socket, an unknown interface, no such process (exit 1).
 # A skip (exit 4) without root or python3.
 #   check-pcapstat.sh PCAPSTAT
@@ -43,6 +43,14 @@ ns=$(echo "$out" | sed -n 's/.* ns=\([0-9]*\).*/\1/p')
 { [ "${ns:-0}" -ge 1400000000 ] && [ "$ns" -le 3000000000 ]; } || fail "window ${ns:-?} ns for 1500 ms"
 out=$("$PS" "$holder" lo 0) || fail "read after the window failed"
 echo "after: $out"
+# consecutive windows: COUNT lines, each ending MS after the last
+out=$("$PS" "$holder" lo 200 3) || fail "three windows failed"
+echo "$out"
+[ "$(echo "$out" | grep -c '^sockets=1 ')" = 3 ] || fail "want 3 window lines"
+echo "$out" | awk '{ split($NF, kv, "="); at[NR] = kv[2] }
+	END { for (i = 1; i <= 3; i++) if (at[i] < i * 190e6 || at[i] > i * 200e6 + 150e6) exit 1 }' ||
+	fail "windows do not end at 200, 400, 600 ms"
+rc=0; "$PS" "$holder" lo 200 0 2>/dev/null || rc=$?; [ "$rc" = 2 ] || fail "COUNT 0: exit $rc, want 2"
 
 rc=0; "$PS" "$holder" lo 2>/dev/null || rc=$?; [ "$rc" = 2 ] || fail "2 arguments: exit $rc, want 2"
 rc=0; "$PS" "$holder" lo -1 2>/dev/null || rc=$?; [ "$rc" = 2 ] || fail "MS -1: exit $rc, want 2"

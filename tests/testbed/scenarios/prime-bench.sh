@@ -16,11 +16,12 @@
 # pktgen in g1 to g2 for BENCH_PRIME_SECS (5) x BENCH_PRIME_REPS (2): the
 # rate into the simulator (vprime: the device's `imported` counter; TAP:
 # what primex's libpcap socket on g1's vif took and did not drop, read from
-# the kernel by vprime-pcapstat over a window inside the flood, since the
-# TAP device counts nothing), what dom0 took from g1 (vif rx_packets; the
+# the kernel by vprime-pcapstat in consecutive 0.5 s windows over the
+# flood, since the TAP device counts nothing), what dom0 took from g1 (vif rx_packets; the
 # backend's rx_frames) and the rate g2 received; per frame
 # primex's CPU and context switches (every thread, /proc/PID/task/*/stat
-# and status) and, for vprime, the device's vprime_sync calls and sleeps;
+# and status) and, for vprime, the device's vprime_sync calls and the
+# simulator's polls of it; g1's CPU busy and stolen shares over each flood;
 # iperf3 TCP g1 -> g2. Between the two paths, the handoff: the same
 # pktgen over vprime-front with vpfwd as the engine (it drops every frame:
 # unknown destination), bench's guest-to-engine path, to tell whether g1's
@@ -154,11 +155,11 @@ res pings "$PINGS"
 # dom0's counters for a path: "IN" (vprime: frames imported into the
 # simulator; TAP: frames g1's vif took from the guest; handoff: frames the
 # backend took from g1), "OUT" (vprime: exported; TAP: frames g2's vif sent
-# to it), then syncs and sleeps (vprime).
+# to it), then the device's syncs and polls (vprime).
 dom0_snap() { # PATH
 	local v
 	case $1 in
-	vprime) echo "$(px_stat imported) $(px_stat exported) $(px_stat syncs) $(px_stat sleeps)" ;;
+	vprime) echo "$(px_stat imported) $(px_stat exported) $(px_stat syncs) $(px_stat polls)" ;;
 	tap)
 		read -r v <"/sys/class/net/veth${PUID[g1]}/statistics/rx_packets"
 		echo "$v $(cat "/sys/class/net/veth${PUID[g2]}/statistics/tx_packets") 0 0" ;;
@@ -178,20 +179,27 @@ be_snap() {
 }
 # Frames g1's vif handed dom0 so far (bash builtins only).
 vif_rx() { local v; read -r v <"/sys/class/net/veth${PUID[g1]}/statistics/rx_packets"; echo "$v"; }
-# TAP: what primex's pcap socket on g1's vif took in and dropped over a
-# window inside the flood (from one second after the first frames to two
-# seconds before its end): "sockets= recv= drops= ns= vif_rx=" into $2.
-tap_window() { # REPKEY OUTFILE
-	local base n ms=$(((SECS - 3) * 1000)) t=0
-	[ "$ms" -ge 1000 ] || ms=1000
-	base=$(vif_rx)
-	while n=$(vif_rx) && [ $((n - base)) -lt 500 ]; do
-		t=$((t + 1))
-		[ "$t" -lt 400 ] || { echo "no flood seen on veth${PUID[g1]}" >"$2"; return; }
-		sleep 0.1
-	done
-	sleep 1
-	"$PCAPSTAT" "$PX_PID" "veth${PUID[g1]}" "$ms" >"$2" 2>&1 || true
+# TAP: what primex's pcap socket on g1's vif took in and dropped, in
+# consecutive 0.5 s windows from before the flood to after it (one
+# "sockets= recv= drops= ns= vif_rx= at=" line each) into $1.
+tap_windows() { # OUTFILE
+	"$PCAPSTAT" "$PX_PID" "veth${PUID[g1]}" 500 $(((SECS + 5) * 2)) >"$1" 2>&1 || true
+}
+# "IN_PPS DROP_PPS TOTAL_IN TOTAL_DROPS SECS" from tap_windows' lines: the
+# rate over the windows in which pcap's ring was full (drops), without
+# the first (it also holds the ring's filling) and the last (the flood
+# ends in it), or with them when there are no others; what the socket
+# took over every window.  A flood that never
+# filled the ring: the reader kept up, everything entered (SECS 0).
+tap_rate() { # FILE
+	awk '/^sockets=/ { n++; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			in_[n] = v["recv"] - v["drops"]; dr[n] = v["drops"]; ns[n] = v["ns"]
+			tin += in_[n]; tdr += dr[n]; if (dr[n] > 0) { if (!f) f = n; l = n } }
+		END { if (!n) exit; s = 0; a = 0; d = 0
+			for (i = f + 1; i < l; i++) { a += in_[i]; d += dr[i]; s += ns[i] / 1e9 }
+			if (s == 0 && f) for (i = f; i <= l; i++) { a += in_[i]; d += dr[i]; s += ns[i] / 1e9 }
+			if (s > 0) printf "%.0f %.0f %d %d %.2f\n", a / s, d / s, tin, tdr, s
+			else printf "- - %d %d 0\n", tin, tdr }' "$1"
 }
 
 blast() { # PATH DEV1 DEV2 DSTMAC
@@ -217,15 +225,23 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 			pg $d1 'udp_dst_max 9'
 			echo 'clone_skb 1000' >\$PG/$d1 2>/dev/null
 			echo 'burst 32' >\$PG/$d1 2>/dev/null
+			read -r c a b d e f g h st _ </proc/stat; echo \"stat0 \$a \$b \$d \$e \$f \$g \$h \$st\"
 			(echo start >\$PG/pgctrl) &
 			sleep $SECS
 			echo stop >\$PG/pgctrl
 			wait
+			read -r c a b d e f g h st _ </proc/stat; echo \"stat1 \$a \$b \$d \$e \$f \$g \$h \$st\"
 			grep -E 'Result|pps|errors' \$PG/$d1" >"$TB_OUT/pg-$k.out" &
-		local pg=$!
-		[ "$p" != tap ] || tap_window "$k" "$TB_OUT/pcap-$k.txt"
+		local pg=$! pw=''
+		if [ "$p" = tap ]; then tap_windows "$TB_OUT/pcap-$k.txt" & pw=$!; fi
 		wait "$pg" || true
+		[ -z "$pw" ] || wait "$pw" || true
 		out=$(cat "$TB_OUT/pg-$k.out")
+		# g1's CPU over the flood (its /proc/stat): busy and stolen (runnable,
+		# while Xen ran another vCPU) shares
+		echo "$out" | awk -v k="$k" '$1 == "stat0" { for (i = 2; i <= 9; i++) a[i] = $i }
+			$1 == "stat1" { for (i = 2; i <= 9; i++) { d = $i - a[i]; t += d; if (i == 9) st = d; else if (i != 5 && i != 6) b += d } }
+			END { if (t > 0) printf "%s.g1_busy=%.2f\n%s.g1_steal=%.2f\n", k, b / t, k, st / t }' >>"$RES"
 		echo "== $k" >>"$TB_OUT/pktgen.txt"
 		echo "$out" >>"$TB_OUT/pktgen.txt"
 		sleep 1.2	# in flight through the model; the stats file again
@@ -239,18 +255,15 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 			res "$k.backend" "${bl%,}"
 			res "$k.be_stall_passes" "$((be1[1] + be1[2] + be1[3] - be0[1] - be0[2] - be0[3]))"
 		else
-			local pc pl
-			pc=$(cat "$TB_OUT/pcap-$k.txt")
-			pl=$(echo "$pc" | awk '/^sockets=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-				s = v["ns"] / 1e9; if (s > 0) printf "%.0f %.0f %.0f %d %d %.2f", (v["recv"] - v["drops"]) / s, v["drops"] / s, v["vif_rx"] / s, v["recv"], v["drops"], s }')
+			local pl
+			pl=$(tap_rate "$TB_OUT/pcap-$k.txt")
 			if [ -n "$pl" ]; then
-				read -r pin pdr pvif prc pdc psec <<<"$pl"
+				read -r pin pdr ptin ptdr psec <<<"$pl"
 				res "$k.pcap_in_pps" "$pin"
 				res "$k.pcap_drop_pps" "$pdr"
-				res "$k.pcap_vif_pps" "$pvif"
-				res "$k.pcap" "recv:$prc,drops:$pdc,secs:$psec"
+				res "$k.pcap" "full_ring_secs:$psec,taken_all_windows:$ptin,dropped_all_windows:$ptdr"
 			else
-				tb_log "$k: no pcap figures: $(echo "$pc" | tr '\n' ' ')"
+				tb_log "$k: no pcap figures: $(head -c 300 "$TB_OUT/pcap-$k.txt" | tr '\n' ' ')"
 			fi
 		fi
 		r1=$(gr g2 "cat /sys/class/net/$d2/statistics/rx_packets")
@@ -266,21 +279,24 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 			-v inv="$((n1 - n0))" 'BEGIN {
 			s = us / 1e6; f = nin > 0 ? nin : 1
 			printf "%s.tx_pps=%.0f\n%s.in0_pps=%.0f\n%s.rx_pps=%.0f\n", k, sent / s, k, nin / s, k, rx / s
-			printf "%s.cpu_us_per_in=%.1f\n", k, cpu / 100 * 1e6 / f
+			printf "%s.cpu_us_per_in=%.1f\n%s.px_cpu_share=%.2f\n", k, cpu / 100 * 1e6 / f, k, cpu / 100 / s
 			printf "%s.vol_cs_per_in=%.4f\n%s.invol_cs_per_in=%.4f\n", k, vol / f, k, inv / f
-			printf "%s.syncs_per_in=%.4f\n%s.sleeps_per_in=%.4f\n", k, sy / f, k, sl / f
-			printf "%s.counts=sent:%d,in:%d,out:%d,g2_rx:%d,cpu_ticks:%d,vol_cs:%d,invol_cs:%d,syncs:%d,sleeps:%d\n",
+			printf "%s.syncs_per_in=%.4f\n%s.polls_per_in=%.4f\n", k, sy / f, k, sl / f
+			printf "%s.counts=sent:%d,in:%d,out:%d,g2_rx:%d,cpu_ticks:%d,vol_cs:%d,invol_cs:%d,syncs:%d,polls:%d\n",
 				k, sent, nin, ex, rx, cpu, vol, inv, sy, sl }' >>"$RES"
 		# into the simulator: vprime, the device's imported counter; TAP,
 		# the pcap window; the handoff, what the backend took (vpfwd drops it)
 		case $p in
-		tap) res "$k.in_pps" "$(get "$k.pcap_in_pps")"; res "$k.dom0_pps" "$(get "$k.in0_pps")" ;;
+		tap)
+			# a ring never full: every frame offered entered
+			if [ "$(get "$k.pcap_in_pps")" = - ]; then res "$k.in_pps" "$(get "$k.in0_pps")"; else res "$k.in_pps" "$(get "$k.pcap_in_pps")"; fi
+			res "$k.dom0_pps" "$(get "$k.in0_pps")" ;;
 		vprime) res "$k.in_pps" "$(get "$k.in0_pps")"; res "$k.dom0_pps" "$(calc "(${be1[0]:-0} - ${be0[0]:-0}) / ($usec / 1e6)" 0)" ;;
 		*) res "$k.in_pps" "$(get "$k.in0_pps")"; res "$k.dom0_pps" "$(get "$k.in0_pps")" ;;
 		esac
 		tb_log "$k: g1 sent $(get "$k.tx_pps")/s, dom0 took $(get "$k.dom0_pps")/s, into the simulator $(get "$k.in_pps")/s, g2 received $(get "$k.rx_pps")/s; primex $(get "$k.cpu_us_per_in") us CPU, $(get "$k.vol_cs_per_in") voluntary switches per frame in"
 	done
-	for x in tx_pps dom0_pps in_pps pcap_drop_pps be_stall_passes rx_pps cpu_us_per_in vol_cs_per_in invol_cs_per_in syncs_per_in sleeps_per_in; do
+	for x in tx_pps dom0_pps in_pps pcap_drop_pps be_stall_passes g1_busy g1_steal px_cpu_share rx_pps cpu_us_per_in vol_cs_per_in invol_cs_per_in syncs_per_in polls_per_in; do
 		res "$p.64.$x" "$(for ((rep = 1; rep <= REPS; rep++)); do get "$p.64.$rep.$x"; done | sort -n |
 			awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : "-")}')"
 	done
@@ -402,10 +418,14 @@ row() { # LABEL KEY [DIGITS]
 	row "primex blocking waits per frame in" 64.vol_cs_per_in
 	row "primex preemptions per frame in" 64.invol_cs_per_in
 	row "vprime_sync calls per frame in" 64.syncs_per_in
-	row "owner-thread sleeps per frame in" 64.sleeps_per_in
-	echo "* TAP: what primex's pcap socket on g1's vif took and did not drop (PACKET_STATISTICS, a $((SECS > 4 ? SECS - 3 : 1)) s window inside each flood; vprime-pcapstat). vprime: the device's imported counter."
+	row "device polls (simulator) per frame in" 64.polls_per_in
+	row "g1 CPU busy share over the flood" 64.g1_busy
+	row "g1 CPU stolen share over the flood" 64.g1_steal
+	row "primex CPU (CPUs) over the flood" 64.px_cpu_share
+	echo "* TAP: what primex's pcap socket on g1's vif took and did not drop (PACKET_STATISTICS via vprime-pcapstat, 0.5 s windows; the rate over those in which its ring was full, without the first and the last), i.e. what TAPDevice's reader injected. vprime: the device's imported counter."
+	echo "  TAP per run: $(for ((r = 1; r <= REPS; r++)); do printf '%s ' "$r{$(get "tap.64.$r.pcap"),g2_rx:$(get "tap.64.$r.counts" | sed -n 's/.*g2_rx:\([0-9]*\).*/\1/p')}"; done)"
 	echo "  per-frame rows: per frame dom0 took from g1 (TAP: the vif's count) or imported (vprime)."
-	echo "handoff (g1's pktgen over vprime-front to vpfwd, which drops every frame, same boot): sent $(get handoff.64.tx_pps)/s, dom0 took $(get handoff.64.dom0_pps)/s, backend stalled passes $(get handoff.64.be_stall_passes) (vprime path through primex: sent $(get vprime.64.tx_pps)/s, stalled passes $(get vprime.64.be_stall_passes))"
+	echo "handoff (g1's pktgen over vprime-front to vpfwd, which drops every frame, same boot): sent $(get handoff.64.tx_pps)/s, dom0 took $(get handoff.64.dom0_pps)/s, backend stalled passes $(get handoff.64.be_stall_passes), g1 busy $(get handoff.64.g1_busy) stolen $(get handoff.64.g1_steal) (vprime path through primex: sent $(get vprime.64.tx_pps)/s, stalled passes $(get vprime.64.be_stall_passes), g1 busy $(get vprime.64.g1_busy) stolen $(get vprime.64.g1_steal))"
 	echo "  backend counters per run: $(for x in vprime handoff; do for ((r = 1; r <= REPS; r++)); do printf '%s ' "$x.$r{$(get "$x.64.$r.backend")}"; done; done)"
 	echo "Medians of $REPS runs of ${SECS} s; ping: $PINGS at 50 ms; TCP: iperf3 ${TCP_SECS} s. Per-frame system calls and copies: docs/prime.md."
 } >"$TABLE"
