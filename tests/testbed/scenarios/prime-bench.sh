@@ -304,6 +304,25 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 	tb_figure "prime_${p}_64B_g2" "$(get "$p.64.rx_pps")" frames/s
 }
 
+# TCP gave no figure on the TAP path: one more connection attempt with
+# tcpdump on both vifs in dom0 (what g1 sent towards the simulator, what
+# primex sent to g2, and back), counted into results.txt.
+tcp_trace() { # PATH
+	local g tp=() sum=""
+	for g in g1 g2; do
+		timeout 20 tcpdump -l -n -c 40 -i "veth${PUID[$g]}" 'tcp port 5201' >"$TB_OUT/tcpdump-$1-$g.txt" 2>&1 &
+		tp+=($!)
+	done
+	sleep 2
+	gr -t 40 g1 "iperf3 -c ${IP[g2]} -t 2 -f m --connect-timeout 8000 2>&1; echo iperf3_rc=\$?" >"$TB_OUT/iperf3-$1-retry.txt"
+	wait "${tp[@]}" 2>/dev/null || true
+	for g in g1 g2; do
+		sum+="$g-vif:syn=$(grep -c 'Flags \[S\]' "$TB_OUT/tcpdump-$1-$g.txt"),synack=$(grep -c 'Flags \[S\.\]' "$TB_OUT/tcpdump-$1-$g.txt"),all=$(grep -c ' IP ' "$TB_OUT/tcpdump-$1-$g.txt") "
+	done
+	res "$1.tcp_trace" "${sum% }; retry: $(grep -E 'error|iperf3_rc|receiver' "$TB_OUT/iperf3-$1-retry.txt" | tr '\n' ';' | cut -c1-120)"
+	tb_log "$1: TCP trace: $(get "$1.tcp_trace")"
+}
+
 run_path() { # PATH MODEL
 	local p=$1 m=$2 d1 d2 out dmac n mbps t=$SECONDS
 	use_dev "$p"
@@ -346,6 +365,7 @@ run_path() { # PATH MODEL
 	if [ -z "$mbps" ]; then
 		# why there is no figure, in iperf3's words (or the agent's)
 		res "$p.tcp_why" "$( { echo "$out" | grep -E 'error|iperf3_rc|Connecting|connected|sec ' | tail -n 3; [ -n "$out" ] || echo "no output (the guest agent's timeout)"; } | tr '\n' ';' | tr -s ' ' | cut -c1-200)"
+		[ "$p" != tap ] || tcp_trace "$p"
 	fi
 	tb_figure "prime_${p}_tcp" "${mbps:--}" Mbit/s
 	if [ "$p" = vprime ]; then
@@ -411,7 +431,7 @@ row() { # LABEL KEY [DIGITS]
 	row "p99 - model RTT (ms)" ping_p99_err_ms
 	row "TCP g1 -> g2 (Mbit/s)" tcp_mbps
 	for x in tap vprime; do
-		[ -z "$(get "$x.tcp_why")" ] || echo "  no TCP figure ($x): $(get "$x.tcp_why") (path carried pings again after the flood: $(get "$x.recovered"))"
+		[ -z "$(get "$x.tcp_why")" ] || echo "  no TCP figure ($x): $(get "$x.tcp_why") (path carried pings again after the flood: $(get "$x.recovered")); tcpdump on the vifs in dom0 during a second attempt: $(get "$x.tcp_trace")"
 	done
 	row "backend stalled passes (g1's device)" 64.be_stall_passes
 	row "primex CPU per frame in (us)" 64.cpu_us_per_in
