@@ -310,16 +310,17 @@ blast() { # PATH DEV1 DEV2 DSTMAC
 tcp_trace() { # PATH
 	local g tp=() sum=""
 	for g in g1 g2; do
-		timeout 20 tcpdump -l -n -c 40 -i "veth${PUID[$g]}" 'tcp port 5201' >"$TB_OUT/tcpdump-$1-$g.txt" 2>&1 &
+		timeout 20 tcpdump -Z root -l -n -c 40 -i "veth${PUID[$g]}" 'tcp port 5201' >"$TB_OUT/tcpdump-$1-$g.txt" 2>&1 &
 		tp+=($!)
 	done
 	sleep 2
 	gr -t 40 g1 "iperf3 -c ${IP[g2]} -t 2 -f m --connect-timeout 8000 2>&1; echo iperf3_rc=\$?" >"$TB_OUT/iperf3-$1-retry.txt"
 	wait "${tp[@]}" 2>/dev/null || true
 	for g in g1 g2; do
-		sum+="$g-vif:syn=$(grep -c 'Flags \[S\]' "$TB_OUT/tcpdump-$1-$g.txt"),synack=$(grep -c 'Flags \[S\.\]' "$TB_OUT/tcpdump-$1-$g.txt"),all=$(grep -c ' IP ' "$TB_OUT/tcpdump-$1-$g.txt") "
+		# (grep -c prints 0 and fails when nothing matches)
+		sum+="$g-vif:syn=$(grep -c 'Flags \[S\]' "$TB_OUT/tcpdump-$1-$g.txt" || true),synack=$(grep -c 'Flags \[S\.\]' "$TB_OUT/tcpdump-$1-$g.txt" || true),all=$(grep -c ' IP ' "$TB_OUT/tcpdump-$1-$g.txt" || true) "
 	done
-	res "$1.tcp_trace" "${sum% }; retry: $(grep -E 'error|iperf3_rc|receiver' "$TB_OUT/iperf3-$1-retry.txt" | tr '\n' ';' | cut -c1-120)"
+	res "$1.tcp_trace" "${sum% }; retry: $(grep -E 'error|iperf3_rc|receiver' "$TB_OUT/iperf3-$1-retry.txt" | tr '\n' ';' | cut -c1-120 || true)"
 	tb_log "$1: TCP trace: $(get "$1.tcp_trace")"
 }
 
