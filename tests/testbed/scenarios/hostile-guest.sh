@@ -199,7 +199,7 @@ FLOOD_PINGS=300
 tb_figure hold_max "$HOLD_MAX" descriptors
 s0=$(stat_h tx_drop_stalled) d0=$(stat_h tx_stall_drains) f0=$(stat_h tx_frames)
 vp_guest g1 "ip neigh replace 10.77.2.15 lladdr $MACH dev $if1 nud permanent" >/dev/null
-( hx_attack rx_hold 30 >"$TB_OUT/attack-rx_hold.txt" 2>&1 ) &
+( hx_attack rx_hold 45 >"$TB_OUT/attack-rx_hold.txt" 2>&1 ) &
 apid=$!
 sleep 4	# h's attack under way (a guest command takes seconds under TCG)
 t0=$SECONDS
