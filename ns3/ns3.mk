@@ -13,7 +13,7 @@ NS3_LIBS := $(shell pkg-config --libs $(NS3_MODULES)) -ljansson -lpthread
 NS3_CXXFLAGS := -std=c++17 -g -Wall -Wextra -Werror -I$(TOP)/common -I$(TOP)/lib \
 	-I$(TOP)/ns3
 NS3_SRCS := ns3/vprime-csum.cc ns3/vprime-handle.cc ns3/vprime-net-device.cc \
-	ns3/vprime-helper.cc ns3/vprime-topology.cc
+	ns3/vprime-helper.cc ns3/vprime-topology.cc ns3/vprime-realtime-simulator-impl.cc
 NS3_HDRS := $(wildcard ns3/*.h) $(LIB_HDRS)
 NS3_TEST_HDRS := $(NS3_HDRS) tests/ns3/ns3_world.h tests/ns3/ns3_frames.h \
 	$(LIB_SIM_HDRS)

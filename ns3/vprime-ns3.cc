@@ -209,6 +209,7 @@ main(int argc, char** argv)
 {
     std::string topology, mode = "lan", guestList, rate = "100Mbps", delay = "1ms";
     std::string device, reader = "thread", sync = "best-effort", attach = "vprime", emuMap;
+    std::string simulator = "ns3";
     double duration = 0;
     uint32_t mtu = 1500, bufs = 0;
     bool check = false;
@@ -226,6 +227,9 @@ main(int argc, char** argv)
     cmd.AddValue("device", "backend device (default /dev/vprime)", device);
     cmd.AddValue("buffers", "libvprime buffers (0: default)", bufs);
     cmd.AddValue("reader", "thread (poll the descriptor) or poll (a 100 us event)", reader);
+    cmd.AddValue("simulator", "real-time simulator: vprime (VprimeRealtimeSimulatorImpl: a clock "
+                 "read per wait, the descriptor in its own loop) or ns3 (RealtimeSimulatorImpl)",
+                 simulator);
     cmd.AddValue("sync", "real-time mode: best-effort or hard", sync);
     cmd.AddValue("hard-limit", "with --sync=hard: the most the simulation may fall behind",
                  hardLimit);
@@ -243,6 +247,8 @@ main(int argc, char** argv)
         return Fail("--reader: thread or poll");
     if (sync != "best-effort" && sync != "hard")
         return Fail("--sync: best-effort or hard");
+    if (simulator != "vprime" && simulator != "ns3")
+        return Fail("--simulator: vprime or ns3");
     if (duration < 0 || duration > 1e7)
         return Fail("--duration: 0..1e7 seconds");
     if (attach != "vprime" && attach != "emu")
@@ -290,7 +296,10 @@ main(int argc, char** argv)
         return 0;
     }
 
-    VprimeHelper::UseRealtime(sync == "hard", hardLimit);
+    if (simulator == "vprime")
+        VprimeHelper::UseVprimeRealtime(sync == "hard", hardLimit);
+    else
+        VprimeHelper::UseRealtime(sync == "hard", hardLimit);
     VprimeHelper::EnableChecksums();
     // ns-3 delays ARP requests by up to 10 ms at random; a Linux host does not.
     Config::SetDefault("ns3::ArpL3Protocol::RequestJitter",
@@ -340,10 +349,11 @@ main(int argc, char** argv)
     if (duration > 0)
         Simulator::Stop(Seconds(duration));
     if (g_emu)
-        std::cout << "running (ns-3 FdNetDevice on dom0 interfaces, " << sync << " real time)"
-                  << std::endl;
+        std::cout << "running (ns-3 FdNetDevice on dom0 interfaces, " << simulator
+                  << " simulator, " << sync << " real time)" << std::endl;
     else
-        std::cout << "running (" << reader << " reader, " << sync << " real time)" << std::endl;
+        std::cout << "running (" << reader << " reader, " << simulator << " simulator, " << sync
+                  << " real time)" << std::endl;
     Simulator::Run();
     PrintAll(std::cout);
     bool lost = !g_emu && vp.GetHandle()->IsBackendLost();
