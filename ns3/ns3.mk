@@ -64,6 +64,17 @@ $(BUILD)/test/test_ns3: $(BUILD)/ns3/san/test_ns3.o \
 		$(patsubst ns3/%.cc,$(BUILD)/ns3/san/%.o,$(NS3_SRCS)) $(LIB_SIM_OBJS_SAN) | $(BUILD)/test
 	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
 
+# VprimeRealtimeSimulatorImpl against ns-3's own simulators.
+HOST_TESTS += $(BUILD)/test/test_ns3_sim
+
+$(BUILD)/ns3/san/test_ns3_sim.o: tests/ns3/test_ns3_sim.cc $(NS3_HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(NS3_CXXFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/test/test_ns3_sim: $(BUILD)/ns3/san/test_ns3_sim.o \
+		$(BUILD)/ns3/san/vprime-realtime-simulator-impl.o | $(BUILD)/test
+	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
+
 # Fuzzer: arbitrary guest frames (and flags) into a routed and a bridged
 # device; a guest's bytes must never reach an ns-3 fatal error.
 NS3_FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
