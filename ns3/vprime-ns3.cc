@@ -209,7 +209,7 @@ main(int argc, char** argv)
 {
     std::string topology, mode = "lan", guestList, rate = "100Mbps", delay = "1ms";
     std::string device, reader = "thread", sync = "best-effort", attach = "vprime", emuMap;
-    std::string simulator = "ns3";
+    std::string simulator = "vprime";
     double duration = 0;
     uint32_t mtu = 1500, bufs = 0;
     bool check = false;
