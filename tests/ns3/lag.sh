@@ -147,6 +147,9 @@ awk -v hz="$(getconf CLK_TCK)" '
 		printf "  per guest frame: %.1f events, %.2f batches, %.2f context switches, %.0f us CPU\n",
 			d["events"] / f, d["services"] / f, d["ctxt_switches"] / f, d["cpu_ticks"] * 1e6 / hz / f
 		printf "  CPU %.2f s over %.1f s\n", d["cpu_ticks"] / hz, d["wall_ns"] / 1e9
+		if (last["sim_polls"] > 0)	# VprimeRealtimeSimulatorImpl
+			printf "  its loop per guest frame: %.2f clock reads, %.2f epoll calls; %d events > LateThreshold late, latest %.1f ms\n",
+				d["sim_clock_reads"] / f, d["sim_polls"] / f, d["sim_events_late"], last["sim_event_late_max_us"] / 1000
 	}' "$dir/snap1" "$dir/snap2"
 if [ -n "${NS3_LAG_KEEP:-}" ]; then
 	cp "$dir/engine.log" "$dir/engine.err" "$NS3_LAG_KEEP"/ 2>/dev/null || true
