@@ -7,7 +7,9 @@
  * DefaultSimulatorImpl; another thread's ScheduleWithContext wakes a
  * sleeping Run(); a watched descriptor's callback runs in the simulator's
  * thread (data, then hang-up once); an event due in 50 ms runs no earlier
- * (real time at least its Now()).  Run under ASan + UBSan.
+ * (real time at least its Now()); an event 100 ms busy makes the next
+ * late: counted in best effort, an abort past HardLimit (in a child).
+ * Run under ASan + UBSan.
  */
 #include "vprime-realtime-simulator-impl.h"
 
@@ -17,7 +19,11 @@
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -302,6 +308,67 @@ TestPacing()
     Simulator::Destroy();
 }
 
+/* ---- lateness: counted, or past the hard limit an abort ---------------------------- */
+
+void
+Busy100ms()
+{
+    int64_t t0 = MonoNs();
+    while (MonoNs() - t0 < 100000000)
+    {
+    }
+}
+
+void
+LateSchedule()
+{
+    Simulator::Schedule(Seconds(0), &Busy100ms);
+    Simulator::Schedule(MilliSeconds(10), &Log, std::string("late"));
+    Simulator::Schedule(MilliSeconds(150), &Simulator::Stop);
+}
+
+void
+TestLateness()
+{
+    UseImpl("ns3::VprimeRealtimeSimulatorImpl");
+    g_log.clear();
+    LateSchedule();
+    Simulator::Run();
+    Ptr<VprimeRealtimeSimulatorImpl> impl = Ours();
+    std::printf("  best effort: %llu late, latest %.1f ms\n",
+                (unsigned long long)impl->GetLateEvents(),
+                impl->GetMaxLateness().GetMicroSeconds() / 1e3);
+    CHECK(g_log.size() == 1);                           // it ran, late
+    CHECK(impl->GetLateEvents() >= 1);
+    CHECK(impl->GetMaxLateness() >= MilliSeconds(80)); // 100 ms busy, due at 10
+    Simulator::Destroy();
+
+    // The same with a 20 ms hard limit, in a child: ns-3's fatal error.
+    std::fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0)
+    {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 2);
+        Config::SetDefault("ns3::VprimeRealtimeSimulatorImpl::SynchronizationMode",
+                           StringValue("HardLimit"));
+        Config::SetDefault("ns3::VprimeRealtimeSimulatorImpl::HardLimit",
+                           TimeValue(MilliSeconds(20)));
+        UseImpl("ns3::VprimeRealtimeSimulatorImpl");
+        LateSchedule();
+        Simulator::Run();
+        _exit(0); // the limit did not stop it
+    }
+    int st = 0;
+    CHECK(waitpid(pid, &st, 0) == pid);
+    std::printf("  hard limit 20 ms: the child %s %d\n",
+                WIFSIGNALED(st) ? "died of signal" : "exited",
+                WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    CHECK(WIFSIGNALED(st) ? WTERMSIG(st) == SIGABRT : WEXITSTATUS(st) != 0);
+}
+
 } // namespace
 
 int
@@ -316,6 +383,7 @@ main()
         {"cross_thread", TestCrossThread},
         {"fd_watch", TestFdWatch},
         {"pacing", TestPacing},
+        {"lateness", TestLateness},
     };
     for (auto& t : tests)
     {
