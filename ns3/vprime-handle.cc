@@ -292,7 +292,11 @@ VprimeHandle::Start()
     // A first guess now, the real origin at the first event.
     m_origin = static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
     m_calibrated = false;
+    // The simulator's implementation is fixed from its first use until
+    // Simulator::Destroy(), whose destroy event (Close) lets go of it: one
+    // cast here, not one per batch.
     m_vrt = DynamicCast<VprimeRealtimeSimulatorImpl>(Simulator::GetImplementation());
+    m_rt = DynamicCast<RealtimeSimulatorImpl>(Simulator::GetImplementation());
     m_calibrateEvent = Simulator::ScheduleNow(&VprimeHandle::Calibrate, this);
     Rescan();
     Simulator::ScheduleDestroy(&VprimeHandle::Close, Ptr<VprimeHandle>(this));
@@ -464,13 +468,11 @@ VprimeHandle::RealtimeNowNs(int64_t* ns) const
         *ns = m_vrt->RealtimeNow().GetNanoSeconds();
         return true;
     }
-    Ptr<RealtimeSimulatorImpl> rt =
-        DynamicCast<RealtimeSimulatorImpl>(Simulator::GetImplementation());
-    if (!rt)
+    if (!m_rt)
     {
         return false;
     }
-    *ns = rt->RealtimeNow().GetNanoSeconds();
+    *ns = m_rt->RealtimeNow().GetNanoSeconds();
     return true;
 }
 
@@ -916,6 +918,7 @@ VprimeHandle::Close()
         vprime_close(m_vp);
         m_vp = nullptr;
     }
+    m_rt = nullptr;
     m_started = false;
 }
 

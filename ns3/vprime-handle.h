@@ -63,6 +63,7 @@ struct vprime_frame;
 namespace ns3
 {
 
+class RealtimeSimulatorImpl;
 class VprimeNetDevice;
 
 /* Which guest device a VprimeNetDevice stands for. */
@@ -195,6 +196,7 @@ class VprimeHandle : public Object
     void StopThread();
 
     struct vprime* m_vp;
+    Ptr<RealtimeSimulatorImpl> m_rt; // the simulator, from Start(); null if not real-time
     Clock m_clock;
     void* m_clockArg;
     int64_t m_origin;
