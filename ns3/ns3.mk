@@ -106,6 +106,16 @@ $(BUILD)/test/test_ns3_netns: tests/ns3/netns.sh tests/simhost/two-ns.json \
 		'$(BUILD)/bin/vprimed' '$(TOP)/tests/ns3/netns.sh' >$@
 	chmod +x $@
 
+# vprime-ns3's exit codes for bad command lines (1 from ns-3's parser, 2
+# from its own checks; never a signal: tests/ns3/cmdline.sh).
+HOST_TESTS += $(BUILD)/test/test_ns3_cmdline
+
+$(BUILD)/test/test_ns3_cmdline: tests/ns3/cmdline.sh tests/testbed/ns3-bench.json \
+		$(BUILD)/test/vprime-ns3-san | $(BUILD)/test
+	printf '#!/bin/sh\nNS3_PROGRAM=%s exec bash %s "$$@"\n' \
+		'$(BUILD)/test/vprime-ns3-san' '$(TOP)/tests/ns3/cmdline.sh' >$@
+	chmod +x $@
+
 # vprime-ns3 --attach=emu (ns-3's FdNetDevice, make bench's baseline) on
 # veth pairs in network namespaces (tests/ns3/emu-netns.sh; a skip, exit
 # 4, without root).

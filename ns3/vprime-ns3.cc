@@ -20,8 +20,10 @@
  *
  * Runs until SIGINT/SIGTERM or --duration; then prints every counter
  * (SIGUSR1: prints them now, between "stats N" and "stats-end N").
- * Exit codes: 0 done, 2 bad command line or topology, 1 cannot run or the
- * backend went away (a vprime-simhost that exited).
+ * Exit codes: 0 done, 2 an option value refused here or a bad topology,
+ * 1 an argument ns-3's CommandLine refuses (unknown, or not of the
+ * option's type: it exits 1 itself), cannot run, or the backend went away
+ * (a vprime-simhost that exited).
  */
 #include "vprime-emu.h"
 #include "vprime-helper.h"
