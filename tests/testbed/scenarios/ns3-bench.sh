@@ -123,15 +123,21 @@ eng_start() { # TAG ARGS...
 # eng_stop TAG: SIGTERM (vprime-ns3 stops at its next 50 ms signal check,
 # which a simulation behind real time reaches late), SIGKILL after
 # STOP_SECS; how it ended goes into the results.
+eng_alive() { # running, not a zombie waiting for us
+	local st
+	st=$(awk '{ print $3 }' "/proc/$ENG_PID/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
 eng_stop() {
-	local killer rc=0
+	local i rc=0
 	[ -n "$ENG_PID" ] || return 0
 	kill -TERM "$ENG_PID" 2>/dev/null || true
-	(sleep "$STOP_SECS" && kill -KILL "$ENG_PID" 2>/dev/null) &
-	killer=$!
+	for ((i = 0; i < STOP_SECS * 5; i++)); do
+		eng_alive || break
+		sleep 0.2
+	done
+	! eng_alive || kill -KILL "$ENG_PID" 2>/dev/null || true
 	wait "$ENG_PID" || rc=$?
-	kill "$killer" 2>/dev/null || true
-	wait "$killer" 2>/dev/null || true
 	res "$1.exit" "$rc"
 	[ "$rc" != 137 ] || tb_log "$1: vprime-ns3 did not stop within ${STOP_SECS}s of SIGTERM: killed"
 	ENG_PID=''
@@ -351,7 +357,7 @@ while [ $# -gt 0 ]; do
 	if [ "$p" = emu ]; then
 		tail -n 3 "$ENG_LOG" | while IFS= read -r l; do tb_log "  emu: $l"; done
 	else
-		grep -E '^handle (syncs|wakeups|services|services_late|service_late_max_us|rx_frames) |^guest .* (rx_frames|tx_frames|rx_late|tx_drop_[a-z_]+) [1-9]' "$ENG_LOG" |
+		{ grep -E '^handle (syncs|wakeups|services|services_late|service_late_max_us|rx_frames) |^guest .* (rx_frames|tx_frames|rx_late|tx_drop_[a-z_]+) [1-9]' "$ENG_LOG" || true; } |
 			while IFS= read -r l; do tb_log "  vprime: $l"; done
 	fi
 	tb_log "$p: $(get "$p.secs") s"
