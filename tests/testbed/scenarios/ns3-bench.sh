@@ -179,7 +179,7 @@ blast() {
 	r0=$(echo "$out" | tail -n 1)
 	a=$TB_OUT/dump-$p-0.txt b=$TB_OUT/dump-$p-1.txt
 	dump "$a"
-	out=$(gr -t $((SECS + 15)) g1 "
+	out=$(gr -t $((SECS + 25)) g1 "
 		PG=/proc/net/pktgen
 		pg() { echo \"\$2\" >\$PG/\$1 || echo \"pgerr \$1 \$2\"; }
 		pg kpktgend_0 rem_device_all
@@ -277,7 +277,7 @@ fits() {
 	[ $(($(date +%s) + $1 + FLOOD_MAX + STOP_SECS)) -le "$HALF_END" ]
 }
 # The most each can take: its settle, its guest command, the rest.
-FLOOD_MAX=$((SETTLE_SECS + 5 + SECS + 15 + 2 * 10 + 2 * 5))
+FLOOD_MAX=$((SETTLE_SECS + 5 + SECS + 25 + 2 * 10 + 2 * 5))
 PING_MAX=$((SETTLE_SECS + 5 + PINGS / 10 + 15 + 5))
 TCP_MAX=$((SETTLE_SECS + 5 + TCP_SECS + 15 + 5))
 
