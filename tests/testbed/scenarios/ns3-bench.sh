@@ -39,8 +39,8 @@
 # Budget: BUDGET (470 s) bounds the whole, the runner's limit is 30 s
 # above it: setup, then per half at most about 20 s to start, 40 for the
 # pings, 35 for TCP, 80 for the flood and 20 for the stop (every limit
-# reached), and 40 s for the table and the clean-up.  When the simulator
-# keeps up a half takes about a minute.
+# reached), and 40 s for the table and the clean-up.  Measured: 134-190 s
+# in all, 37-93 s a half (docs/ns3.md).
 # tb-timeout: 500
 
 # shellcheck source=vprime-lib.sh
