@@ -196,7 +196,7 @@ class VprimeHandle : public Object
     void StopThread();
 
     struct vprime* m_vp;
-    Ptr<RealtimeSimulatorImpl> m_rt; // the simulator, from Start(); null if not real-time
+    Ptr<RealtimeSimulatorImpl> m_rt; // ns-3's real-time simulator, from Start(); or null
     Clock m_clock;
     void* m_clockArg;
     int64_t m_origin;

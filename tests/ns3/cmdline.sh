@@ -47,6 +47,7 @@ expect 1 "Invalid command-line argument: --check=maybe" --check=maybe
 expect 2 "--mtu" --mtu=10
 expect 2 "--sync" --sync=soft
 expect 2 "--attach" --attach=tap
+expect 2 "--simulator" --simulator=default
 expect 2 "--guests" --mode=lan
 expect 2 "--hard-limit" --sync=hard --hard-limit=zz "${lan[@]}"
 expect 2 "--hard-limit" --hard-limit=1e9y "${lan[@]}"
