@@ -15,12 +15,15 @@ TESTBED_DIR := $(TOP)/tests/testbed
 # bench (make bench) and harness run by name: the demo judges figures
 # against tolerances, which under software emulation on a shared machine
 # belongs in what a user runs and reads, not in the gate of every change.
-# prime (primex in dom0) needs prime-models (prime/prime.mk); installed
+# prime (primex in dom0) and ns3 (vprime-ns3 in dom0) judge measured
+# against configured as their issues ask: their verdicts need a host not
+# busy with other work (docs/testbed.md).  prime needs prime-models
+# (prime/prime.mk), ns3 vprime-ns3 and its libraries (ns3/ns3.mk); installed
 # (the Debian packages in dom0 and guests) goes last, with testbed-check
 # ordered after check-deb (below), which makes the packages it takes.
 TESTBED_CHECK_SCENARIOS := baseline modules front-load front-connect vprime-ping \
 	vprime-mtu vprime-carrier vprime-teardown vprime-save xl-lifecycle \
-	fault-load hostile-guest hostile-backend vprime-pool prime installed
+	fault-load hostile-guest hostile-backend vprime-pool prime ns3 installed
 SCENARIOS ?=
 
 .PHONY: testbed-deps testbed-images testbed-check testbed-run testbed-shell
