@@ -9,7 +9,9 @@
 #               guest's stock vif, taken off the bridge, promiscuous; one
 #               read() and one malloc per frame in ns-3's reader thread)
 #               g1 netfront = netback vif1 =FdNetDevice= ns-3 =FdNetDevice= vif2 = g2
+#               on ns-3's RealtimeSimulatorImpl (--simulator=ns3)
 #   (v) vprime  VprimeNetDevice: g1 vprime-front = vprime-back =libvprime= ns-3 = ... = g2
+#               on vprime-ns3's default, VprimeRealtimeSimulatorImpl
 #
 # Both halves in one boot, each with a vprime-ns3 process of its own
 # (a flood's backlog in ns-3's event list dies with it).  Per half, in
@@ -311,7 +313,8 @@ phase() {
 # half PATH: one path, a vprime-ns3 of its own; 1 when it cannot be set up.
 half_emu() {
 	tb_log "(e) vprime-ns3 --attach=emu: FdNetDevice on $vif1 and $vif2"
-	eng_start emu --attach=emu --emu="g1-vp0=$vif1,g2-vp0=$vif2" || return 1
+	# ns-3 users attach this way on ns-3's own real-time simulator
+	eng_start emu --attach=emu --simulator=ns3 --emu="g1-vp0=$vif1,g2-vp0=$vif2" || return 1
 	out=$(gr -t 20 g1 "ping -c 3 -W 3 10.99.0.12")
 	echo "$out" | tb_match '[1-9] packets received' || {
 		tb_log "(e) g1 cannot reach g2 through ns-3's FdNetDevice: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
@@ -321,7 +324,7 @@ half_emu() {
 }
 half_vprime() {
 	tb_log "(v) vprime-ns3: VprimeNetDevice"
-	eng_start vprime || return 1
+	eng_start vprime --simulator=vprime || return 1
 	tb_wait_for 30 sh -c "[ \$(\"$VP_CTL\" list 2>/dev/null | grep -c ' attached\$') = 2 ]" || {
 		tb_log "(v) vprime-ns3 did not attach both devices: $("$VP_CTL" list 2>&1 | tr '\n' '|')"
 		return 1
