@@ -33,6 +33,13 @@ static void vpb_debugfs_hist(struct seq_file *m, const char *name,
 		seq_printf(m, " %s=%llu", vp_hist_label(i), b[i]);
 }
 
+/* Is counter @i a bucket of the lat_to_guest histogram? */
+static bool vpb_debugfs_in_hist(u32 i)
+{
+	return i >= VPRIME_STAT_lat_to_guest_le_1us &&
+	       i < VPRIME_STAT_lat_to_guest_le_1us + VP_HIST_NR;
+}
+
 static void vpb_debugfs_dev(struct seq_file *m, struct vpb_dev *dev)
 {
 	u64 stats[VPRIME_STAT_MAX], wake[VP_HIST_NR];
@@ -68,10 +75,16 @@ static void vpb_debugfs_dev(struct seq_file *m, struct vpb_dev *dev)
 	seq_printf(m, " max_pool_pages=%u pool_pages=%u+%u grants=%d\n",
 		   dev->max_pool_pages, pool[0], pool[1],
 		   atomic_read(&dev->grants_mapped));
-	/* The counters, then each histogram on its own line. */
-	for (i = 0; i < VPRIME_STAT_lat_to_guest_le_1us; i++)
+	/*
+	 * The counters, then each histogram on its own line.  Counters
+	 * appended to the ABI after the histogram are counters too.
+	 */
+	for (i = 0; i < VPRIME_STAT_MAX; i++) {
+		if (vpb_debugfs_in_hist(i))
+			continue;
 		seq_printf(m, "%s%s=%llu", i ? " " : "  ", vpb_stat_names[i],
 			   stats[i]);
+	}
 	vpb_debugfs_hist(m, "lat_to_guest",
 			&stats[VPRIME_STAT_lat_to_guest_le_1us]);
 	vpb_debugfs_hist(m, "lat_wake", wake);

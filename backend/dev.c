@@ -450,20 +450,12 @@ static long vpb_ioc_sync(struct vpb_file *vf, void __user *uarg)
 /* ---- poll ---------------------------------------------------------------- */
 
 /*
- * Would a sync over this port move anything (common/vp_sync.c
- * vp_port_ready)?  A stall whose blocker has not moved is not work; the
- * time it should be looked at again lowers *next_due.  dev->lock held.
+ * EPOLLIN if any port has work: would a sync move anything
+ * (common/vp_sync.c vp_port_ready())?  A stall whose blocker has not
+ * moved is not work; the time it should be looked at again lowers
+ * *next_due.  @arm: ask the guests for events first.  dev locks taken one
+ * at a time.
  */
-static bool vpb_fport_ready(struct vpb_file *vf, struct vpb_fport *fp, u64 now,
-			   u64 *next_due)
-{
-	struct vpb_dev *dev = fp->dev;
-
-	return vp_port_ready(dev->live ? &dev->guest : NULL, &vf->eng,
-			     &fp->ep, now, next_due);
-}
-
-/* EPOLLIN if any port has work; dev locks taken one at a time. */
 static __poll_t vpb_poll_ports(struct vpb_file *vf, u64 now, u64 *next_due,
 			      bool arm)
 {
@@ -476,14 +468,29 @@ static __poll_t vpb_poll_ports(struct vpb_file *vf, u64 now, u64 *next_due,
 		if (!fp->dev)
 			continue;
 		spin_lock(&fp->dev->lock);
-		if (arm && fp->dev->live)
-			vp_guest_arm(&fp->dev->guest);
-		ready = vpb_fport_ready(vf, fp, now, next_due);
+		ready = vp_port_poll(fp->dev->live ? &fp->dev->guest : NULL,
+				     &vf->eng, &fp->ep, now, next_due, arm);
 		spin_unlock(&fp->dev->lock);
 		if (ready)
 			return EPOLLIN | EPOLLRDNORM;
 	}
 	return 0;
+}
+
+/*
+ * Will anyone sleep on vf->wq after this poll?  The caller, if it queued
+ * itself (a poll_table with a _qproc: poll_does_not_wait() is false); or a
+ * waiter already queued: a poll() or select() looking again after a
+ * wake-up (its entry stays queued until it returns, and its table's _qproc
+ * is NULL by then), an epoll that registered this file, another thread.
+ * Nobody, in a zero-timeout poll of a lone engine: then the guests' event
+ * requests and the timer would wake no one, and are not set up.  A poller
+ * that will sleep queues itself before it takes vf->lock: it is either
+ * seen here or arms in its own call, after this one.
+ */
+static bool vpb_poll_will_sleep(struct vpb_file *vf, poll_table *pt)
+{
+	return !poll_does_not_wait(pt) || waitqueue_active(&vf->wq);
 }
 
 static __poll_t vpb_poll(struct file *file, poll_table *pt)
@@ -508,12 +515,14 @@ static __poll_t vpb_poll(struct file *file, poll_table *pt)
 	/*
 	 * About to sleep: only now ask guests for events (need_wakeup), then
 	 * look again, for what arrived before the guests saw the request.
+	 * A poll nobody sleeps after neither arms nor starts the timer.
 	 */
-	if (!mask)
+	if (!mask && vpb_poll_will_sleep(vf, pt)) {
 		mask = vpb_poll_ports(vf, now, &next_due, true);
-	if (!mask && next_due != U64_MAX)
-		hrtimer_start(&vf->timer, ns_to_ktime(next_due),
-			      HRTIMER_MODE_ABS);
+		if (!mask && next_due != U64_MAX)
+			hrtimer_start(&vf->timer, ns_to_ktime(next_due),
+				      HRTIMER_MODE_ABS);
+	}
 	mutex_unlock(&vf->lock);
 	return mask;
 }

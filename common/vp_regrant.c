@@ -10,6 +10,16 @@ void vp_regrant_init(struct vp_regrant *g)
 	memset(g, 0, sizeof(*g));
 }
 
+/*
+ * The frontend read the backend's state (at every watch event, before any
+ * verdict): only an InitWait read after some other state is a new one.
+ */
+void vp_regrant_backend_seen(struct vp_regrant *g, bool initwait)
+{
+	if (!initwait)
+		g->waiting = false;
+}
+
 static enum vp_regrant_verdict vp_regrant_give_up(struct vp_regrant *g)
 {
 	g->gave_up = true;
@@ -27,12 +37,17 @@ enum vp_regrant_verdict vp_regrant_decide(struct vp_regrant *g, u32 held,
 	if (g->gave_up)
 		return VP_REGRANT_GAVE_UP;
 	if (held) {
+		/* The InitWait the last wait was for, read again. */
+		if (g->waiting)
+			return VP_REGRANT_WAIT_SAME;
 		/* A restarted backend maps nothing of ours: this one lies. */
 		if (++g->waits >= VP_REGRANT_WAITS_MAX)
 			return vp_regrant_give_up(g);
+		g->waiting = true;
 		return VP_REGRANT_WAIT;
 	}
 	g->waits = 0;
+	g->waiting = false;
 	if (!g->connects || now_ms - g->window_start >= VP_REGRANT_WINDOW_MS) {
 		g->window_start = now_ms;
 		g->connects = 0;

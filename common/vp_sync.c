@@ -844,6 +844,22 @@ bool vp_port_ready(const struct vp_guest *g, const struct vp_engine *e,
 	return vp_to_ready(g, e, p, now, next_wake);
 }
 
+/*
+ * One port's part of poll(): its readiness, after arming the guest's
+ * events (vp_guest_arm()) if @arm.  Arm only when the caller may sleep:
+ * an engine that is only looking (a zero-timeout poll) is woken by
+ * nothing, and arming is four stores and a full barrier per port on
+ * memory the guest writes.  Readiness does not depend on arming: a
+ * guest that moved is seen either way.
+ */
+bool vp_port_poll(struct vp_guest *g, const struct vp_engine *e,
+		  const struct vp_eport *p, u64 now, u64 *next_wake, bool arm)
+{
+	if (arm && g)
+		vp_guest_arm(g);
+	return vp_port_ready(g, e, p, now, next_wake);
+}
+
 /* Guest TX frames, and (if the last pass stalled on TXC) TXC reaped. */
 bool vp_guest_pending(const struct vp_guest *g)
 {

@@ -160,5 +160,7 @@ bool vp_guest_pending(const struct vp_guest *g);
 u64 vp_due_clamp(u64 due, u64 now);
 bool vp_port_ready(const struct vp_guest *g, const struct vp_engine *e,
 		   const struct vp_eport *p, u64 now, u64 *next_wake);
+bool vp_port_poll(struct vp_guest *g, const struct vp_engine *e,
+		  const struct vp_eport *p, u64 now, u64 *next_wake, bool arm);
 
 #endif /* VP_SYNC_H */

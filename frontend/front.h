@@ -56,6 +56,7 @@
 	X(grant_busy_pages,	"pages the backend still mapped at teardown (freed once it unmaps)") \
 	X(held_pages,		"pages of earlier connections the backend maps now") \
 	X(regrant_waits,	"backend InitWaits answered with no new pages: it still mapped old ones") \
+	X(regrant_rereads,	"the same backend InitWait read again while waiting (not counted)") \
 	X(regrant_gave_up,	"backends given up on (device left unconnected until re-added)")
 
 #define VPF_DEV_STAT_ENUM(n, d) VPF_STAT_##n,

@@ -13,8 +13,9 @@
  *
  * At each InitWait the last set of pages is revoked first; a backend that
  * still maps pages of it gets no new set (the frontend waits at
- * Initialising), and one that does so VP_REGRANT_WAITS_MAX times or
- * restarts too often is given up on: Closed until the device is re-added
+ * Initialising), and one that does so VP_REGRANT_WAITS_MAX times (counting
+ * each InitWait once, however many watch events read it) or restarts too
+ * often is given up on: Closed until the device is re-added
  * (common/vp_regrant.h, docs/security.md finding 4).
  *
  * Everything the backend wrote to xenstore is parsed strictly
@@ -231,6 +232,14 @@ static bool vpf_xenbus_regrant(struct vpf_dev *vpf)
 	switch (v) {
 	case VP_REGRANT_GRANT:
 		return true;
+	case VP_REGRANT_WAIT_SAME:
+		/* Already counted and logged: still waiting, at Initialising. */
+		spin_lock_bh(&vpf->lock);
+		vpf->stats[VPF_STAT_regrant_rereads]++;
+		spin_unlock_bh(&vpf->lock);
+		if (xbdev->state != XenbusStateInitialising)
+			xenbus_switch_state(xbdev, XenbusStateInitialising);
+		return false;
 	case VP_REGRANT_WAIT:
 		spin_lock_bh(&vpf->lock);
 		vpf->stats[VPF_STAT_regrant_waits]++;
@@ -314,6 +323,8 @@ static void vpf_xenbus_backend_changed(struct xenbus_device *xbdev,
 	dev_dbg(&xbdev->dev, "backend %s, frontend %s: action %d\n",
 		vp_xb_state_name(bstate), vp_xb_state_name(xbdev->state), act);
 
+	/* Only an InitWait read after another state is a new restart. */
+	vp_regrant_backend_seen(&vpf->regrant, bstate == XenbusStateInitWait);
 	/* The backend let go of the pages a Closing left us holding. */
 	if (act == VP_XB_ACT_NONE && vpf->rings.up &&
 	    (bstate == XenbusStateClosed || bstate == XenbusStateUnknown))

@@ -13,7 +13,7 @@ NS3_LIBS := $(shell pkg-config --libs $(NS3_MODULES)) -ljansson -lpthread
 NS3_CXXFLAGS := -std=c++17 -g -Wall -Wextra -Werror -I$(TOP)/common -I$(TOP)/lib \
 	-I$(TOP)/ns3
 NS3_SRCS := ns3/vprime-csum.cc ns3/vprime-handle.cc ns3/vprime-net-device.cc \
-	ns3/vprime-helper.cc ns3/vprime-topology.cc
+	ns3/vprime-helper.cc ns3/vprime-topology.cc ns3/vprime-realtime-simulator-impl.cc
 NS3_HDRS := $(wildcard ns3/*.h) $(LIB_HDRS)
 NS3_TEST_HDRS := $(NS3_HDRS) tests/ns3/ns3_world.h tests/ns3/ns3_frames.h \
 	$(LIB_SIM_HDRS)
@@ -64,6 +64,17 @@ $(BUILD)/test/test_ns3: $(BUILD)/ns3/san/test_ns3.o \
 		$(patsubst ns3/%.cc,$(BUILD)/ns3/san/%.o,$(NS3_SRCS)) $(LIB_SIM_OBJS_SAN) | $(BUILD)/test
 	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
 
+# VprimeRealtimeSimulatorImpl against ns-3's own simulators.
+HOST_TESTS += $(BUILD)/test/test_ns3_sim
+
+$(BUILD)/ns3/san/test_ns3_sim.o: tests/ns3/test_ns3_sim.cc $(NS3_HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(NS3_CXXFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/test/test_ns3_sim: $(BUILD)/ns3/san/test_ns3_sim.o \
+		$(BUILD)/ns3/san/vprime-realtime-simulator-impl.o | $(BUILD)/test
+	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
+
 # Fuzzer: arbitrary guest frames (and flags) into a routed and a bridged
 # device; a guest's bytes must never reach an ns-3 fatal error.
 NS3_FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -93,6 +104,16 @@ $(BUILD)/test/test_ns3_netns: tests/ns3/netns.sh tests/simhost/two-ns.json \
 	printf '#!/bin/sh\nNS3_SIMHOST=%s NS3_PROGRAM=%s NS3_VPRIMED=%s exec bash %s "$$@"\n' \
 		'$(BUILD)/test/vprime-simhost-san' '$(BUILD)/test/vprime-ns3-san' \
 		'$(BUILD)/bin/vprimed' '$(TOP)/tests/ns3/netns.sh' >$@
+	chmod +x $@
+
+# vprime-ns3's exit codes for bad command lines (1 from ns-3's parser, 2
+# from its own checks; never a signal: tests/ns3/cmdline.sh).
+HOST_TESTS += $(BUILD)/test/test_ns3_cmdline
+
+$(BUILD)/test/test_ns3_cmdline: tests/ns3/cmdline.sh tests/testbed/ns3-bench.json \
+		$(BUILD)/test/vprime-ns3-san | $(BUILD)/test
+	printf '#!/bin/sh\nNS3_PROGRAM=%s exec bash %s "$$@"\n' \
+		'$(BUILD)/test/vprime-ns3-san' '$(TOP)/tests/ns3/cmdline.sh' >$@
 	chmod +x $@
 
 # vprime-ns3 --attach=emu (ns-3's FdNetDevice, make bench's baseline) on

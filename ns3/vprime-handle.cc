@@ -154,6 +154,7 @@ VprimeHandle::VprimeHandle()
       m_mode(MODE_THREAD),
       m_batch(64),
       m_buf(VPRIME_FRAME_MAX),
+      m_watchFd(-1),
       m_stopFd(-1),
       m_epollFd(-1),
       m_threadStop(false),
@@ -291,6 +292,11 @@ VprimeHandle::Start()
     // A first guess now, the real origin at the first event.
     m_origin = static_cast<int64_t>(m_clock(m_clockArg)) - Simulator::Now().GetNanoSeconds();
     m_calibrated = false;
+    // The simulator's implementation is fixed from its first use until
+    // Simulator::Destroy(), whose destroy event (Close) lets go of it: one
+    // cast here, not one per batch.
+    m_vrt = DynamicCast<VprimeRealtimeSimulatorImpl>(Simulator::GetImplementation());
+    m_rt = DynamicCast<RealtimeSimulatorImpl>(Simulator::GetImplementation());
     m_calibrateEvent = Simulator::ScheduleNow(&VprimeHandle::Calibrate, this);
     Rescan();
     Simulator::ScheduleDestroy(&VprimeHandle::Close, Ptr<VprimeHandle>(this));
@@ -301,6 +307,16 @@ VprimeHandle::Start()
     if (m_mode == MODE_POLL)
     {
         m_pollEvent = Simulator::Schedule(m_pollInterval, &VprimeHandle::PollEvent, this);
+    }
+    else if (m_mode == MODE_THREAD && m_vrt)
+    {
+        // The simulator's loop waits on the descriptor itself.
+        NS_ABORT_MSG_IF(vprime_fd(m_vp) < 0,
+                        "VprimeHandle: Mode Thread needs a backend with a descriptor");
+        NS_ABORT_MSG_IF(!m_vrt->AddFdWatch(vprime_fd(m_vp),
+                                           MakeCallback(&VprimeHandle::WatchService, this)),
+                        "VprimeHandle: AddFdWatch: " << std::strerror(errno));
+        m_watchFd = vprime_fd(m_vp);
     }
     else if (m_mode == MODE_THREAD)
     {
@@ -414,18 +430,23 @@ VprimeHandle::PollEvent()
 bool
 VprimeHandle::SampleOrigin(int64_t* origin, int64_t* window) const
 {
-    Ptr<RealtimeSimulatorImpl> rt =
-        DynamicCast<RealtimeSimulatorImpl>(Simulator::GetImplementation());
-    int64_t best = INT64_MAX;
+    int64_t best = INT64_MAX, r;
 
-    if (!rt) // only called from events: the simulator runs
+    if (m_vrt && m_vrt->HasClockBase() && m_clock == MonotonicNs)
+    {
+        // Our simulator paces with dom0's clock: its base is the origin.
+        *origin = m_vrt->GetClockBase();
+        *window = 0;
+        return true;
+    }
+    if (!RealtimeNowNs(&r)) // only called from events: the simulator runs
     {
         return false;
     }
     for (int i = 0; i < 3; i++)
     {
         int64_t a = static_cast<int64_t>(m_clock(m_clockArg));
-        int64_t r = rt->RealtimeNow().GetNanoSeconds();
+        RealtimeNowNs(&r);
         int64_t b = static_cast<int64_t>(m_clock(m_clockArg));
 
         if (b - a < best)
@@ -438,6 +459,23 @@ VprimeHandle::SampleOrigin(int64_t* origin, int64_t* window) const
     return true;
 }
 
+/* The real-time simulator's own clock, ns-3's or ours; false without one. */
+bool
+VprimeHandle::RealtimeNowNs(int64_t* ns) const
+{
+    if (m_vrt)
+    {
+        *ns = m_vrt->RealtimeNow().GetNanoSeconds();
+        return true;
+    }
+    if (!m_rt)
+    {
+        return false;
+    }
+    *ns = m_rt->RealtimeNow().GetNanoSeconds();
+    return true;
+}
+
 /*
  * How far behind real time the simulation ran this batch: frames stamped
  * while it is behind enter at their stamps (rx_ahead), so only this shows
@@ -446,15 +484,13 @@ VprimeHandle::SampleOrigin(int64_t* origin, int64_t* window) const
 void
 VprimeHandle::CountServiceLate()
 {
-    Ptr<RealtimeSimulatorImpl> rt =
-        DynamicCast<RealtimeSimulatorImpl>(Simulator::GetImplementation());
     int64_t late;
 
-    if (!rt)
+    if (!RealtimeNowNs(&late))
     {
         return;
     }
-    late = rt->RealtimeNow().GetNanoSeconds() - Simulator::Now().GetNanoSeconds();
+    late -= Simulator::Now().GetNanoSeconds();
     if (late > 0 && static_cast<uint64_t>(late / 1000) > m_stats[STAT_service_late_max_us])
     {
         m_stats[STAT_service_late_max_us] = static_cast<uint64_t>(late / 1000);
@@ -778,6 +814,51 @@ VprimeHandle::ThreadService()
     }
 }
 
+/*
+ * The descriptor readable, seen by our simulator's loop: one batch, in its
+ * thread, no re-arming (the watch is level-triggered: still readable, the
+ * loop calls again at its next look).
+ */
+void
+VprimeHandle::WatchService(uint32_t events)
+{
+    if (events & (EPOLLERR | EPOLLHUP))
+    {
+        m_watchFd = -1; // the simulator unwatched it
+        BackendLost();
+        return;
+    }
+    m_wakeups++;
+    if (Service() == 0)
+    {
+        m_stats[STAT_wakeups_empty]++;
+    }
+    if (m_backendLost && m_watchFd >= 0)
+    {
+        m_vrt->RemoveFdWatch(m_watchFd);
+        m_watchFd = -1;
+    }
+}
+
+/* One of our simulator's counters (m_vrt set). */
+uint64_t
+VprimeHandle::SimStat(Stat s) const
+{
+    switch (s)
+    {
+    case STAT_sim_clock_reads:
+        return m_vrt->GetClockReads();
+    case STAT_sim_polls:
+        return m_vrt->GetPolls();
+    case STAT_sim_events_late:
+        return m_vrt->GetLateEvents();
+    case STAT_sim_event_late_max_us:
+        return static_cast<uint64_t>(m_vrt->GetMaxLateness().GetMicroSeconds());
+    default:
+        return m_stats[s];
+    }
+}
+
 void
 VprimeHandle::StopThread()
 {
@@ -808,6 +889,16 @@ VprimeHandle::Close()
     {
         m_stats[STAT_events] = Simulator::GetEventCount();
     }
+    for (int s = STAT_sim_clock_reads; m_vrt && s <= STAT_sim_event_late_max_us; s++)
+    {
+        m_stats[s] = SimStat(static_cast<Stat>(s)); // kept: the simulator goes
+    }
+    if (m_watchFd >= 0)
+    {
+        m_vrt->RemoveFdWatch(m_watchFd);
+        m_watchFd = -1;
+    }
+    m_vrt = nullptr;
     StopThread();
     m_serviceEvent.Cancel();
     m_pollEvent.Cancel();
@@ -827,6 +918,7 @@ VprimeHandle::Close()
         vprime_close(m_vp);
         m_vp = nullptr;
     }
+    m_rt = nullptr;
     m_started = false;
 }
 
@@ -864,6 +956,10 @@ VprimeHandle::GetStat(Stat s) const
     if (s == STAT_wakeups)
     {
         return m_wakeups.load();
+    }
+    if (s >= STAT_sim_clock_reads && s <= STAT_sim_event_late_max_us && m_vrt)
+    {
+        return SimStat(s);
     }
     if (s == STAT_events)
     {

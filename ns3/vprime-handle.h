@@ -6,10 +6,14 @@
  * ways, then the received frames are handed to their devices).
  *
  * Who runs the batch (attribute "Mode"):
- *   Thread  a reader thread waits on vprime_fd() (epoll, one-shot) and,
- *           when a guest has work, schedules Service() into the simulator
- *           (ScheduleWithContext); the batch arms the descriptor again: no
- *           busy loop, no CPU while idle, one wake-up per batch.
+ *   Thread  under VprimeRealtimeSimulatorImpl, the simulator's own loop
+ *           watches vprime_fd() (AddFdWatch) and runs Service() in its
+ *           thread when a guest has work: no thread of ours.  Under any
+ *           other simulator a reader thread waits on vprime_fd() (epoll,
+ *           one-shot) and, when a guest has work, schedules Service() into
+ *           the simulator (ScheduleWithContext); the batch arms the
+ *           descriptor again: no busy loop, no CPU while idle, one wake-up
+ *           per batch.
  *   Poll    an event in the simulator every PollInterval calls Service():
  *           for backends without a descriptor, and deterministic runs.
  *   Manual  nobody: the program (a test) calls Service() itself.
@@ -28,7 +32,11 @@
  * 8 to 64 ms late, so every guest frame looked that late and every frame
  * ns-3 sent was held that long past its time by dom0.  The origin is
  * checked again at every rescan: a jump of more than 1 ms (CLOCK_REALTIME
- * stepped, or Run() entered again) takes it anew (clock_steps).  Without
+ * stepped, or Run() entered again) takes it anew (clock_steps).  Under
+ * VprimeRealtimeSimulatorImpl the origin is the simulator's own clock
+ * base, exactly: it paces with CLOCK_MONOTONIC, the clock dom0 stamps
+ * frames with (with another Clock than CLOCK_MONOTONIC, a test's, it is
+ * sampled against its RealtimeNow() as above).  Without
  * a real-time simulator (tests: a virtual clock that returns origin +
  * Now()) the origin is taken from Now() in the first event.
  */
@@ -40,6 +48,7 @@
 #include "ns3/nstime.h"
 #include "ns3/object.h"
 #include "ns3/ptr.h"
+#include "vprime-realtime-simulator-impl.h"
 
 #include <atomic>
 #include <cstdint>
@@ -54,6 +63,7 @@ struct vprime_frame;
 namespace ns3
 {
 
+class RealtimeSimulatorImpl;
 class VprimeNetDevice;
 
 /* Which guest device a VprimeNetDevice stands for. */
@@ -98,7 +108,11 @@ struct VprimeGuestSpec
     X(service_late_max_us, "the most a batch ran after it was due (us)")            \
     X(events, "simulator events run so far, all of them (Simulator::GetEventCount)") \
     X(clock_read_ns, "one CLOCK_REALTIME read at Start() (ns-3 reads it ~6x per event)")  \
-    X(syscall_ns, "one system call (getppid) at Start(): a clock read as dear has no vDSO")
+    X(syscall_ns, "one system call (getppid) at Start(): a clock read as dear has no vDSO") \
+    X(sim_clock_reads, "VprimeRealtimeSimulatorImpl: its clock reads")                   \
+    X(sim_polls, "VprimeRealtimeSimulatorImpl: its epoll calls (waits and looks)")         \
+    X(sim_events_late, "VprimeRealtimeSimulatorImpl: events started > LateThreshold late") \
+    X(sim_event_late_max_us, "VprimeRealtimeSimulatorImpl: the latest an event started (us)")
 
 class VprimeHandle : public Object
 {
@@ -168,6 +182,9 @@ class VprimeHandle : public Object
     void Calibrate();
     void ProbeCosts();
     bool SampleOrigin(int64_t* origin, int64_t* window) const;
+    bool RealtimeNowNs(int64_t* ns) const;
+    void WatchService(uint32_t events);
+    uint64_t SimStat(Stat s) const;
     void CountServiceLate();
     void ScheduleService();
     void ServiceEvent();
@@ -179,6 +196,7 @@ class VprimeHandle : public Object
     void StopThread();
 
     struct vprime* m_vp;
+    Ptr<RealtimeSimulatorImpl> m_rt; // ns-3's real-time simulator, from Start(); or null
     Clock m_clock;
     void* m_clockArg;
     int64_t m_origin;
@@ -200,6 +218,8 @@ class VprimeHandle : public Object
     EventId m_rescanEvent;
     EventId m_calibrateEvent;
     uint64_t m_stats[STAT_MAX];
+    Ptr<VprimeRealtimeSimulatorImpl> m_vrt; // the simulator, when it is ours
+    int m_watchFd; // vprime_fd() watched by m_vrt, or -1
 
     std::thread m_thread;
     int m_stopFd;

@@ -13,6 +13,7 @@
 #include "ns3/global-value.h"
 #include "ns3/ipv4.h"
 #include "ns3/realtime-simulator-impl.h"
+#include "vprime-realtime-simulator-impl.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 
@@ -131,6 +132,17 @@ VprimeHelper::UseRealtime(bool hardLimit, Time limit)
                        EnumValue(hardLimit ? RealtimeSimulatorImpl::SYNC_HARD_LIMIT
                                            : RealtimeSimulatorImpl::SYNC_BEST_EFFORT));
     Config::SetDefault("ns3::RealtimeSimulatorImpl::HardLimit", TimeValue(limit));
+}
+
+void
+VprimeHelper::UseVprimeRealtime(bool hardLimit, Time limit)
+{
+    GlobalValue::Bind("SimulatorImplementationType",
+                      StringValue("ns3::VprimeRealtimeSimulatorImpl"));
+    Config::SetDefault("ns3::VprimeRealtimeSimulatorImpl::SynchronizationMode",
+                       EnumValue(hardLimit ? VprimeRealtimeSimulatorImpl::SYNC_HARD_LIMIT
+                                           : VprimeRealtimeSimulatorImpl::SYNC_BEST_EFFORT));
+    Config::SetDefault("ns3::VprimeRealtimeSimulatorImpl::HardLimit", TimeValue(limit));
 }
 
 void

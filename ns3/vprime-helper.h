@@ -70,6 +70,9 @@ class VprimeHelper
 
     /* Global settings a program with guests needs. */
     static void UseRealtime(bool hardLimit, Time limit);
+    /* The same with VprimeRealtimeSimulatorImpl: the handle's descriptor
+     * watched by the simulator's own loop, no reader thread. */
+    static void UseVprimeRealtime(bool hardLimit, Time limit);
     static void EnableChecksums();
 
     /* Every device's counters and the handle's, one "name value" a line. */

@@ -20,8 +20,10 @@
  *
  * Runs until SIGINT/SIGTERM or --duration; then prints every counter
  * (SIGUSR1: prints them now, between "stats N" and "stats-end N").
- * Exit codes: 0 done, 2 bad command line or topology, 1 cannot run or the
- * backend went away (a vprime-simhost that exited).
+ * Exit codes: 0 done, 2 an option value refused here or a bad topology,
+ * 1 an argument ns-3's CommandLine refuses (unknown, or not of the
+ * option's type: it exits 1 itself), cannot run, or the backend went away
+ * (a vprime-simhost that exited).
  */
 #include "vprime-emu.h"
 #include "vprime-helper.h"
@@ -35,6 +37,7 @@
 #include "ns3/point-to-point-module.h"
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -92,6 +95,71 @@ WatchSignals()
         std::cout << "stats-end " << d << std::endl;
     }
     Simulator::Schedule(MilliSeconds(50), &WatchSignals);
+}
+
+/*
+ * ns-3 aborts the process on a time or a rate it cannot read (Time's
+ * string constructor, a DataRate attribute): check them here first, as
+ * ns-3 would read them.  A number (digits, '.', an exponent for a time)
+ * read whole, then one of ns-3's units; at most 10^6 s, a rate above 0.
+ */
+bool
+ParseNumberPrefix(const std::string& s, const char* numChars, double* v, std::string* unit)
+{
+    std::string::size_type n = s.find_first_not_of(numChars);
+    std::string num = s.substr(0, n);
+    char* end;
+
+    if (num.empty())
+        return false;
+    errno = 0;
+    *v = std::strtod(num.c_str(), &end);
+    if (*end || errno || !(*v >= 0))
+        return false;
+    *unit = n == std::string::npos ? "" : s.substr(n);
+    return true;
+}
+
+bool
+ParseTime(const std::string& s, Time* out)
+{
+    static const struct
+    {
+        const char* unit;
+        double secs;
+    } units[] = {{"", 1},         {"s", 1},        {"ms", 1e-3},  {"us", 1e-6},
+                 {"ns", 1e-9},    {"ps", 1e-12},   {"fs", 1e-15}, {"min", 60},
+                 {"h", 3600},     {"d", 86400},    {"y", 365 * 86400.0}};
+    double v;
+    std::string unit;
+
+    if (!ParseNumberPrefix(s, "0123456789.eE", &v, &unit))
+        return false;
+    for (const auto& u : units)
+    {
+        if (unit == u.unit)
+        {
+            if (v * u.secs > 1e6)
+                return false;
+            *out = Time(s);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+ValidRate(const std::string& s)
+{
+    double v;
+    std::string unit;
+    DataRate r;
+
+    if (!ParseNumberPrefix(s, "0123456789.", &v, &unit) || !(v > 0))
+        return false;
+    std::istringstream is(s);
+    is >> r;
+    return !is.fail() && r.GetBitRate() > 0;
 }
 
 bool
@@ -209,10 +277,12 @@ main(int argc, char** argv)
 {
     std::string topology, mode = "lan", guestList, rate = "100Mbps", delay = "1ms";
     std::string device, reader = "thread", sync = "best-effort", attach = "vprime", emuMap;
+    std::string simulator = "vprime";
     double duration = 0;
     uint32_t mtu = 1500, bufs = 0;
     bool check = false;
-    Time hardLimit = MilliSeconds(100);
+    std::string hardLimitArg = "100ms";
+    Time hardLimit;
 
     CommandLine cmd(__FILE__);
     cmd.Usage("Xen guests (vprime devices) as hosts of an ns-3 real-time simulation.");
@@ -226,9 +296,12 @@ main(int argc, char** argv)
     cmd.AddValue("device", "backend device (default /dev/vprime)", device);
     cmd.AddValue("buffers", "libvprime buffers (0: default)", bufs);
     cmd.AddValue("reader", "thread (poll the descriptor) or poll (a 100 us event)", reader);
+    cmd.AddValue("simulator", "real-time simulator: vprime (VprimeRealtimeSimulatorImpl: a clock "
+                 "read per wait, the descriptor in its own loop) or ns3 (RealtimeSimulatorImpl)",
+                 simulator);
     cmd.AddValue("sync", "real-time mode: best-effort or hard", sync);
     cmd.AddValue("hard-limit", "with --sync=hard: the most the simulation may fall behind",
-                 hardLimit);
+                 hardLimitArg);
     cmd.AddValue("duration", "seconds to run (0: until SIGINT/SIGTERM)", duration);
     cmd.AddValue("check", "parse the topology, print a summary, exit", check);
     cmd.AddValue("attach", "with --topology: vprime, or emu (ns-3's FdNetDevice on dom0 "
@@ -243,8 +316,17 @@ main(int argc, char** argv)
         return Fail("--reader: thread or poll");
     if (sync != "best-effort" && sync != "hard")
         return Fail("--sync: best-effort or hard");
+    if (simulator != "vprime" && simulator != "ns3")
+        return Fail("--simulator: vprime or ns3");
     if (duration < 0 || duration > 1e7)
         return Fail("--duration: 0..1e7 seconds");
+    if (!ParseTime(hardLimitArg, &hardLimit))
+        return Fail("--hard-limit: a time (100ms, 1s; at most 1e6 s)");
+    Time delayCheck;
+    if (topology.empty() && !ParseTime(delay, &delayCheck))
+        return Fail("--delay: a time (1ms, 20ms; at most 1e6 s)");
+    if (topology.empty() && !ValidRate(rate))
+        return Fail("--rate: a data rate above 0 (100Mbps, 1Gbps)");
     if (attach != "vprime" && attach != "emu")
         return Fail("--attach: vprime or emu");
     VprimeEmu emu;
@@ -290,7 +372,10 @@ main(int argc, char** argv)
         return 0;
     }
 
-    VprimeHelper::UseRealtime(sync == "hard", hardLimit);
+    if (simulator == "vprime")
+        VprimeHelper::UseVprimeRealtime(sync == "hard", hardLimit);
+    else
+        VprimeHelper::UseRealtime(sync == "hard", hardLimit);
     VprimeHelper::EnableChecksums();
     // ns-3 delays ARP requests by up to 10 ms at random; a Linux host does not.
     Config::SetDefault("ns3::ArpL3Protocol::RequestJitter",
@@ -340,10 +425,11 @@ main(int argc, char** argv)
     if (duration > 0)
         Simulator::Stop(Seconds(duration));
     if (g_emu)
-        std::cout << "running (ns-3 FdNetDevice on dom0 interfaces, " << sync << " real time)"
-                  << std::endl;
+        std::cout << "running (ns-3 FdNetDevice on dom0 interfaces, " << simulator
+                  << " simulator, " << sync << " real time)" << std::endl;
     else
-        std::cout << "running (" << reader << " reader, " << sync << " real time)" << std::endl;
+        std::cout << "running (" << reader << " reader, " << simulator << " simulator, " << sync
+                  << " real time)" << std::endl;
     Simulator::Run();
     PrintAll(std::cout);
     bool lost = !g_emu && vp.GetHandle()->IsBackendLost();

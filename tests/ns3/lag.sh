@@ -14,7 +14,8 @@
 # vDSO, so every clock read is a system call as in a Xen PV dom0), or
 # NS3_LAG_CLOCK_SYSCALL=1 makes every clock read a system call, as in a
 # dom0 without a vDSO clock (LD_PRELOAD of tests/ns3/clock-syscall.c).
-# NS3_LAG_STRACE=FILE: strace -c of the window.  NS3_PROGRAM picks the
+# NS3_LAG_STRACE=FILE: strace -c of the window.  NS3_LAG_ARGS: more
+# vprime-ns3 options (--simulator=vprime).  NS3_PROGRAM picks the
 # binary (a before/after pair in one run).  Prints the handle's lateness
 # counters, the simulator's events, CPU, context switches, per frame.
 # A measuring tool, not a check: root, /dev/net/tun, iperf3; exit 4 without.
@@ -32,6 +33,7 @@ phase=${1:-unshaped}
 shift || true
 [ "${1:-}" = -- ] && shift
 wrapper=("$@")
+read -r -a extra <<<"${NS3_LAG_ARGS:-}"
 secs=${NS3_LAG_SECONDS:-6}
 
 [ "$(id -u)" = 0 ] || skip "not root"
@@ -87,7 +89,7 @@ done
 ip -n "$nsa" addr add 10.0.0.1/24 dev "$tapa"
 ip -n "$nsc" addr add 10.0.0.3/24 dev "$tapc"
 
-VPRIME_DEVICE=unix:$sock LD_PRELOAD=$preload "${wrapper[@]}" "$vprime_ns3" --topology="$topo" >"$dir/engine.log" 2>"$dir/engine.err" &
+VPRIME_DEVICE=unix:$sock LD_PRELOAD=$preload "${wrapper[@]}" "$vprime_ns3" --topology="$topo" "${extra[@]}" >"$dir/engine.log" 2>"$dir/engine.err" &
 eng_pid=$!
 attached() { ctl list | grep -q 'demo-a attached' && ctl list | grep -q 'demo-c attached'; }
 wait_for 600 attached || { echo "$nl_name: not attached"; cat "$dir/engine.err"; exit 1; }
@@ -133,7 +135,7 @@ if [ -n "$st_pid" ]; then
 	wait "$st_pid" 2>/dev/null || true
 fi
 
-echo "ns3-lag: $phase, wrapper '${wrapper[*]:-none}', $(basename "$vprime_ns3"), $(date -u +%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ns3-lag: $phase, wrapper '${wrapper[*]:-none}', $(basename "$vprime_ns3") ${NS3_LAG_ARGS:-}, $(date -u +%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 sed -n 's|^rtt .* = \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/.*|  ping rtt min/avg/max \1 / \2 / \3 ms|p' "$dir/ping"
 grep -E 'receiver' "$dir/iperf" | tail -n 1 | sed 's/^/  iperf3 /'
 awk -v hz="$(getconf CLK_TCK)" '
@@ -145,6 +147,9 @@ awk -v hz="$(getconf CLK_TCK)" '
 		printf "  per guest frame: %.1f events, %.2f batches, %.2f context switches, %.0f us CPU\n",
 			d["events"] / f, d["services"] / f, d["ctxt_switches"] / f, d["cpu_ticks"] * 1e6 / hz / f
 		printf "  CPU %.2f s over %.1f s\n", d["cpu_ticks"] / hz, d["wall_ns"] / 1e9
+		if (last["sim_polls"] > 0)	# VprimeRealtimeSimulatorImpl
+			printf "  its loop per guest frame: %.2f clock reads, %.2f epoll calls; %d events > LateThreshold late, latest %.1f ms\n",
+				d["sim_clock_reads"] / f, d["sim_polls"] / f, d["sim_events_late"], last["sim_event_late_max_us"] / 1000
 	}' "$dir/snap1" "$dir/snap2"
 if [ -n "${NS3_LAG_KEEP:-}" ]; then
 	cp "$dir/engine.log" "$dir/engine.err" "$NS3_LAG_KEEP"/ 2>/dev/null || true

@@ -17,6 +17,10 @@
 #   gone    the device of g2 removed and added back while vprime-ns3 runs;
 #           at the end vprime-simhost exits under it: exit 1, "backend lost"
 #
+# vprime-ns3's phases run under each real-time simulator of NS3_SIMULATORS
+# (default "ns3 vprime": ns-3's RealtimeSimulatorImpl with the reader
+# thread, VprimeRealtimeSimulatorImpl watching the descriptor itself).
+#
 # kselftest conventions: exit 4 (skip) without root, /dev/net/tun or
 # network namespaces; 0 if every check passed.  Ends "N passed, M failed".
 set -e
@@ -31,6 +35,7 @@ vprime_ns3=${NS3_PROGRAM:-$top/build/bin/vprime-ns3}
 vprimed=${NS3_VPRIMED:-$top/build/bin/vprimed}
 topo=$top/tests/simhost/two-ns.json
 slack_ms=${NS3_RTT_SLACK_MS:-25}	# a loaded 2-core machine; figures are printed
+read -r -a sims <<<"${NS3_SIMULATORS:-ns3 vprime}"
 
 [ "$(id -u)" = 0 ] || skip "not root"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
@@ -111,33 +116,36 @@ n2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip -n "$ns1" link set "$tap1" up
 ip -n "$ns2" link set "$tap2" up
 
+for sim in "${sims[@]}"; do
 # ---- routed: each guest behind an ns-3 router, 5 ms to the core each ----
 address 10.0.1.2/24 10.0.2.2/24 10.0.1.1 10.0.2.1
-engine "$vprime_ns3" --mode=routed --guests=name:g1,name:g2 --rate=100Mbps --delay=5ms
-check "routed: ping own ns-3 router" rtt_ok routed-gw "$ns1" 10.0.1.1 0
-check "routed: ping across two 5 ms links each way" rtt_ok routed "$ns1" 10.0.2.2 20
+engine "$vprime_ns3" --simulator="$sim" --mode=routed --guests=name:g1,name:g2 --rate=100Mbps --delay=5ms
+check "$sim routed: ping own ns-3 router" rtt_ok "$sim-routed-gw" "$ns1" 10.0.1.1 0
+check "$sim routed: ping across two 5 ms links each way" rtt_ok "$sim-routed" "$ns1" 10.0.2.2 20
 
 # ---- gone and back while vprime-ns3 runs ----
 ctl remove g2 >/dev/null
-check "gone: no reply while g2's device is removed" bash -c "! ip netns exec $ns1 ping -c 2 -W 1 -q 10.0.2.2 >/dev/null"
+check "$sim gone: no reply while g2's device is removed" bash -c "! ip netns exec $ns1 ping -c 2 -W 1 -q 10.0.2.2 >/dev/null"
 ctl add g2 >/dev/null
-check "gone: re-attached within its 1 s rescan" wait_for 50 both_attached
-check "gone: ping again" wait_for 50 n1 ping -c 1 -W 1 -q 10.0.2.2
+check "$sim gone: re-attached within its 1 s rescan" wait_for 50 both_attached
+check "$sim gone: ping again" wait_for 50 n1 ping -c 1 -W 1 -q 10.0.2.2
 
 # ---- lan: both guests and an ns-3 host on one 2 ms CSMA LAN ----
 address 10.0.0.1/24 10.0.0.2/24 10.0.0.254 10.0.0.254
-engine "$vprime_ns3" --mode=lan --guests=name:g1,mac:02:00:00:5e:00:02 --rate=100Mbps --delay=2ms
-check "lan: ping the ns-3 host" rtt_ok lan-host "$ns1" 10.0.0.254 4
-check "lan: ping guest to guest" rtt_ok lan "$ns1" 10.0.0.2 4
+engine "$vprime_ns3" --simulator="$sim" --mode=lan --guests=name:g1,mac:02:00:00:5e:00:02 --rate=100Mbps --delay=2ms
+check "$sim lan: ping the ns-3 host" rtt_ok "$sim-lan-host" "$ns1" 10.0.0.254 4
+check "$sim lan: ping guest to guest" rtt_ok "$sim-lan" "$ns1" 10.0.0.2 4
 
 # ---- the same topology file on both engines ----
-engine "$vprime_ns3" --topology="$topo"
-check "topo on vprime-ns3: guest to guest" rtt_ok topo-ns3 "$ns1" 10.0.0.2 4
+engine "$vprime_ns3" --simulator="$sim" --topology="$topo"
+check "$sim topo on vprime-ns3: guest to guest" rtt_ok "$sim-topo-ns3" "$ns1" 10.0.0.2 4
+done
 engine "$vprimed" -t "$topo" -c "$dir/vprimed.sock"
 check "topo on vprimed: guest to guest" rtt_ok topo-vprimed "$ns1" 10.0.0.2 4
 
 # ---- the backend goes away under vprime-ns3: it stops, exit 1 ----
-engine "$vprime_ns3" --mode=lan --guests=name:g1,name:g2
+# (the last simulator of the list: the host cannot come back)
+engine "$vprime_ns3" --simulator="${sims[-1]}" --mode=lan --guests=name:g1,name:g2
 stop_pid "$sim_pid"
 sim_pid=''
 check "backend gone: vprime-ns3 exits within 5 s" wait_for 50 bash -c "! kill -0 $eng_pid"

@@ -623,6 +623,35 @@ void vp_sim_arm(struct vp_sim_file *f)
 			vp_guest_arm(&f->port[i].g->dom0);
 }
 
+/* The ports' part of poll(), arming each guest first if @arm. */
+static bool vp_sim_poll_ports(struct vp_sim_file *f, u64 now, u64 *next_wake,
+			      bool arm)
+{
+	u32 i;
+
+	for (i = 0; i < f->e.hdr.max_ports; i++) {
+		struct vp_sim_port *p = &f->port[i];
+
+		if (p->used && vp_port_poll(p->g ? &p->g->dom0 : NULL, &f->e,
+					    &p->ep, now, next_wake, arm))
+			return true;
+	}
+	return false;
+}
+
+bool vp_sim_poll(struct vp_sim_file *f, u64 now, u64 *next_wake,
+		 bool will_sleep)
+{
+	if (!f->area)
+		return false;
+	if (f->state_changed ||
+	    READ_ONCE(f->e.comp_idx->prod) != READ_ONCE(f->e.comp_idx->cons))
+		return true;
+	if (vp_sim_poll_ports(f, now, next_wake, false))
+		return true;
+	return will_sleep && vp_sim_poll_ports(f, now, next_wake, true);
+}
+
 /* Work for the engine (libvprime's wait over the sim). */
 bool vp_sim_pending(struct vp_sim_file *f)
 {

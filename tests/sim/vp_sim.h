@@ -85,6 +85,13 @@ bool vp_sim_pending(struct vp_sim_file *f);
 bool vp_sim_ready(struct vp_sim_file *f, u64 now, u64 *next_wake);
 /* The engine is about to sleep: arm every guest's events, as poll() does. */
 void vp_sim_arm(struct vp_sim_file *f);
+/*
+ * vp_sim_poll - poll() as vprime-back runs it: look; if nothing is ready
+ * and the caller @will_sleep, arm the guests' events and look again.  A
+ * caller that will not sleep (a zero-timeout poll) arms nothing.
+ */
+bool vp_sim_poll(struct vp_sim_file *f, u64 now, u64 *next_wake,
+		 bool will_sleep);
 /* The area's memfd (vp_sim_host_set_shared()), or -1. */
 int vp_sim_area_fd(struct vp_sim_file *f);
 u64 vp_sim_now(struct vp_sim_file *f);	/* the host's clock */

@@ -26,7 +26,9 @@ MODDIR=${TESTBED_MODULES_DIR:-$TB_TOP/build/modules}
 DOM0_KMODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xen-netback
 xen-netfront bridge virtio_pci 9pnet_virtio 9p tun veth dummy pktgen
 sch_netem sch_tbf ifb"
-GUEST_KMODS="xen-netfront pktgen dummy veth tun sch_netem"
+# sch_ingress, cls_matchall, act_csum: ns3-bench fills the checksums netfront
+# leaves to its backend (ns-3's FdNetDevice reads frames as they are).
+GUEST_KMODS="xen-netfront pktgen dummy veth tun sch_netem sch_ingress cls_matchall act_csum"
 
 # Host binaries copied into the images with their libraries.
 DOM0_BINS="bash flock ip bridge tc ss tcpdump iperf3 ethtool kmod"

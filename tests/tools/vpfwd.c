@@ -42,6 +42,12 @@ struct port {
 	struct vprime_edesc *tx;
 	uint32_t rx_cons;
 	uint32_t tx_prod;
+	/*
+	 * Most engine TX descriptors left queued on the port after a sync:
+	 * what a guest that takes nothing makes the engine hold (bounded by
+	 * vprime-back's hold_max when the ring is larger than that).
+	 */
+	uint32_t tx_queued_peak;
 };
 
 struct counters {
@@ -151,6 +157,7 @@ static void port_bind(uint32_t i)
 	p->rx = (struct vprime_edesc *)(b + VPRIME_PORT_DESC_OFF);
 	p->tx = p->rx + vf.hdr.ring_size;
 	p->rx_cons = 0;	/* attach started both rings at zero */
+	p->tx_queued_peak = 0;
 	p->tx_prod = 0;
 }
 
@@ -385,6 +392,23 @@ static uint32_t forward_all(void)
 	return frames;
 }
 
+/* After a sync: record what each port still holds of ours. */
+static void queued_sample(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < vf.hdr.max_ports; i++) {
+		struct port *p = &vf.ports[i];
+		uint32_t q;
+
+		if (!p->used)
+			continue;
+		q = p->tx_prod - load_acq(&p->tx_idx->cons);
+		if (q <= vf.hdr.ring_size && q > p->tx_queued_peak)
+			p->tx_queued_peak = q;
+	}
+}
+
 /* ---- output --------------------------------------------------------------- */
 
 static void dump(void)
@@ -412,9 +436,12 @@ static void dump(void)
 			perror("vpfwd: STATS");
 			continue;
 		}
-		printf("vpfwd: port=%u dom=%u dev=%u mac=%s state=%u",
+		printf("vpfwd: port=%u dom=%u dev=%u mac=%s state=%u"
+		       " tx_queued=%u tx_queued_peak=%u",
 		       i, vf.ports[i].info->domid, vf.ports[i].info->devid, mac,
-		       vf.ports[i].info->state);
+		       vf.ports[i].info->state,
+		       vf.ports[i].tx_prod - load_acq(&vf.ports[i].tx_idx->cons),
+		       vf.ports[i].tx_queued_peak);
 #define X(name, desc) printf(" " #name "=%llu", \
 			      (unsigned long long)st.val[VPRIME_STAT_##name]);
 		VPRIME_PORT_STATS(X)
@@ -538,6 +565,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		vf.c.syncs++;
+		queued_sample();
 		fwd = forward_all();
 		comp_reap();
 		if (dump_flag) {

@@ -344,6 +344,71 @@ static void test_stalled_guest_bounded_and_drained(void **state)
 	vp_test_pair_free(fx);
 }
 
+/* The event requests a guest reads: TX and FILL events, TXC and RX cons_events. */
+static void guest_event_words(const struct vp_guest *g, u32 w[4])
+{
+	w[0] = g->ctrl->ring[VPRIME_RING_TX].event;
+	w[1] = g->ctrl->ring[VPRIME_RING_FILL].event;
+	w[2] = g->ctrl->ring[VPRIME_RING_TXC].cons_event;
+	w[3] = g->ctrl->ring[VPRIME_RING_RX].cons_event;
+}
+
+/* a -> b, one frame through the engine, and b reads it. */
+static void one_frame_through(struct vp_test_pair *fx, const u8 *frame)
+{
+	u8 in[64];
+
+	assert_int_equal(vp_sim_guest_send(fx->a, frame, 64), 0);
+	assert_true(sync_moved(fx) > 0);
+	vp_test_engine_forward(&fx->te, fx->pa, fx->pb);
+	assert_true(sync_moved(fx) > 0);
+	assert_int_equal(vp_sim_guest_recv(fx->b, in, sizeof(in)), 64);
+	vp_sim_guest_service(fx->a);
+	vp_test_engine_forward(&fx->te, fx->pa, fx->pb);	/* reap */
+}
+
+/*
+ * poll() arms the guests' events only when its caller may sleep
+ * (vprime-back's vpb_poll() through vp_port_poll()): a zero-timeout look
+ * writes nothing the guests read, yet sees work that arrives; a poll the
+ * caller sleeps in arms, and the guest's next frame wakes it.
+ */
+static void test_poll_arms_only_to_sleep(void **state)
+{
+	struct vp_test_pair *fx = fixture_new(true, 256);
+	struct vp_sim_file *f = fx->te.file;
+	u32 before[4], after[4];
+	u64 next = ~0ull, events;
+	u8 frame[64];
+	int i;
+
+	(void)state;
+	vp_test_frame(frame, 64, fx->b->cfg.mac, fx->a->cfg.mac, 0);
+	assert_false(vp_sim_poll(f, vp_sim_now(f), &next, true));
+	for (i = 0; i < 4; i++)
+		one_frame_through(fx, frame);
+	/* Looks between syncs: nothing ready, nothing armed. */
+	guest_event_words(&fx->a->dom0, before);
+	assert_int_not_equal(before[0], fx->a->dom0.tx_cons);
+	for (i = 0; i < 100; i++)
+		assert_false(vp_sim_poll(f, vp_sim_now(f), &next, false));
+	guest_event_words(&fx->a->dom0, after);
+	assert_memory_equal(before, after, sizeof(before));
+	/* Readiness does not need the arming: a new frame is seen. */
+	assert_int_equal(vp_sim_guest_send(fx->a, frame, 64), 0);
+	assert_true(vp_sim_poll(f, vp_sim_now(f), &next, false));
+	one_frame_through(fx, frame);	/* and the one sent above */
+	/* About to sleep: armed, and the guest's next frame is an event. */
+	assert_false(vp_sim_poll(f, vp_sim_now(f), &next, true));
+	assert_int_equal(fx->a->dom0.ctrl->ring[VPRIME_RING_TX].event,
+			 fx->a->dom0.tx_cons);
+	events = fx->a->events_to_dom0;
+	assert_int_equal(vp_sim_guest_send(fx->a, frame, 64), 0);
+	assert_int_equal(fx->a->events_to_dom0, events + 1);
+	assert_true(vp_sim_poll(f, vp_sim_now(f), &next, false));
+	vp_test_pair_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_engine_fill_empty),
 		cmocka_unit_test(test_due_time_clamped),
 		cmocka_unit_test(test_stalled_guest_bounded_and_drained),
+		cmocka_unit_test(test_poll_arms_only_to_sleep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

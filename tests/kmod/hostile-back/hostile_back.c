@@ -16,6 +16,11 @@
  *
  *   cat /sys/module/vprime_hostile_back/parameters/status
  *     done=0|1 cycles=N sets=S mapped=P map_failed=F front_state=X
+ *     gave_up_cycle=G
+ *
+ * G: the first cycle after the first whose InitWait ended with the
+ * frontend Closed (it gave up on us; 0: it never did).  A frontend that
+ * gives up at its third wait with pages held does so at cycle 4.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -61,6 +66,7 @@ static struct {
 	u32 cycles_done;
 	u32 mapped;
 	u32 map_failed;
+	u32 gave_up_cycle;
 	bool done;
 } hb;
 
@@ -172,6 +178,10 @@ static int hb_thread(void *arg)
 		xenbus_switch_state(xbdev, XenbusStateInitWait);
 		if (hb_wait_initialised(xbdev))
 			hb_map_frontend(xbdev);
+		else if (hb.cycles_done && !hb.gave_up_cycle &&
+			 xenbus_read_driver_state(xbdev->otherend) ==
+				 XenbusStateClosed)
+			hb.gave_up_cycle = hb.cycles_done + 1;
 		/* Closed, but every mapping kept. */
 		xenbus_switch_state(xbdev, XenbusStateClosed);
 		hb.cycles_done++;
@@ -232,10 +242,11 @@ static int hb_status_get(char *buf, const struct kernel_param *kp)
 	struct xenbus_device *xbdev = hb.xbdev;
 
 	return sysfs_emit(buf,
-			  "done=%d cycles=%u sets=%u mapped=%u map_failed=%u front_state=%d\n",
+			  "done=%d cycles=%u sets=%u mapped=%u map_failed=%u front_state=%d gave_up_cycle=%u\n",
 			  hb.done, hb.cycles_done, hb.nr_sets, hb.mapped,
 			  hb.map_failed,
-			  xbdev ? xenbus_read_driver_state(xbdev->otherend) : -1);
+			  xbdev ? xenbus_read_driver_state(xbdev->otherend) : -1,
+			  hb.gave_up_cycle);
 }
 
 static const struct kernel_param_ops hb_status_ops = {

@@ -9,8 +9,10 @@
 # Bounded means, measured from both sides: the hostile backend mapped one
 # set of pages (517) however many cycles it ran; the frontend waited
 # (regrant_waits), then gave up (regrant_gave_up 1, one log line) and went
-# Closed; held_pages (sampled every second in the guest) never above one
-# set, and 0 once the backend is unloaded; g1's MemAvailable fell by less
+# Closed, no sooner than the backend's fourth InitWait (each restart is one
+# wait, however many watch events the guest reads it in: regrant_rereads);
+# held_pages (sampled every second in the guest) never above one set, and
+# 0 once the backend is unloaded; g1's MemAvailable fell by less
 # than MEM_MAX_KB; g1's stock vif answered pings to dom0 throughout.  Then
 # the real backend is loaded: the given-up device stays Closed until the
 # toolstack re-adds it, and then connects.  Guest commands cost seconds
@@ -22,7 +24,7 @@
 # shellcheck source=hostile-lib.sh
 . "$TB_SCEN_DIR/hostile-lib.sh"
 
-CYCLES=6
+CYCLES=8		# give-up due at cycle 4; a restart too fast for the guest to see is not counted
 SET=517			# pages of one connection: 1 + 4 + 2 x 256
 MEM_MAX_KB=8192		# one set is 2068 KB; six would be 12 MB
 MAC=00:16:3e:5e:00:01
@@ -114,6 +116,8 @@ tb_figure guest_samples "$nsamp" samples
 tb_figure guest_held_pages_peak "$peak_held" pages
 tb_figure guest_regrant_waits "$(fe "$E" regrant_waits)" waits
 tb_figure guest_regrant_gave_up "$(fe "$E" regrant_gave_up)" times
+tb_figure guest_regrant_rereads "$(fe "$E" regrant_rereads)" reads
+tb_figure backend_gave_up_cycle "$(hb_status gave_up_cycle)" cycle
 tb_figure guest_resets "$(fe "$E" resets)" resets
 tb_figure guest_connects "$(fe "$E" connects)" connects
 tb_figure guest_mem_drop_kb $((mem0 - min_mem)) kB
@@ -126,6 +130,8 @@ tb_figure guest_log_lines "$(grep -c 'vprime' "$TB_OUT/guest-dmesg-attack.txt" |
 [ "$(hb_status sets)" = 1 ] || hx_soft_fail "the guest granted $(hb_status sets) sets to a cycling backend, want 1"
 [ "$(fe "$E" connects)" = 0 ] || hx_soft_fail "connects=$(fe "$E" connects): the hostile backend never says Connected"
 [ "$(fe "$E" regrant_gave_up)" = 1 ] || hx_soft_fail "regrant_gave_up=$(fe "$E" regrant_gave_up), want 1"
+g=$(hb_status gave_up_cycle)
+[ "${g:-0}" -ge 4 ] || hx_soft_fail "the frontend gave up at the backend's cycle ${g:-?}, want 4 or later (3 waits, each restart counted once)"
 [ "$(fe "$E" held_pages)" = "$mapped" ] || hx_soft_fail "held_pages=$(fe "$E" held_pages), backend maps $mapped"
 [ $((mem0 - min_mem)) -le $MEM_MAX_KB ] || hx_soft_fail "g1 MemAvailable fell by $((mem0 - min_mem)) kB (bound $MEM_MAX_KB)"
 n=$(grep -c 'giving up' "$TB_OUT/guest-dmesg-attack.txt" || true)

@@ -40,7 +40,9 @@ if1=$(vp_guest_ifname g1 0)
 if2=$(vp_guest_ifname g2 0)
 vp_guest g1 "ip addr add 10.77.2.1/24 dev $if1 && ip link set $if1 up" >/dev/null
 vp_guest g2 "ip addr add 10.77.2.2/24 dev $if2 && ip link set $if2 up && iperf3 -s -D" >/dev/null
-vp_fwd_start -i 500
+# A TX ring per port larger than vprime-back's hold_max (256): the kernel's
+# bound, not the ring, is what limits a stalled port (finding 2, rx_hold).
+vp_fwd_start -i 500 -r 1024
 vp_guest g1 "ping -c 3 -W 5 10.77.2.2" >/dev/null
 grants_pair=$(vp_count grants_mapped)
 evtchns_pair=$(vp_count evtchns_bound)
@@ -182,18 +184,55 @@ hx_wait_connected 60 || hx_soft_fail "one_short: h did not reconnect"
 s0=$(stat_h tx_stall_no_fill)
 during 8 stall 12
 tb_figure h_tx_stall_no_fill "$(( $(stat_h tx_stall_no_fill) - s0 ))" count
-# RX never consumed, FILL kept posted, under a broadcast flood for h: the
-# port stays blocked, holds at most hold_max buffers, drains after
-# drain_ms (h does not request cons-event: dom0's retry backs off).
-s0=$(stat_h tx_drop_stalled) d0=$(stat_h tx_stall_drains)
-tb_guest_run -t 60 g1 "ping -b -q -i 0.005 -c 3000 10.77.2.255 >/dev/null 2>&1; true" >/dev/null &
-bpid=$!
-during 8 rx_hold 12
-wait "$bpid" || true
-tb_figure h_tx_drop_stalled "$(( $(stat_h tx_drop_stalled) - s0 ))" frames
-tb_figure h_tx_stall_drains "$(( $(stat_h tx_stall_drains) - d0 ))" times
-grew tx_stall_drains "$d0" || grew tx_drop_stalled "$s0" ||
-	tb_log "rx_hold: neither tx_drop_stalled nor tx_stall_drains grew ($(snap tx_stall_no_fill tx_frames))"
+# Finding 2: RX never consumed, FILL kept posted, while g1 floods h.  g1
+# sends 60 kB ICMP echoes to an address whose neighbour entry is h's MAC:
+# 41 fragments each, which vpfwd forwards to h's port alone, far faster
+# than the stalled guest absorbs.  h's RX ring (256) fills; the engine's TX
+# ring for h (vpfwd's -r 1024, larger than hold_max) keeps at most hold_max
+# descriptors after each sync, the oldest beyond that dropped
+# (tx_drop_stalled); after drain_ms with nothing delivered the port drains
+# (tx_stall_drains).  vpfwd's CPU is measured once the flood is over, while
+# h still holds everything: a spin there is 1.0.  (h does not request
+# cons-event: dom0's retry backs off.)
+HOLD_MAX=$(cat /sys/module/vprime_back/parameters/hold_max)
+FLOOD_PINGS=300
+tb_figure hold_max "$HOLD_MAX" descriptors
+s0=$(stat_h tx_drop_stalled) d0=$(stat_h tx_stall_drains) f0=$(stat_h tx_frames)
+vp_guest g1 "ip neigh replace 10.77.2.15 lladdr $MACH dev $if1 nud permanent" >/dev/null
+( hx_attack rx_hold 45 >"$TB_OUT/attack-rx_hold.txt" 2>&1 ) &
+apid=$!
+sleep 4	# h's attack under way (a guest command takes seconds under TCG)
+t0=$SECONDS
+out=$(tb_guest_run -t 90 g1 "ping -q -s 60000 -i 0.02 -c $FLOOD_PINGS -W 1 10.77.2.15 2>&1 | grep transmitted" || true)
+tb_figure rx_hold_flood_s $((SECONDS - t0)) s
+tb_log "rx_hold flood from g1: $out"
+t0=$(fwd_ticks) n0=$(fwd_clock)
+r=$(hx_pair_ping 6)
+cpu_check rx_hold "$(fwd_share "$t0" "$n0")"
+read -r sent got <<<"$r"
+tb_figure pair_ping_during_rx_hold "${got:-0}" "received_of_${sent:-0}"
+[ "${got:-0}" -gt $(( ${sent:-0} / 2 )) ] || hx_soft_fail "rx_hold: pair ping during the attack ${got:-0}/${sent:-0}"
+vp_fwd_dump
+hport=$(sed -n "s/^vpfwd: attached port \([0-9]*\) dom $dh .*/\1/p" "$TB_OUT/vpfwd.log" | tail -n 1)
+peak=$(vp_fwd_counter tx_queued_peak "$hport")
+held=$(vp_fwd_counter tx_queued "$hport")
+dropped=$(( $(stat_h tx_drop_stalled) - s0 ))
+drains=$(( $(stat_h tx_stall_drains) - d0 ))
+tb_figure h_tx_queued_peak "${peak:-?}" descriptors
+tb_figure h_tx_queued_after "${held:-?}" descriptors
+tb_figure h_tx_drop_stalled "$dropped" frames
+tb_figure h_tx_stall_drains "$drains" times
+tb_figure h_tx_frames_during_hold "$(( $(stat_h tx_frames) - f0 ))" frames
+[ -n "$peak" ] || hx_soft_fail "rx_hold: no tx_queued_peak for h's port '${hport:-?}' in vpfwd's dump"
+[ "${peak:-0}" -le "$HOLD_MAX" ] ||
+	hx_soft_fail "rx_hold: h's port held $peak engine descriptors after a sync (bound hold_max $HOLD_MAX)"
+[ "${peak:-0}" -ge "$HOLD_MAX" ] ||
+	hx_soft_fail "rx_hold: h's port held at most ${peak:-0} descriptors: the flood did not reach hold_max $HOLD_MAX"
+[ "$dropped" -gt 0 ] || hx_soft_fail "rx_hold: tx_drop_stalled stayed at $s0 ($(snap tx_stall_no_fill tx_frames))"
+[ "$drains" -gt 0 ] || hx_soft_fail "rx_hold: tx_stall_drains stayed at $d0"
+wait "$apid" || true
+tb_log "rx_hold: $(cat "$TB_OUT/attack-rx_hold.txt")"
+vp_guest g1 "ip neigh del 10.77.2.15 dev $if1" >/dev/null
 hx_wait_connected 60 || hx_soft_fail "rx_hold: h lost its connection"
 
 # An ordinary guest takes its link down under traffic: the engine stays

@@ -160,7 +160,7 @@ ns3_start "$TOPO" shaped
 tb_figure ns3_rss "$(awk '$1 == "VmRSS:" {print $2}' "/proc/$ENGINE_PID/status")" KB
 measure ns3.1
 stop_pid ENGINE_PID
-{ grep -E '^(handle (services|syncs|wakeups|wakeups_empty|rx_frames|first_event_late_us|services_late|service_late_max_us|events|clock_read_ns|syscall_ns)|guest .* (rx_frames|tx_frames|rx_late|tx_drop_[a-z_]+) [1-9])' \
+{ grep -E '^(handle (services|syncs|wakeups|wakeups_empty|rx_frames|first_event_late_us|services_late|service_late_max_us|events|clock_read_ns|syscall_ns|sim_[a-z_]+)|guest .* (rx_frames|tx_frames|rx_late|tx_drop_[a-z_]+) [1-9])' \
 	"$TB_OUT/vprime-ns3-shaped.log" || true; } | while IFS= read -r l; do tb_log "  vprime-ns3: $l"; done
 tb_wait_for 10 sh -c "! \"$VPCTL\" list | grep -q ' attached\$'" || true
 
