@@ -96,15 +96,8 @@ setup_guest() { # GUEST VIP
 		# a packet socket sees wire frames: no checksum or segmentation offload
 		ethtool -K eth0 tx off sg off tso off gso off >/dev/null 2>&1
 		echo offload=\$(ethtool -k eth0 | grep -E 'tx-checksum|^tcp-seg|^generic-seg' | tr -s ' \t' ' ' | tr '\n' ',')
-		# What ethtool could not turn off (netfront's IPv4 checksum offload)
-		# leaves TCP and UDP with a blank checksum the backend would fill:
-		# filled here, in software, before the frame leaves.
-		modprobe -q sch_ingress; modprobe -q cls_matchall; modprobe -q act_csum
-		if tc qdisc add dev eth0 clsact && tc filter add dev eth0 egress matchall action csum ip4h and tcp and udp; then
-			echo csum=tc
-		else
-			echo csum=none
-		fi
+		# what ethtool cannot turn off, filled before the frame leaves
+		$(vp_csum_fill_cmd eth0)
 		echo vp=\$vp; echo mac=\$(cat /sys/class/net/eth0/address)"
 }
 out1=$(setup_guest g1 "$VIP1")

@@ -100,6 +100,22 @@ vp_guest() { # GUEST CMD
 	echo "$out"
 }
 
+# vp_csum_fill_cmd DEV: guest shell text that fills the IPv4, TCP and UDP
+# checksums of every frame leaving DEV in software (tc act_csum), printing
+# csum=tc (or csum=none).  For a stock netfront whose IPv4 checksum
+# offload ethtool cannot turn off ("on [fixed]"): its TCP and UDP leave
+# with a blank checksum netback would fill for the guest's own vif, and a
+# packet socket in dom0 (PRIMEX's TAP device, ns-3's FdNetDevice) passes
+# the blank on to the other guest, which drops it (TCP never connects).
+vp_csum_fill_cmd() {
+	printf '%s' "modprobe -q sch_ingress; modprobe -q cls_matchall; modprobe -q act_csum
+		if tc qdisc add dev $1 clsact && tc filter add dev $1 egress matchall action csum ip4h and tcp and udp; then
+			echo csum=tc
+		else
+			echo csum=none
+		fi"
+}
+
 vp_guest_ifname() { # GUEST DEVID
 	local cmd="ls /sys/bus/xen/devices/vprime-$2/net/ 2>/dev/null"
 	vp_guest "$1" "for i in \$(seq 100); do [ -n \"\$($cmd)\" ] && break; sleep 0.1; done; $cmd" |
