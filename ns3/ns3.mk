@@ -15,7 +15,7 @@ NS3_CXXFLAGS := -std=c++17 -g -Wall -Wextra -Werror -I$(TOP)/common -I$(TOP)/lib
 NS3_SRCS := ns3/vprime-csum.cc ns3/vprime-handle.cc ns3/vprime-net-device.cc \
 	ns3/vprime-helper.cc ns3/vprime-topology.cc ns3/vprime-realtime-simulator-impl.cc
 NS3_HDRS := $(wildcard ns3/*.h) $(LIB_HDRS)
-NS3_TEST_HDRS := $(NS3_HDRS) tests/ns3/ns3_world.h tests/ns3/ns3_frames.h \
+NS3_TEST_HDRS := $(NS3_HDRS) tests/ns3/ns3_world.h tests/ns3/ns3_frames.h tests/ns3/ns3_check.h \
 	$(LIB_SIM_HDRS)
 
 BINS += $(BUILD)/bin/vprime-ns3
@@ -67,7 +67,7 @@ $(BUILD)/test/test_ns3: $(BUILD)/ns3/san/test_ns3.o \
 # VprimeRealtimeSimulatorImpl against ns-3's own simulators.
 HOST_TESTS += $(BUILD)/test/test_ns3_sim
 
-$(BUILD)/ns3/san/test_ns3_sim.o: tests/ns3/test_ns3_sim.cc $(NS3_HDRS)
+$(BUILD)/ns3/san/test_ns3_sim.o: tests/ns3/test_ns3_sim.cc $(NS3_HDRS) tests/ns3/ns3_check.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(NS3_CXXFLAGS) $(SAN_FLAGS) -c -o $@ $<
 

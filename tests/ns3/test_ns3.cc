@@ -8,6 +8,7 @@
  * both ways, counters, a guest that vanishes and comes back, 9000-byte
  * frames.  Run under ASan + UBSan.
  */
+#include "ns3_check.h"
 #include "ns3_world.h"
 
 #include "vprime-topology.h"
@@ -30,19 +31,6 @@ int64_t tw::g_skew;
 bool tw::g_frozen;
 uint64_t tw::g_frozenAt;
 bool tw::g_realClock;
-
-static int g_failed;
-
-#define CHECK(c)                                                                         \
-    do                                                                                   \
-    {                                                                                    \
-        if (!(c))                                                                        \
-        {                                                                                \
-            std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);   \
-            g_failed++;                                                                  \
-            return;                                                                      \
-        }                                                                                \
-    } while (0)
 
 static uint64_t
 Stat(Ptr<VprimeNetDevice> d, VprimeNetDevice::Stat s)
@@ -709,11 +697,7 @@ main()
     // ns-3 delays ARP requests by up to 10 ms at random; Linux does not.
     Config::SetDefault("ns3::ArpL3Protocol::RequestJitter",
                        StringValue("ns3::ConstantRandomVariable[Constant=0.0]"));
-    struct
-    {
-        const char* name;
-        void (*fn)();
-    } tests[] = {
+    static const Ns3Test tests[] = {
         {"routed", TestRoutedArpPingUdp},
         {"csum_blank", TestRoutedCsumBlank},
         {"lan", TestLan},
@@ -726,14 +710,5 @@ main()
         {"realtime_origin", TestRealtimeOrigin},
         {"realtime_origin_vprime", TestRealtimeOriginVprime},
     };
-    for (auto& t : tests)
-    {
-        int before = g_failed;
-        std::printf("test_ns3 %s\n", t.name);
-        t.fn();
-        if (g_failed != before)
-            std::printf("test_ns3 %s: FAILED\n", t.name);
-    }
-    std::printf("test_ns3: %s\n", g_failed ? "FAILED" : "ok");
-    return g_failed ? 1 : 0;
+    return Ns3TestsRun("test_ns3", tests);
 }

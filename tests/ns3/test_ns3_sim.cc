@@ -11,6 +11,7 @@
  * late: counted in best effort, an abort past HardLimit (in a child).
  * Run under ASan + UBSan.
  */
+#include "ns3_check.h"
 #include "vprime-realtime-simulator-impl.h"
 
 #include "ns3/core-module.h"
@@ -29,19 +30,6 @@
 #include <vector>
 
 using namespace ns3;
-
-static int g_failed;
-
-#define CHECK(c)                                                                         \
-    do                                                                                   \
-    {                                                                                    \
-        if (!(c))                                                                        \
-        {                                                                                \
-            std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c);   \
-            g_failed++;                                                                  \
-            return;                                                                      \
-        }                                                                                \
-    } while (0)
 
 namespace
 {
@@ -374,25 +362,12 @@ TestLateness()
 int
 main()
 {
-    struct
-    {
-        const char* name;
-        void (*fn)();
-    } tests[] = {
+    static const Ns3Test tests[] = {
         {"same_as_default", TestSameAsDefault},
         {"cross_thread", TestCrossThread},
         {"fd_watch", TestFdWatch},
         {"pacing", TestPacing},
         {"lateness", TestLateness},
     };
-    for (auto& t : tests)
-    {
-        int before = g_failed;
-        std::printf("test_ns3_sim %s\n", t.name);
-        t.fn();
-        if (g_failed != before)
-            std::printf("test_ns3_sim %s: FAILED\n", t.name);
-    }
-    std::printf("test_ns3_sim: %s\n", g_failed ? "FAILED" : "ok");
-    return g_failed ? 1 : 0;
+    return Ns3TestsRun("test_ns3_sim", tests);
 }
