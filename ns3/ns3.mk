@@ -13,7 +13,8 @@ NS3_LIBS := $(shell pkg-config --libs $(NS3_MODULES)) -ljansson -lpthread
 NS3_CXXFLAGS := -std=c++17 -g -Wall -Wextra -Werror -I$(TOP)/common -I$(TOP)/lib \
 	-I$(TOP)/ns3
 NS3_SRCS := ns3/vprime-csum.cc ns3/vprime-handle.cc ns3/vprime-net-device.cc \
-	ns3/vprime-helper.cc ns3/vprime-topology.cc ns3/vprime-realtime-simulator-impl.cc
+	ns3/vprime-helper.cc ns3/vprime-topology.cc ns3/vprime-realtime-simulator-impl.cc \
+	ns3/vprime-link-channel.cc ns3/vprime-link-error-model.cc ns3/vprime-link-queue.cc
 NS3_HDRS := $(wildcard ns3/*.h) $(LIB_HDRS)
 NS3_TEST_HDRS := $(NS3_HDRS) tests/ns3/ns3_world.h tests/ns3/ns3_frames.h tests/ns3/ns3_check.h \
 	$(LIB_SIM_HDRS)
@@ -61,6 +62,18 @@ $(BUILD)/ns3/san/test_ns3.o: tests/ns3/test_ns3.cc $(NS3_TEST_HDRS)
 		$(SAN_FLAGS) -c -o $@ $<
 
 $(BUILD)/test/test_ns3: $(BUILD)/ns3/san/test_ns3.o \
+		$(patsubst ns3/%.cc,$(BUILD)/ns3/san/%.o,$(NS3_SRCS)) $(LIB_SIM_OBJS_SAN) | $(BUILD)/test
+	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
+
+# vprimed's link model in ns-3: loss, jitter, queue limits, the topology files.
+HOST_TESTS += $(BUILD)/test/test_ns3_link
+
+$(BUILD)/ns3/san/test_ns3_link.o: tests/ns3/test_ns3_link.cc $(NS3_TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(NS3_CXXFLAGS) -I$(TOP)/tests/sim -I$(TOP)/tests/ns3 -DVPRIME_TOP=\"$(TOP)\" \
+		$(SAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/test/test_ns3_link: $(BUILD)/ns3/san/test_ns3_link.o \
 		$(patsubst ns3/%.cc,$(BUILD)/ns3/san/%.o,$(NS3_SRCS)) $(LIB_SIM_OBJS_SAN) | $(BUILD)/test
 	$(CXX) $(SAN_FLAGS) -o $@ $^ $(NS3_LIBS)
 

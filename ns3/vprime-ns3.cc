@@ -54,6 +54,7 @@ std::atomic<int> g_signal(0);
 std::atomic<int> g_dump(0);
 const VprimeHelper* g_vp;
 const VprimeEmu* g_emu;
+const VprimeTopologySummary* g_topo; // topology mode: its links' counters
 
 void
 OnSignal(int sig)
@@ -74,6 +75,8 @@ PrintAll(std::ostream& os)
         g_emu->PrintStats(os);
     else
         g_vp->PrintStats(os);
+    if (g_topo)
+        VprimeTopology::PrintStats(*g_topo, os);
 }
 
 // Real time cannot be interrupted from a signal handler: look every 50 ms.
@@ -385,9 +388,9 @@ main(int argc, char** argv)
     vp.SetDeviceAttribute("Mtu", UintegerValue(mtu));
     vp.SetHandleAttribute("Mode", EnumValue(reader == "thread" ? VprimeHandle::MODE_THREAD
                                                                : VprimeHandle::MODE_POLL));
+    VprimeTopologySummary sum;
     if (!topology.empty())
     {
-        VprimeTopologySummary sum;
         std::string err;
         VprimeTopology::Attach how;
         if (g_emu)
@@ -401,6 +404,7 @@ main(int argc, char** argv)
         std::cout << "topology " << topology << ": " << sum.guests << " guests, "
                   << sum.switches << " switches, " << sum.routers << " routers, " << sum.links
                   << " links" << std::endl;
+        g_topo = &sum;
     }
     else if (mode == "lan")
         BuildLan(vp, guests, rate, delay, uint16_t(mtu));

@@ -6,19 +6,22 @@
  */
 #include "vprime-topology.h"
 
+#include "vprime-link-channel.h"
+#include "vprime-link-error-model.h"
+#include "vprime-link-queue.h"
+
+#include "ns3/boolean.h"
 #include "ns3/bridge-helper.h"
-#include "ns3/simple-channel.h"
 #include "ns3/simple-net-device.h"
 #include "ns3/data-rate.h"
 #include "ns3/double.h"
-#include "ns3/drop-tail-queue.h"
 #include "ns3/enum.h"
-#include "ns3/error-model.h"
 #include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/ipv4.h"
 #include "ns3/queue-size.h"
 #include "ns3/rng-seed-manager.h"
+#include "ns3/uinteger.h"
 
 #include <cctype>
 #include <cmath>
@@ -42,9 +45,12 @@ struct LinkDesc
     std::string name, a, b;
     uint64_t bps{0}; // 0: unlimited
     Time delay;
+    Time jitter;
     double loss{0};
-    uint32_t qPackets{1000};
-    uint32_t qBytes{0};
+    bool ge{false}; // the Gilbert-Elliott chain, as vprimed's
+    double geP{0}, geR{0}, geLossGood{0}, geLossBad{1};
+    uint32_t qPackets{1000}; // vprimed's default
+    uint32_t qBytes{0};      // 0: no byte limit
 };
 
 struct IfDesc
@@ -304,6 +310,47 @@ ParseRouter(json_t* o, NodeDesc* n, const std::string& where, std::string* err)
     return true;
 }
 
+// A probability in 0..1 at @key of @o, if there.
+bool
+GetProb(json_t* o, const char* key, double* out, const std::string& where, std::string* err)
+{
+    json_t* v = json_object_get(o, key);
+
+    if (!v)
+        return true;
+    if (!json_is_number(v) || !(json_number_value(v) >= 0) || json_number_value(v) > 1)
+    {
+        *err = where + ": " + key + ": a number in 0..1";
+        return false;
+    }
+    *out = json_number_value(v);
+    return true;
+}
+
+// vprimed's rules: p and r required, loss_good 0 and loss_bad 1 by default.
+bool
+ParseGilbertElliott(json_t* v, LinkDesc* l, const std::string& linkWhere, std::string* err)
+{
+    std::string where = linkWhere + ".gilbert_elliott";
+
+    if (!json_is_object(v))
+    {
+        *err = where + ": not an object";
+        return false;
+    }
+    if (!OnlyKeys(v, {"p", "r", "loss_good", "loss_bad"}, where, err))
+        return false;
+    if (!json_object_get(v, "p") || !json_object_get(v, "r"))
+    {
+        *err = where + ": needs 'p' and 'r'";
+        return false;
+    }
+    l->ge = true;
+    return GetProb(v, "p", &l->geP, where, err) && GetProb(v, "r", &l->geR, where, err) &&
+           GetProb(v, "loss_good", &l->geLossGood, where, err) &&
+           GetProb(v, "loss_bad", &l->geLossBad, where, err);
+}
+
 bool
 ParseLink(json_t* o, uint32_t idx, LinkDesc* l, std::string* err)
 {
@@ -337,36 +384,18 @@ ParseLink(json_t* o, uint32_t idx, LinkDesc* l, std::string* err)
         return false;
     }
     s.clear();
-    if (GetString(o, "jitter", &s, where, err, false) && !s.empty())
+    if (GetString(o, "jitter", &s, where, err, false) && !s.empty() &&
+        !VprimeTopology::ParseTime(s, &l->jitter))
     {
-        Time j;
-        if (!VprimeTopology::ParseTime(s, &j))
-        {
-            *err = where + ": jitter: bad value '" + s + "'";
-            return false;
-        }
-        if (!j.IsZero())
-        {
-            *err = where + ": jitter: not supported by vprime-ns3 (ns-3 channels have one delay)";
-            return false;
-        }
+        *err = where + ": jitter: bad value '" + s + "' (e.g. 1ms, 500us)";
+        return false;
     }
     if (!err->empty())
         return false;
-    if (json_object_get(o, "gilbert_elliott"))
-    {
-        *err = where + ": gilbert_elliott: not supported by vprime-ns3";
+    if ((v = json_object_get(o, "gilbert_elliott")) && !ParseGilbertElliott(v, l, where, err))
         return false;
-    }
-    if ((v = json_object_get(o, "loss")))
-    {
-        if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1)
-        {
-            *err = where + ": loss: a number in 0..1";
-            return false;
-        }
-        l->loss = json_number_value(v);
-    }
+    if (!GetProb(o, "loss", &l->loss, where, err))
+        return false;
     if ((v = json_object_get(o, "queue")))
     {
         json_t* p = json_object_get(v, "packets");
@@ -385,7 +414,8 @@ ParseLink(json_t* o, uint32_t idx, LinkDesc* l, std::string* err)
             *err = where + ": queue: packets 1..1000000, bytes >= 0";
             return false;
         }
-        l->qPackets = p ? uint32_t(json_integer_value(p)) : (b ? 0 : 1000);
+        if (p)
+            l->qPackets = uint32_t(json_integer_value(p));
         l->qBytes = b ? uint32_t(json_integer_value(b)) : 0;
     }
     return true;
@@ -577,6 +607,70 @@ Summarise(const Topo& t, VprimeTopologySummary* sum)
     sum->lateThreshold = t.late;
 }
 
+using LinkEnds = std::pair<Ptr<SimpleNetDevice>, Ptr<SimpleNetDevice>>;
+
+/*
+ * Link @li of @t between its two nodes: a VprimeLinkChannel between two
+ * SimpleNetDevices, as vprimed's links: full duplex, each end serialising
+ * at the link's rate from its own queue (both of vprimed's limits), then
+ * the delay and jitter, frames in flight one behind the other; the loss
+ * judged at each receiving end.  Not a CsmaChannel: ns-3's CSMA bus stays
+ * busy until a frame has propagated, one frame per (transmission + delay)
+ * in total, which on demo.json's link1 (1 Mbit/s, 40 ms) carried
+ * 0.22 Mbit/s.  Each direction's parts go into @sum for their counters.
+ */
+LinkEnds
+BuildLink(const Topo& t,
+          uint32_t li,
+          const std::map<std::string, uint32_t>& byName,
+          const std::vector<Ptr<Node>>& node,
+          uint16_t mtu,
+          VprimeTopologySummary* sum)
+{
+    const LinkDesc& l = t.links[li];
+    const int64_t stream = 1000 + 3 * int64_t(li); // fixed, whatever else draws
+    Ptr<VprimeLinkChannel> ch = CreateObject<VprimeLinkChannel>();
+    ch->SetAttribute("Delay", TimeValue(l.delay));
+    ch->SetAttribute("Jitter", TimeValue(l.jitter));
+    ch->AssignStreams(stream);
+    Ptr<SimpleNetDevice> d[2];
+    Ptr<VprimeLinkQueue> q[2];
+    Ptr<VprimeLinkErrorModel> em[2];
+    const std::string* endName[2] = {&l.a, &l.b};
+    for (int e = 0; e < 2; e++)
+    {
+        const NodeDesc& nd = t.nodes[byName.at(*endName[e])];
+        d[e] = CreateObject<SimpleNetDevice>();
+        d[e]->SetAttribute("DataRate", DataRateValue(DataRate(l.bps))); // 0: unlimited
+        d[e]->SetAddress(Mac48Address::Allocate());
+        for (const auto& f : nd.ifs)
+            if (f.link == l.name && f.hasMac)
+                d[e]->SetAddress(f.mac);
+        d[e]->SetMtu(mtu);
+        q[e] = CreateObject<VprimeLinkQueue>();
+        q[e]->SetMaxSize(QueueSize(QueueSizeUnit::PACKETS, l.qPackets));
+        q[e]->SetAttribute("MaxBytes", UintegerValue(l.qBytes));
+        d[e]->SetQueue(q[e]);
+        if (l.loss > 0 || l.ge)
+        {
+            em[e] = CreateObject<VprimeLinkErrorModel>();
+            em[e]->SetAttribute("Loss", DoubleValue(l.loss));
+            em[e]->SetAttribute("GilbertElliott", BooleanValue(l.ge));
+            em[e]->SetAttribute("P", DoubleValue(l.geP));
+            em[e]->SetAttribute("R", DoubleValue(l.geR));
+            em[e]->SetAttribute("LossGood", DoubleValue(l.geLossGood));
+            em[e]->SetAttribute("LossBad", DoubleValue(l.geLossBad));
+            em[e]->AssignStreams(stream + 1 + e);
+            d[e]->SetReceiveErrorModel(em[e]);
+        }
+        node[byName.at(*endName[e])]->AddDevice(d[e]);
+        d[e]->SetChannel(ch);
+    }
+    for (int e = 0; e < 2; e++)
+        sum->dirs.push_back({l.name, *endName[e], *endName[1 - e], d[e], q[e], em[1 - e], ch});
+    return LinkEnds(d[0], d[1]);
+}
+
 } // namespace
 
 bool
@@ -661,7 +755,7 @@ VprimeTopology::Build(const std::string& path,
 {
     Topo t;
     std::vector<Ptr<Node>> node;
-    std::vector<std::pair<Ptr<SimpleNetDevice>, Ptr<SimpleNetDevice>>> ends;
+    std::vector<LinkEnds> ends;
     InternetStackHelper stack;
 
     err->clear();
@@ -679,44 +773,8 @@ VprimeTopology::Build(const std::string& path,
     std::map<std::string, uint32_t> byName;
     for (uint32_t i = 0; i < t.nodes.size(); i++)
         byName[t.nodes[i].name] = i;
-    // A link is a SimpleChannel between two SimpleNetDevices, as vprimed's
-    // links: full duplex, each end serialising at the link's rate from its
-    // own queue, then the delay, with frames in flight one behind the
-    // other.  Not a CsmaChannel: ns-3's CSMA bus stays busy until a frame
-    // has propagated, one frame per (transmission + delay) in total, which
-    // on demo.json's link1 (1 Mbit/s, 40 ms) carried 0.22 Mbit/s.
-    for (const auto& l : t.links)
-    {
-        Ptr<SimpleChannel> ch = CreateObject<SimpleChannel>();
-        ch->SetAttribute("Delay", TimeValue(l.delay));
-        Ptr<SimpleNetDevice> d[2];
-        const std::string* endName[2] = {&l.a, &l.b};
-        for (int e = 0; e < 2; e++)
-        {
-            const NodeDesc& nd = t.nodes[byName[*endName[e]]];
-            Ptr<DropTailQueue<Packet>> q = CreateObject<DropTailQueue<Packet>>();
-            d[e] = CreateObject<SimpleNetDevice>();
-            d[e]->SetAttribute("DataRate", DataRateValue(DataRate(l.bps))); // 0: unlimited
-            d[e]->SetAddress(Mac48Address::Allocate());
-            for (const auto& f : nd.ifs)
-                if (f.link == l.name && f.hasMac)
-                    d[e]->SetAddress(f.mac);
-            d[e]->SetMtu(mtu);
-            q->SetMaxSize(l.qPackets ? QueueSize(QueueSizeUnit::PACKETS, l.qPackets)
-                                     : QueueSize(QueueSizeUnit::BYTES, l.qBytes ? l.qBytes : 1u << 30));
-            d[e]->SetQueue(q);
-            if (l.loss > 0)
-            {
-                Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
-                em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
-                em->SetRate(l.loss);
-                d[e]->SetReceiveErrorModel(em);
-            }
-            node[byName[*endName[e]]]->AddDevice(d[e]);
-            d[e]->SetChannel(ch);
-        }
-        ends.emplace_back(d[0], d[1]);
-    }
+    for (uint32_t li = 0; li < t.links.size(); li++)
+        ends.push_back(BuildLink(t, li, byName, node, mtu, sum));
     // The device of link @li at node @ni.
     auto endOf = [&](uint32_t li, uint32_t ni) -> Ptr<SimpleNetDevice> {
         return byName[t.links[li].a] == ni ? ends[li].first : ends[li].second;
@@ -763,6 +821,20 @@ VprimeTopology::Build(const std::string& path,
         }
     }
     return true;
+}
+
+void
+VprimeTopology::PrintStats(const VprimeTopologySummary& sum, std::ostream& os)
+{
+    for (const auto& d : sum.dirs)
+    {
+        std::string at = "link " + d.link + " " + d.from + "->" + d.to + " ";
+        os << at << "frames " << d.queue->GetTotalReceivedPackets() << "\n";
+        os << at << "queue_full " << d.queue->GetTotalDroppedPackets() << "\n";
+        os << at << "loss_random " << (d.loss ? d.loss->GetLostRandom() : 0) << "\n";
+        os << at << "loss_burst " << (d.loss ? d.loss->GetLostBurst() : 0) << "\n";
+        os << at << "held_in_order " << d.channel->GetHeldInOrder(d.tx) << "\n";
+    }
 }
 
 } // namespace ns3

@@ -8,16 +8,24 @@
  *   switch  a node whose BridgeNetDevice joins its links' CSMA devices
  *   router  a node with ns-3's IPv4 stack, an address per interface, the
  *           static routes of the file
- *   link    a CSMA channel of the link's bandwidth and delay; the queue
- *           limit on each end's device; random loss as a RateErrorModel on
- *           each receiving end
- * Refused with a message (what vprimed has and ns-3's stock devices do
- * not model the same way): jitter, gilbert_elliott.
+ *   link    a VprimeLinkChannel (delay, jitter) between two
+ *           SimpleNetDevices of the link's bandwidth, each with a
+ *           VprimeLinkQueue of the link's limits (packets and bytes) and a
+ *           VprimeLinkErrorModel of its loss (random, Gilbert-Elliott) on
+ *           each receiving end: vprimed's link (engine/link.c) in ns-3
+ * Every key of vprimed's files is taken; a file vprimed refuses is refused.
  */
 #ifndef VPRIME_TOPOLOGY_H
 #define VPRIME_TOPOLOGY_H
 
 #include "vprime-helper.h"
+#include "vprime-link-channel.h"
+#include "vprime-link-error-model.h"
+#include "vprime-link-queue.h"
+
+#include "ns3/simple-net-device.h"
+
+#include <ostream>
 
 #include <functional>
 #include <string>
@@ -26,6 +34,16 @@
 namespace ns3
 {
 
+/* One direction of a built link: where its counters are. */
+struct VprimeTopologyLinkDir
+{
+    std::string link, from, to;
+    Ptr<SimpleNetDevice> tx;           // from's end
+    Ptr<VprimeLinkQueue> queue;        // in front of its transmitter
+    Ptr<VprimeLinkErrorModel> loss;    // at to's receiver; null: lossless
+    Ptr<VprimeLinkChannel> channel;    // shared by both directions
+};
+
 struct VprimeTopologySummary
 {
     uint32_t guests{0};
@@ -33,6 +51,7 @@ struct VprimeTopologySummary
     uint32_t routers{0};
     uint32_t links{0};
     Time lateThreshold{MicroSeconds(100)};
+    std::vector<VprimeTopologyLinkDir> dirs; // filled by Build
 };
 
 class VprimeTopology
@@ -57,6 +76,10 @@ class VprimeTopology
                       VprimeTopologySummary* sum,
                       std::string* err,
                       const Attach& attach = nullptr);
+    /* Each direction's counters, a line each, under vprimed's names:
+     * "link NAME FROM->TO frames|queue_full|loss_random|loss_burst|
+     * held_in_order N". */
+    static void PrintStats(const VprimeTopologySummary& sum, std::ostream& os);
     /* Unit parsers shared with the command line: false if malformed. */
     static bool ParseRate(const std::string& s, uint64_t* bps);
     static bool ParseTime(const std::string& s, Time* t);

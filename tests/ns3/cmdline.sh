@@ -40,6 +40,8 @@ nodev=/nonexistent/vprime
 lan=(--mode=lan --guests=domid:1 --device="$nodev")
 expect 0 "[Program Options]" --help
 expect 0 "2 guests" --topology="$topo" --check
+expect 0 "4 guests, 2 switches" --topology="$top/engine/topologies/dumbbell.json" --check
+expect 0 "2 guests, 1 switches" --topology="$top/engine/topologies/two-hosts.json" --check
 expect 1 "Invalid command-line argument: --bogus" --bogus
 expect 1 "Invalid command-line argument: --mtu=abc" --mtu=abc
 expect 1 "Invalid command-line argument: --duration=x" --duration=x
