@@ -92,14 +92,34 @@ $(BUILD)/test/test_ns3_sim: $(BUILD)/ns3/san/test_ns3_sim.o \
 # device; a guest's bytes must never reach an ns-3 fatal error.
 NS3_FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(BUILD)/fuzz/fuzz_ns3_device: tests/ns3/fuzz_ns3_device.cc $(NS3_SRCS) \
-		$(LIB_SIM_SRCS) $(NS3_TEST_HDRS) | $(BUILD)/fuzz
-	@mkdir -p $(BUILD)/ns3/fuzz
-	cd $(BUILD)/ns3/fuzz && for f in $(LIB_SIM_SRCS); do \
+# Both fuzzers share one clang build of our ns-3 code and the simulated
+# backend.
+NS3_FUZZ_OBJS := $(patsubst ns3/%.cc,$(BUILD)/ns3/fuzz/%.o,$(NS3_SRCS)) \
+	$(patsubst %.c,$(BUILD)/ns3/fuzz/%.o,$(notdir $(LIB_SIM_SRCS)))
+
+$(BUILD)/ns3/fuzz/%.o: ns3/%.cc $(NS3_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(NS3_CXXFLAGS) $(NS3_FUZZ_FLAGS) -c -o $@ $<
+
+$(BUILD)/ns3/fuzz/.sim-stamp: $(LIB_SIM_SRCS) $(LIB_SIM_HDRS)
+	@mkdir -p $(dir $@)
+	cd $(dir $@) && for f in $(LIB_SIM_SRCS); do \
 		$(FUZZ_CC) $(FUZZ_FLAGS) -I$(TOP)/tests/sim -c $(TOP)/$$f || exit 1; done
+	@touch $@
+
+$(patsubst %.c,$(BUILD)/ns3/fuzz/%.o,$(notdir $(LIB_SIM_SRCS))): $(BUILD)/ns3/fuzz/.sim-stamp
+
+$(BUILD)/fuzz/fuzz_ns3_device: tests/ns3/fuzz_ns3_device.cc $(NS3_FUZZ_OBJS) \
+		$(NS3_TEST_HDRS) | $(BUILD)/fuzz
 	$(FUZZ_CXX) $(NS3_CXXFLAGS) $(NS3_FUZZ_FLAGS) -I$(TOP)/tests/sim -I$(TOP)/tests/ns3 \
-		-o $@ $< $(NS3_SRCS) $(patsubst %.c,$(BUILD)/ns3/fuzz/%.o,$(notdir $(LIB_SIM_SRCS))) \
-		$(NS3_LIBS)
+		-o $@ $< $(NS3_FUZZ_OBJS) $(NS3_LIBS)
+
+# Arbitrary topology files into vprime-ns3's reader and builder.
+FUZZERS += $(BUILD)/fuzz/fuzz_ns3_topology
+
+$(BUILD)/fuzz/fuzz_ns3_topology: tests/ns3/fuzz_ns3_topology.cc $(NS3_FUZZ_OBJS) \
+		$(NS3_HDRS) | $(BUILD)/fuzz
+	$(FUZZ_CXX) $(NS3_CXXFLAGS) $(NS3_FUZZ_FLAGS) -o $@ $< $(NS3_FUZZ_OBJS) $(NS3_LIBS)
 
 # End to end: vprime-ns3 (under ASan + UBSan) on vprime-simhost's network
 # namespaces, real pings across ns-3 links (tests/ns3/netns.sh; a skip,
