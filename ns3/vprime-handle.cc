@@ -12,6 +12,7 @@
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -564,7 +565,7 @@ VprimeHandle::Service()
     for (round = 0; round < 16; round++)
     {
         struct vprime_sync_res res;
-        int n, i;
+        uint32_t n;
 
         m_stats[STAT_syncs]++;
         int r = vprime_sync(m_vp, 0, &res);
@@ -579,20 +580,65 @@ VprimeHandle::Service()
             }
             break;
         }
-        n = vprime_rx_peek(m_vp, m_frames.data(), m_batch);
-        for (i = 0; i < n; i++)
-        {
-            Dispatch(&m_frames[i]);
-            vprime_frame_drop(m_vp, &m_frames[i]);
-        }
-        total += n > 0 ? n : 0;
-        if (static_cast<uint32_t>(n > 0 ? n : 0) < m_batch && !res.pending)
+        bool more = false;
+        n = TakeRound(&more);
+        total += n;
+        if (n == 0 || (!more && !res.pending))
         {
             break;
         }
     }
     CheckPorts();
     return total;
+}
+
+/*
+ * One round: from each bound port, as many frames as its device has room
+ * for in the simulation (at most a batch).  A device whose backlog is full
+ * is skipped: its frames stay in the port's ring, the ring fills, and the
+ * backend stops taking from the guest, whose queue stops as behind a slow
+ * NIC; the device calls Resume() when it has drained.  Without this the
+ * simulation's event list took every frame however far behind it ran, a
+ * flooding guest's bytes without bound.  @more: some port gave a full
+ * batch (it may hold more).
+ */
+uint32_t
+VprimeHandle::TakeRound(bool* more)
+{
+    uint32_t total = 0, port;
+
+    for (port = 0; port < m_byPort.size(); port++)
+    {
+        VprimeNetDevice* dev = m_byPort[port];
+        if (!dev)
+        {
+            continue;
+        }
+        uint32_t room = std::min(dev->GetRxRoom(), m_batch);
+        if (room == 0)
+        {
+            dev->HoldRx();
+            continue;
+        }
+        int n = vprime_rx_peek_port(m_vp, port, m_frames.data(), room);
+        for (int i = 0; i < n; i++)
+        {
+            Dispatch(&m_frames[i]);
+            vprime_frame_drop(m_vp, &m_frames[i]);
+        }
+        if (n > 0)
+        {
+            total += static_cast<uint32_t>(n);
+            *more |= static_cast<uint32_t>(n) == m_batch;
+        }
+    }
+    return total;
+}
+
+void
+VprimeHandle::Resume()
+{
+    ScheduleService();
 }
 
 void

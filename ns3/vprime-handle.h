@@ -151,6 +151,9 @@ class VprimeHandle : public Object
     /* One batch: sync, hand frames to devices, check ports.  Returns the
      * frames received. */
     uint32_t Service();
+    /* A device whose backlog was full has room again: take its frames
+     * at the next batch (scheduled now). */
+    void Resume();
     /* Look for unbound devices now; returns how many were bound. */
     uint32_t Rescan();
     /* Stop the reader, detach, close (also a Simulator destroy event). */
@@ -177,6 +180,7 @@ class VprimeHandle : public Object
 
   private:
     int Attach(const VprimeGuestSpec& spec);
+    uint32_t TakeRound(bool* more);
     void Dispatch(struct vprime_frame* f);
     void CheckPorts();
     void Calibrate();

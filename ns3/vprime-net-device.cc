@@ -75,6 +75,14 @@ VprimeNetDevice::GetTypeId()
                           BooleanValue(false),
                           MakeBooleanAccessor(&VprimeNetDevice::m_filterUnicast),
                           MakeBooleanChecker())
+            .AddAttribute("MaxRxBacklog",
+                          "Guest frames handed into the simulation and not yet up the "
+                          "stack, at most; past it the guest's frames wait in its ring "
+                          "and the guest is held back as by a slow NIC, so a guest "
+                          "cannot fill dom0's memory through a simulation that lags",
+                          UintegerValue(1024),
+                          MakeUintegerAccessor(&VprimeNetDevice::m_rxBacklogMax),
+                          MakeUintegerChecker<uint32_t>(1))
             .AddTraceSource("MacTx",
                             "A packet from ns-3 queued into the guest",
                             MakeTraceSourceAccessor(&VprimeNetDevice::m_macTxTrace),
@@ -118,7 +126,10 @@ VprimeNetDevice::VprimeNetDevice()
       m_port(-1),
       m_portUp(false),
       m_txBuf(VPRIME_FRAME_MAX),
-      m_filterUnicast(false)
+      m_filterUnicast(false),
+      m_rxBacklogMax(1024),
+      m_rxBacklog(0),
+      m_rxHeld(false)
 {
     std::memset(m_stats, 0, sizeof(m_stats));
 }
@@ -296,12 +307,26 @@ VprimeNetDevice::ReceiveFrame(uint8_t* frame, uint32_t len, uint16_t flags, uint
         }
     }
     m_rxLagTrace(NanoSeconds(lag));
+    m_rxBacklog++;
     Simulator::ScheduleWithContext(m_node ? m_node->GetId() : Simulator::NO_CONTEXT,
                                    delay,
                                    &VprimeNetDevice::ForwardUp,
                                    Ptr<VprimeNetDevice>(this),
                                    Create<Packet>(frame, len),
                                    ETH_HLEN);
+}
+
+uint32_t
+VprimeNetDevice::GetRxRoom() const
+{
+    return m_rxBacklog < m_rxBacklogMax ? m_rxBacklogMax - m_rxBacklog : 0;
+}
+
+void
+VprimeNetDevice::HoldRx()
+{
+    m_stats[STAT_rx_held]++;
+    m_rxHeld = true;
 }
 
 void
@@ -313,6 +338,13 @@ VprimeNetDevice::ForwardUp(Ptr<Packet> frame, uint32_t hlen)
     PacketType type;
     Ptr<Packet> payload;
 
+    m_rxBacklog--;
+    // Half drained: enough room for a batch again without a resume per frame.
+    if (m_rxHeld && m_rxBacklog <= m_rxBacklogMax / 2 && m_handle)
+    {
+        m_rxHeld = false;
+        m_handle->Resume();
+    }
     frame->CopyData(hdr, ETH_HLEN);
     dst.CopyFrom(hdr);
     src.CopyFrom(hdr + 6);

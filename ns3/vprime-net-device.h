@@ -48,6 +48,7 @@ namespace ns3
     X(rx_late, "guest frames delivered later than LateThreshold after their stamp") \
     X(rx_ahead, "guest frames stamped after Now (scheduled at their stamp)")         \
     X(rx_not_for_us, "frames for another MAC passed only to promiscuous receivers") \
+    X(rx_held, "batches that left the guest's frames in its ring: backlog full")    \
     X(tx_filtered, "unicast frames for a MAC the guest never used (bridge port)")  \
     X(tx_frames, "frames queued into the guest")                                    \
     X(tx_bytes, "bytes of those frames")                                            \
@@ -90,6 +91,11 @@ class VprimeNetDevice : public NetDevice
     void Unbind(bool gone);
     void SetPortUp(bool up);
     void ReceiveFrame(uint8_t* frame, uint32_t len, uint16_t flags, uint64_t stamp);
+    /* Guest frames the simulation can take now: MaxRxBacklog less those
+     * handed in and not yet up the stack. */
+    uint32_t GetRxRoom() const;
+    /* The handle left this guest's frames in its ring (no room). */
+    void HoldRx();
 
     /* NetDevice */
     void SetIfIndex(const uint32_t index) override;
@@ -143,6 +149,9 @@ class VprimeNetDevice : public NetDevice
     std::vector<uint8_t> m_txBuf;
     bool m_filterUnicast;
     std::vector<Mac48Address> m_guestMacs; // source MACs the guest used
+    uint32_t m_rxBacklogMax; // MaxRxBacklog
+    uint32_t m_rxBacklog;    // guest frames scheduled, not yet forwarded up
+    bool m_rxHeld;           // the handle found no room: resume when drained
     uint64_t m_stats[STAT_MAX];
 
     TracedCallback<Ptr<const Packet>> m_macTxTrace;
