@@ -22,11 +22,6 @@
 using namespace ns3;
 using namespace tw;
 
-int64_t tw::g_skew;
-bool tw::g_frozen;
-uint64_t tw::g_frozenAt;
-bool tw::g_realClock;
-
 namespace
 {
 

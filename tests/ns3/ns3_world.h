@@ -13,6 +13,7 @@
 #include "ns3_frames.h"
 
 #include "vprime-helper.h"
+#include "vprime-topology.h"
 
 #include "ns3/enum.h"
 #include "ns3/simulator.h"
@@ -21,6 +22,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <string>
+#include <unistd.h>
 #include <vector>
 
 // vp_front.h (included by vp_sim.h) is plain C without its own guard.
@@ -36,10 +39,10 @@ namespace tw
 using namespace ns3;
 
 const uint64_t kBase = 1000000000000ull; // dom0 clock at simulation time 0
-extern int64_t g_skew;                   // added to dom0's clock
-extern bool g_frozen;                    // dom0's clock stands at g_frozenAt
-extern uint64_t g_frozenAt;
-extern bool g_realClock; // dom0's clock is CLOCK_MONOTONIC (+ g_skew)
+inline int64_t g_skew;    // added to dom0's clock
+inline bool g_frozen;     // dom0's clock stands at g_frozenAt
+inline uint64_t g_frozenAt;
+inline bool g_realClock;  // dom0's clock is CLOCK_MONOTONIC (+ g_skew)
 
 inline uint64_t
 Clock(void*)
@@ -185,6 +188,39 @@ struct World
         }
     }
 };
+
+/* @json written to a temporary file for the topology reader, which takes a
+ * path as vprime-ns3 does; removed when this goes. */
+struct TempJson
+{
+    char path[32] = "/tmp/test_ns3_topo.XXXXXX";
+    bool ok{false};
+
+    explicit TempJson(const std::string& json)
+    {
+        int fd = mkstemp(path);
+        if (fd < 0)
+            return;
+        ok = write(fd, json.data(), json.size()) == ssize_t(json.size());
+        close(fd);
+    }
+
+    ~TempJson()
+    {
+        unlink(path);
+    }
+};
+
+/* Build @json into @w's helper; false (the reason on stderr) on error. */
+inline bool
+BuildJson(World& w, const std::string& json, VprimeTopologySummary* sum, std::string* err)
+{
+    TempJson f(json);
+    bool built = f.ok && VprimeTopology::Build(f.path, *w.helper, 1500, sum, err);
+    if (!built)
+        std::fprintf(stderr, "%s\n", err->c_str());
+    return built;
+}
 
 } // namespace tw
 

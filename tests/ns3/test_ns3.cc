@@ -27,11 +27,6 @@
 using namespace ns3;
 using namespace tw;
 
-int64_t tw::g_skew;
-bool tw::g_frozen;
-uint64_t tw::g_frozenAt;
-bool tw::g_realClock;
-
 static uint64_t
 Stat(Ptr<VprimeNetDevice> d, VprimeNetDevice::Stat s)
 {
@@ -615,16 +610,7 @@ TestLinkPipeline()
     World w(2);
     VprimeTopologySummary sum;
     std::string err;
-    char path[] = "/tmp/test_ns3_link.XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    bool wrote = write(fd, kLinkPipe, sizeof(kLinkPipe) - 1) == ssize_t(sizeof(kLinkPipe) - 1);
-    close(fd);
-    bool built = wrote && VprimeTopology::Build(path, *w.helper, 1500, &sum, &err);
-    unlink(path);
-    if (!built)
-        std::fprintf(stderr, "%s\n", err.c_str());
-    CHECK(built);
+    CHECK(BuildJson(w, kLinkPipe, &sum, &err));
     w.helper->Start();
     tf::Bytes f = tf::Eth(w.guests[1].mac, w.guests[0].mac, 0x88b5, 1428);
     Time start = Simulator::Now();

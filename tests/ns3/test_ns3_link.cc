@@ -27,41 +27,13 @@
 using namespace ns3;
 using namespace tw;
 
-int64_t tw::g_skew;
-bool tw::g_frozen;
-uint64_t tw::g_frozenAt;
-bool tw::g_realClock;
-
-/* Write @json to a temporary file and build it into @w; false on error. */
-static bool
-BuildJson(World& w, const std::string& json, VprimeTopologySummary* sum, std::string* err)
-{
-    char path[] = "/tmp/test_ns3_link.XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return false;
-    bool wrote = write(fd, json.data(), json.size()) == ssize_t(json.size());
-    close(fd);
-    bool built = wrote && VprimeTopology::Build(path, *w.helper, 1500, sum, err);
-    unlink(path);
-    if (!built)
-        std::fprintf(stderr, "%s\n", err->c_str());
-    return built;
-}
-
 static bool
 CheckJson(const std::string& json, std::string* err)
 {
-    char path[] = "/tmp/test_ns3_link.XXXXXX";
+    TempJson f(json);
     VprimeTopologySummary sum;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return false;
-    bool wrote = write(fd, json.data(), json.size()) == ssize_t(json.size());
-    close(fd);
-    bool ok = wrote && VprimeTopology::Check(path, &sum, err);
-    unlink(path);
-    return ok;
+
+    return f.ok && VprimeTopology::Check(f.path, &sum, err);
 }
 
 /* Guest a (02:..:01) and guest c (02:..:02) on switch s1: link1 a-s1
