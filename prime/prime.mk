@@ -81,6 +81,7 @@ $(PRIME_OUT)/models/%.tlv: prime/models/%.java $(PRIME_COMPILE_DEPS)
 check-host: check-prime
 
 check-prime: prime-models $(BUILD)/bin/vprime-simhost $(BUILD)/bench/udp_rr \
+		$(BUILD)/test/thread-stop \
 		$(BUILD)/test/test_prime_host $(BUILD)/test/test_prime_host_blocking
 	@echo "== PRIMEX with the vprime device, guests in namespaces =="
 	@$(TOP)/tests/run-tests.sh $(BUILD)/test/test_prime_host \
@@ -88,9 +89,14 @@ check-prime: prime-models $(BUILD)/bin/vprime-simhost $(BUILD)/bench/udp_rr \
 
 # test_prime_host: the polling device (three-guests, the default);
 # _blocking: the blocking device (three-guests-blocking, polling=false).
-PRIME_HOST_TEST = printf '\#!/bin/sh\nPRIME_MODEL=%s PRIME_SIMHOST=%s PRIME_UDP_RR=%s PRIME_PRIMEX=%s PRIME_MODELS=%s exec bash %s "$$@"\n' \
-	'$(1)' '$(BUILD)/bin/vprime-simhost' '$(BUILD)/bench/udp_rr' '$(PRIMEX)' \
+PRIME_HOST_TEST = printf '\#!/bin/sh\nPRIME_MODEL=%s PRIME_SIMHOST=%s PRIME_UDP_RR=%s PRIME_THREAD_STOP=%s PRIME_PRIMEX=%s PRIME_MODELS=%s exec bash %s "$$@"\n' \
+	'$(1)' '$(BUILD)/bin/vprime-simhost' '$(BUILD)/bench/udp_rr' '$(BUILD)/test/thread-stop' '$(PRIMEX)' \
 	'$(PRIME_OUT)/models' '$(TOP)/prime/tests/check-prime.sh' >$@ && chmod +x $@
+
+# thread-stop: one thread of primex (the simulator's) stopped, the others
+# running on: a simulator that lags the wall clock, on purpose.
+$(BUILD)/test/thread-stop: prime/tests/thread-stop.c | $(BUILD)/test
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -o $@ $<
 
 $(BUILD)/test/test_prime_host: prime/tests/check-prime.sh | $(BUILD)/test
 	$(call PRIME_HOST_TEST,three-guests)

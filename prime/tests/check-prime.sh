@@ -19,8 +19,10 @@
 # guests; junk frames (runt, IPv6, VLAN, a foreign source MAC, a broken
 # IPv4 header, another EtherType) counted and dropped while primex keeps
 # forwarding; a device removed and added back while primex runs; import
-# times carried (import_late counted), export lateness reported; primex ends its
-# run cleanly and prints its counters.
+# times carried (import_late counted), export lateness reported; the
+# simulator thread stopped for 2 s (prime/tests/thread-stop.c) while a guest
+# sends: nothing lost, the simulator catches up; primex ends its run cleanly
+# and prints its counters.
 #
 # kselftest conventions: exit 4 (skip) without root, /dev/net/tun or
 # network namespaces; 0 if every check passed, 1 otherwise.
@@ -35,11 +37,12 @@ nl_name=check-prime
 # shellcheck source=../../tests/simhost/netns-lib.sh
 . "$top/tests/simhost/netns-lib.sh"
 udp_rr=${PRIME_UDP_RR:-$top/build/bench/udp_rr}
+thread_stop=${PRIME_THREAD_STOP:-$top/build/test/thread-stop}
 run_secs=${PRIME_RUN_SECS:-$((50 + ${PRIME_RATE_SECS:-0}))}
 
 [ "$(id -u)" = 0 ] || skip "not root"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
-for b in "$primex" "$simhost" "$udp_rr"; do
+for b in "$primex" "$simhost" "$udp_rr" "$thread_stop"; do
 	[ -x "$b" ] || { echo "check-prime: $b is not built (make prime)"; exit 1; }
 done
 model=${PRIME_MODEL:-three-guests}
@@ -55,13 +58,14 @@ command -v ping >/dev/null || { echo "check-prime: no ping"; exit 1; }
 id=$$
 dir=$(mktemp -d /tmp/vprime-prime.XXXXXX)
 sock=$dir/sim.sock ctl=$dir/sim.sock.ctl stats=$dir/stats
-sim_pid='' px_pid='' udp_pid=''
+sim_pid='' px_pid='' udp_pid='' ping_pid=''
 passed=0 failed=0
 nss=()
 
 cleanup() {
 	set +e
 	stop_pid "$udp_pid"
+	stop_pid "$ping_pid"
 	stop_pid "$px_pid"
 	stop_pid "$sim_pid"
 	for ns in "${nss[@]}"; do ip netns del "$ns" 2>/dev/null; done
@@ -207,6 +211,47 @@ check "import times carried: most frames enter at dom0 time + import_delay" \
 # export_late (> 1 ms past due when the writer gets the packet) measures how
 # far the simulator lags the wall clock: printed above, not checked (it
 # follows the machine's load; the RTT checks bound the end-to-end timing).
+
+# ---- a lagging simulator: its thread stopped, the guests sending on ----
+# thread-stop holds primex's simulator thread (the main thread, with either
+# device) for stall_ms while g1 pings g2; vprime-simhost, and with the
+# blocking device primex's reader and writer threads, run on. No frame held
+# meanwhile is lost, the longest RTT is the stall, and the simulator then
+# catches up: the RTT is the model's again. Where the wait is counted
+# depends on the device: the blocking device's reader goes on taking frames
+# (dom0 stamps a frame when the engine's sync takes it off the guest's
+# ring), so the stopped simulator takes them late (import_late); the polling
+# device syncs from the simulator thread, so dom0 stamps the held frames
+# when it runs again and they are on time to primex: their wait is in the
+# RTT and in dom0's engine wake-up latency (lat_wake), not in primex.
+stall_ms=2000
+i0=$(stat_of imported) l0=$(stat_of import_late)
+ip netns exec "$ns1" ping -c 12 -i 0.25 -W 6 "$g2ip" >"$dir/ping-stall.txt" 2>&1 &
+ping_pid=$!
+sleep 0.3
+check "thread-stop holds the simulator thread for $stall_ms ms" \
+	bash -o pipefail -c "'$thread_stop' '$px_pid' '$stall_ms' | tee '$dir/stall.txt' | sed 's/^/    /'"
+wait "$ping_pid" || true
+ping_pid=''
+tail -n 1 "$dir/ping-stall.txt" | sed 's/^/    /'
+max=$(sed -n 's|^rtt [^=]*= [0-9.]*/[0-9.]*/\([0-9.]*\)/.*|\1|p' "$dir/ping-stall.txt")
+held=$(sed -n 's/.* time=\([0-9.]*\) ms/\1/p' "$dir/ping-stall.txt" | awk '$1 >= 500 { n++ } END { print n + 0 }')
+check "every ping sent while it stood still is answered (12 of 12)" \
+	grep -q ' 12 received' "$dir/ping-stall.txt"
+check "the longest RTT, $max ms, is the stall's: 1000 ms <= it <= $stall_ms + 1000 ms" \
+	within "$max" 1000 "$((stall_ms + 1000))"
+sleep 1	# the counters file is rewritten every 0.5 s
+i1=$(stat_of imported) l1=$(stat_of import_late)
+echo "    held $held frame(s) >= 500 ms; imported +$((i1 - i0)), import_late +$((l1 - l0)); import_lagged $(stat_of import_lagged), import_lag_max_us $(stat_of import_lag_max_us), export_late $(stat_of export_late)"
+if [ "$device" = blocking ]; then
+	check "the held frames entered late, at the simulator's present (import_late +$((l1 - l0)) >= $held)" \
+		test "$((l1 - l0))" -ge "$held"
+fi
+out=$(ip netns exec "$ns1" ping -c 10 -i 0.2 -W 2 "$g2ip" 2>&1 || true)
+echo "$out" | tail -1 | sed 's/^/    /'
+avg=$(echo "$out" | ping_med) min=$(echo "$out" | ping_min)
+check "caught up: g1 -> g2 RTT min $min ms >= 31 ms, median $avg ms <= +20% again" \
+	rtt_ok "$min" "$avg" 31 37.2
 
 # ---- optional: a 64-byte UDP flood g1 -> g2 (PRIME_RATE_SECS=N) ----
 rate_secs=${PRIME_RATE_SECS:-0}
