@@ -10,6 +10,12 @@
  * (BurstErrorModel draws burst lengths, not a two-state chain).
  *
  * Each cause is counted, under vprimed's names (loss_random, loss_burst).
+ *
+ * vprimed judges a frame before its link's queue: give the model to the
+ * sending end's VprimeLinkQueue (its ErrorModel attribute), as
+ * VprimeTopology does, so that a lost frame takes no place in the queue
+ * and no time on the transmitter.  As a device's receive error model it
+ * would drop the frame only after it crossed the link.
  */
 #ifndef VPRIME_LINK_ERROR_MODEL_H
 #define VPRIME_LINK_ERROR_MODEL_H
