@@ -19,6 +19,7 @@
 #include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/ipv4.h"
+#include "ns3/pointer.h"
 #include "ns3/queue-size.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/uinteger.h"
@@ -614,7 +615,9 @@ using LinkEnds = std::pair<Ptr<SimpleNetDevice>, Ptr<SimpleNetDevice>>;
  * SimpleNetDevices, as vprimed's links: full duplex, each end serialising
  * at the link's rate from its own queue (both of vprimed's limits), then
  * the delay and jitter, frames in flight one behind the other; the loss
- * judged at each receiving end.  Not a CsmaChannel: ns-3's CSMA bus stays
+ * judged by each sending end's queue before its limits, as vprimed judges
+ * it (a lost frame takes no place in the queue nor time on the
+ * transmitter).  Not a CsmaChannel: ns-3's CSMA bus stays
  * busy until a frame has propagated, one frame per (transmission + delay)
  * in total, which on demo.json's link1 (1 Mbit/s, 40 ms) carried
  * 0.22 Mbit/s.  Each direction's parts go into @sum for their counters.
@@ -661,13 +664,13 @@ BuildLink(const Topo& t,
             em[e]->SetAttribute("LossGood", DoubleValue(l.geLossGood));
             em[e]->SetAttribute("LossBad", DoubleValue(l.geLossBad));
             em[e]->AssignStreams(stream + 1 + e);
-            d[e]->SetReceiveErrorModel(em[e]);
+            q[e]->SetAttribute("ErrorModel", PointerValue(em[e]));
         }
         node[byName.at(*endName[e])]->AddDevice(d[e]);
         d[e]->SetChannel(ch);
     }
     for (int e = 0; e < 2; e++)
-        sum->dirs.push_back({l.name, *endName[e], *endName[1 - e], d[e], q[e], em[1 - e], ch});
+        sum->dirs.push_back({l.name, *endName[e], *endName[1 - e], d[e], q[e], em[e], ch});
     return LinkEnds(d[0], d[1]);
 }
 
@@ -830,7 +833,8 @@ VprimeTopology::PrintStats(const VprimeTopologySummary& sum, std::ostream& os)
     {
         std::string at = "link " + d.link + " " + d.from + "->" + d.to + " ";
         os << at << "frames " << d.queue->GetTotalReceivedPackets() << "\n";
-        os << at << "queue_full " << d.queue->GetTotalDroppedPackets() << "\n";
+        // The queue's drops less the loss it judged: the limits' alone.
+        os << at << "queue_full " << d.queue->GetDroppedByLimits() << "\n";
         os << at << "loss_random " << (d.loss ? d.loss->GetLostRandom() : 0) << "\n";
         os << at << "loss_burst " << (d.loss ? d.loss->GetLostBurst() : 0) << "\n";
         os << at << "held_in_order " << d.channel->GetHeldInOrder(d.tx) << "\n";

@@ -10,9 +10,10 @@
  *           static routes of the file
  *   link    a VprimeLinkChannel (delay, jitter) between two
  *           SimpleNetDevices of the link's bandwidth, each with a
- *           VprimeLinkQueue of the link's limits (packets and bytes) and a
- *           VprimeLinkErrorModel of its loss (random, Gilbert-Elliott) on
- *           each receiving end: vprimed's link (engine/link.c) in ns-3
+ *           VprimeLinkQueue of the link's limits (packets and bytes) whose
+ *           ErrorModel, a VprimeLinkErrorModel of its loss (random,
+ *           Gilbert-Elliott), judges each frame before the limits:
+ *           vprimed's link (engine/link.c) in ns-3
  * Every key of vprimed's files is taken; a file vprimed refuses is refused.
  */
 #ifndef VPRIME_TOPOLOGY_H
@@ -40,7 +41,7 @@ struct VprimeTopologyLinkDir
     std::string link, from, to;
     Ptr<SimpleNetDevice> tx;           // from's end
     Ptr<VprimeLinkQueue> queue;        // in front of its transmitter
-    Ptr<VprimeLinkErrorModel> loss;    // at to's receiver; null: lossless
+    Ptr<VprimeLinkErrorModel> loss;    // queue's ErrorModel; null: lossless
     Ptr<VprimeLinkChannel> channel;    // shared by both directions
 };
 

@@ -20,7 +20,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <unistd.h>
 
@@ -58,6 +60,21 @@ Dir(const VprimeTopologySummary& sum, const std::string& link, const std::string
         if (d.link == link && d.from == from)
             return &d;
     return nullptr;
+}
+
+/* Counter @name of direction @dir ("link1 a->s1") as PrintStats prints it;
+ * UINT64_MAX if it prints no such line. */
+static uint64_t
+Stat(const VprimeTopologySummary& sum, const std::string& dir, const std::string& name)
+{
+    std::ostringstream os;
+    VprimeTopology::PrintStats(sum, os);
+    std::string s = os.str();
+    std::string key = "link " + dir + " " + name + " ";
+    size_t at = s.find(key);
+    if (at == std::string::npos)
+        return UINT64_MAX;
+    return std::strtoull(s.c_str() + at + key.size(), nullptr, 10);
 }
 
 /* A frame a -> c carrying @seq. */
@@ -230,8 +247,9 @@ TestQueueBytes()
 /*
  * Loss through a topology: link1 with loss 0.02 and a chain (p 0.05, r
  * 0.5, every frame lost when bad): (1 - 0.02) x (1 - 0.05 / 0.55) = 89.1 %
- * arrive; every frame lost is counted under its cause at the receiving
- * end, and the stats lines say so under vprimed's names.
+ * arrive; every frame lost is counted under its cause before a's queue,
+ * and the stats lines say so under vprimed's names, frames counting only
+ * those the link took (vprimed's: the lost ones never entered it).
  */
 static void
 TestLossTopology()
@@ -269,8 +287,104 @@ TestLossTopology()
     CHECK(s.find("link link1 a->s1 loss_burst " + std::to_string(up->loss->GetLostBurst()) +
                  "\n") != std::string::npos);
     CHECK(s.find("link link1 s1->a loss_random 0\n") != std::string::npos);
+    CHECK(Stat(sum, "link1 a->s1", "frames") == n - lost);
+    CHECK(Stat(sum, "link1 a->s1", "queue_full") == 0);
     CHECK(s.find("link link3 c->s1 frames ") != std::string::npos);
     std::printf("  loss: random then Gilbert-Elliott, counted by cause: ok\n");
+}
+
+/*
+ * The loss is judged before the queue, as vprimed's (engine/link.c,
+ * vpe_link_admit(): vpe_link_lost() first): a lost frame takes no place in
+ * the queue and no time on the transmitter.  link1 at 1 Mbit/s with loss
+ * 0.5 takes a burst of 40 frames of 1428 bytes (what ns-3 serialises of a
+ * 1442-byte frame: 11.424 ms each).
+ */
+static const uint32_t kBurst = 40;
+static const double kSerMs = 1428 * 8 / 1e6 * 1e3; // 11.424 ms at 1 Mbit/s
+
+/*
+ * With a queue of 2 packets: every frame of the burst is judged (40), and
+ * of the S that survive one is sent at once and two wait, so 3 arrive, S -
+ * 3 are queue_full and the lost ones are not counted there.  Judged at the
+ * far end, only the 3 frames the queue took would be judged and 37
+ * counted queue_full, whatever the loss.
+ */
+static void
+TestLossNoPlace()
+{
+    World w(2);
+    VprimeTopologySummary sum;
+    std::string err;
+    CHECK(BuildJson(w, TwoGuests("\"bandwidth\": \"1Mbit\", \"loss\": 0.5, "
+                                 "\"queue\": { \"packets\": 2 }"),
+                    &sum, &err));
+    w.helper->Start();
+    for (uint32_t i = 0; i < kBurst; i++)
+        CHECK(w.Send(0, SeqFrame(w, i, 1428)) == 0);
+    w.Run(MilliSeconds(200));
+    const VprimeTopologyLinkDir* up = Dir(sum, "link1", "a");
+    CHECK(up && up->loss);
+    uint64_t lost = Stat(sum, "link1 a->s1", "loss_random");
+    uint64_t full = Stat(sum, "link1 a->s1", "queue_full");
+    uint64_t frames = Stat(sum, "link1 a->s1", "frames");
+    uint64_t survived = kBurst - lost;
+    uint64_t taken = std::min<uint64_t>(survived, 1 + 2);
+    std::printf("  loss 0.5, queue 2 packets, burst of %u: judged %llu, loss_random %llu, "
+                "queue_full %llu (%llu - 3 expected), frames %llu, %zu arrived (%llu "
+                "expected)\n",
+                kBurst, (unsigned long long)up->loss->GetFrames(), (unsigned long long)lost,
+                (unsigned long long)full, (unsigned long long)survived,
+                (unsigned long long)frames, w.guests[1].rx.size(), (unsigned long long)taken);
+    CHECK(up->loss->GetFrames() == kBurst);
+    CHECK(lost == up->loss->GetLostRandom() && lost > 0 && survived > 3);
+    CHECK(full == survived - taken && frames == taken);
+    CHECK(up->queue->GetDroppedByLoss() == lost);
+    CHECK(w.guests[1].rx.size() == taken);
+    CHECK(lost + full + frames == kBurst);
+    std::printf("  loss before the queue: a lost frame takes no place in it: ok\n");
+}
+
+/*
+ * With the default queue (1000): the S survivors leave one behind the
+ * other, the k-th arriving k x 11.424 ms after the burst.  Judged at the
+ * far end, a lost frame would hold the transmitter for its 11.424 ms and
+ * the last survivor would arrive near 40 x 11.424 ms.
+ */
+static void
+TestLossNoTime()
+{
+    World w(2);
+    VprimeTopologySummary sum;
+    std::string err;
+    CHECK(BuildJson(w, TwoGuests("\"bandwidth\": \"1Mbit\", \"loss\": 0.5"), &sum, &err));
+    w.helper->Start();
+    Time t0 = Simulator::Now();
+    for (uint32_t i = 0; i < kBurst; i++)
+        CHECK(w.Send(0, SeqFrame(w, i, 1428)) == 0);
+    std::vector<double> atMs;
+    while (Simulator::Now() < t0 + MilliSeconds(600))
+    {
+        w.Run(MicroSeconds(50));
+        for (size_t k = 0; k < w.guests[1].rx.size(); k++)
+            atMs.push_back((Simulator::Now() - t0).GetSeconds() * 1e3);
+        w.guests[1].rx.clear();
+    }
+    const VprimeTopologyLinkDir* up = Dir(sum, "link1", "a");
+    CHECK(up && up->loss);
+    uint64_t survived = kBurst - up->loss->GetLostRandom();
+    double worst = 0;
+    for (size_t k = 0; k < atMs.size(); k++)
+        worst = std::max(worst, std::fabs(atMs[k] - double(k + 1) * kSerMs));
+    std::printf("  loss 0.5, burst of %u: %zu arrived (%llu survived the loss), the last at "
+                "%.3f ms (%llu x %.3f = %.3f expected), each within %.3f ms of k x %.3f\n",
+                kBurst, atMs.size(), (unsigned long long)survived,
+                atMs.empty() ? 0.0 : atMs.back(), (unsigned long long)survived, kSerMs,
+                double(survived) * kSerMs, worst, kSerMs);
+    CHECK(atMs.size() == survived && survived > 3 && survived < kBurst);
+    // The guests' 50 us drains and the handle's 10 us polls.
+    CHECK(worst < 0.2);
+    std::printf("  loss before the queue: a lost frame takes no time on the link: ok\n");
 }
 
 /* engine/topologies/: every file vprimed runs builds here too. */
@@ -353,6 +467,8 @@ main()
         {"jitter", TestJitter},
         {"queue_bytes", TestQueueBytes},
         {"loss_topology", TestLossTopology},
+        {"loss_no_place", TestLossNoPlace},
+        {"loss_no_time", TestLossNoTime},
         {"topology_files", TestTopologyFiles},
         {"link_refused", TestLinkRefused},
     };
