@@ -228,6 +228,30 @@ static void test_mac_parse(void** state)
 	assert_null(vprimeFrameKindName(-1));
 }
 
+/* Simulation time to dom0's clock by the pinned linear mapping: in the
+ * future and the past of the anchor, at another emulation ratio, before
+ * the clock's origin (due now), and the simulator's infinities (held 30 s
+ * ahead, where dom0 takes them). */
+static void test_sim_to_mono(void** state)
+{
+	const uint64_t at = 5000000000ull;	/* the anchor: 5 s of uptime */
+	const int64_t t0 = 1000000;		/* simulation ticks then */
+
+	(void)state;
+	assert_int_equal(vprimeSimToMono(t0, t0, at, 1.0), at);
+	assert_int_equal(vprimeSimToMono(t0 + 2500000, t0, at, 1.0), at + 2500000);
+	assert_int_equal(vprimeSimToMono(t0 - 700000, t0, at, 1.0), at - 700000);
+	/* 1 tick = 1 us (t_per_ns 0.001): 2 ticks ahead is 2000 ns */
+	assert_int_equal(vprimeSimToMono(t0 + 2, t0, at, 0.001), at + 2000);
+	/* -e 2: simulation runs twice the wall clock, 1 ms of it is 0.5 ms */
+	assert_int_equal(vprimeSimToMono(t0 + 1000000, t0, at, 2.0), at + 500000);
+	assert_int_equal(vprimeSimToMono(t0 - 6000000000ll, t0, at, 1.0), 0);
+	assert_int_equal(vprimeSimToMono(INT64_MAX, t0, at, 1.0),
+			 at + (uint64_t)VPRIME_DUE_AHEAD_S * 1000000000ull);
+	assert_int_equal(vprimeSimToMono(INT64_MIN, t0, at, 1.0), 0);
+	assert_int_equal(vprimeSimToMono(t0 + 5, t0, at, 0.0), at);
+}
+
 /* The ring: order, full and empty, and two threads moving 200000 values
  * through 8 slots without losing or reordering one. */
 typedef VPrimeXRing<uint64_t, 8> TestRing;
@@ -281,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_arp_answer_policy),
 		cmocka_unit_test(test_arp_reply_bytes),
 		cmocka_unit_test(test_mac_parse),
+		cmocka_unit_test(test_sim_to_mono),
 		cmocka_unit_test(test_xring),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);

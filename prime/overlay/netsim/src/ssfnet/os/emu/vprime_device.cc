@@ -100,7 +100,8 @@ VPrimeDevice::~VPrimeDevice()
 		close(wake_fd);
 }
 
-VPrimePollDevice::VPrimePollDevice() : last_sync_ns(0), tx_unsent(false)
+VPrimePollDevice::VPrimePollDevice() : last_sync_ns(0), tx_unsent(false),
+	map_ns(0), map_t(0), map_t_per_ns(0)
 {
 }
 
@@ -309,11 +310,8 @@ bool VPrimeCore::frameFits(Packet* pkt, VPrimeIface& ifc)
 	return true;
 }
 
-/* Serialise @pkt (it fits) into the one-buffer frame @f for @ifc's guest;
- * @delay (real seconds until the packet is due, as the kernel computes it)
- * becomes the frame's due time. */
-uint64_t VPrimeCore::frameWrite(Packet* pkt, VPrimeIface& ifc, double delay,
-				struct vprime_frame* f)
+/* Serialise @pkt (it fits) into the one-buffer frame @f for @ifc's guest. */
+void VPrimeCore::frameWrite(Packet* pkt, VPrimeIface& ifc, struct vprime_frame* f)
 {
 	int size = pkt->size();
 	uint8_t* data = f->seg[0].data;
@@ -322,6 +320,12 @@ uint64_t VPrimeCore::frameWrite(Packet* pkt, VPrimeIface& ifc, double delay,
 	pkt->getMessage()->toRawBytes(p, left);
 	vprimeEthWrite(data, ifc.mac, mymac, VPRIME_ETH_P_IP);
 	f->seg[0].len = (uint32_t)size + VPRIME_ETH_HLEN;
+}
+
+/* The due time of a packet @delay real seconds from now (as the kernel's
+ * writer computes it), counted late if it is more than VPRIME_LATE_NS past. */
+uint64_t VPrimeCore::dueFromDelay(double delay)
+{
 	if (delay * -1e9 > (double)VPRIME_LATE_NS)
 		count(VPRIME_DEV_export_late);
 	return delay > 0 ? vprimeNow() + (uint64_t)(delay * 1e9) : 0;
@@ -341,7 +345,8 @@ void VPrimeDevice::writerExport(EmulationEvent* evt, VPrimeIface& ifc, int idx,
 		evt->free();
 		return;
 	}
-	xf.due = frameWrite(evt->pkt, ifc, delay, &xf.f);
+	frameWrite(evt->pkt, ifc, &xf.f);
+	xf.due = dueFromDelay(delay);
 	xf.ifc = idx;
 	evt->free();
 	if (!filled.push(xf)) {
@@ -801,6 +806,10 @@ void VPrimePollDevice::poll(int* fd)
 	}
 	last_sync_ns = now;
 	tx_unsent = false;
+	if (vp)
+		exportLateCount(now);
+	else
+		tx_dues.clear();	/* lost with the handle, not late */
 	bool busy;
 	if (ownerPass(now, &busy)) {
 		/* more than a batch waiting: take the rest in this poll */
@@ -840,14 +849,14 @@ void VPrimePollDevice::exportPacket(Interface* iface, Packet* pkt)
 		pkt->erase();
 		return;
 	}
-	double delay = (double)(getCommunity()->now() - core_ic->wallclockToLtime()) /
-		core_ic->ltimePerRealSecond();
-	uint64_t due = frameWrite(pkt, ifc, delay, &f);
+	frameWrite(pkt, ifc, &f);
+	uint64_t due = simToMono(getCommunity()->now());
 	pkt->erase();
 	int rc = vprime_tx_submit(vp, (uint32_t)ifc.port, &f, due);
 	if (rc == 0) {
 		count(VPRIME_DEV_exported);
 		tx_unsent = true;
+		tx_dues.push_back(due);
 		return;
 	}
 	if (rc == -EAGAIN)
@@ -857,6 +866,37 @@ void VPrimePollDevice::exportPacket(Interface* iface, Packet* pkt)
 	else
 		count(VPRIME_DEV_export_refused);
 	vprime_frame_drop(vp, &f);
+}
+
+/* Simulation time @t on dom0's clock without a clock read per packet:
+ * where a clock read is a system call (a Xen PV dom0) one a packet was
+ * most of the reads primex made.  The kernel's mapping is linear
+ * (wallclockToLtime()), so a pair of readings pins it; they are taken
+ * again every VPRIME_MAP_NS to follow a changed emulation ratio or a
+ * stepped wall clock, the monotonic one on both sides of the other. */
+uint64_t VPrimePollDevice::simToMono(prime::ssf::ltime_t t)
+{
+	/* the last sync's clock reading: the mapping's age, no new read */
+	int64_t age = (int64_t)(last_sync_ns - map_ns);
+
+	if (!map_ns || age >= (int64_t)VPRIME_MAP_NS) {
+		uint64_t before = vprimeNow();
+		map_t = core_ic->wallclockToLtime();
+		map_ns = before + (vprimeNow() - before) / 2;
+		map_t_per_ns = core_ic->ltimePerRealSecond() / 1e9;
+	}
+	return vprimeSimToMono(t, map_t, map_ns, map_t_per_ns);
+}
+
+/* The packets submitted since the last sync reach dom0 with this one, at
+ * @now: those more than VPRIME_LATE_NS past due are late. */
+void VPrimePollDevice::exportLateCount(uint64_t now)
+{
+	for (size_t i = 0; i < tx_dues.size(); i++) {
+		if (now > tx_dues[i] + VPRIME_LATE_NS)
+			count(VPRIME_DEV_export_late);
+	}
+	tx_dues.clear();
 }
 
 SSFNET_REGISTER_EMU_DEVICE(VPrimePollDevice, EMU_VPRIME_POLL_DEVICE);

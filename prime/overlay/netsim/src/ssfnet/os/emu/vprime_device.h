@@ -31,16 +31,21 @@
  * so that it does not wait behind the backlog (counted import_lagged, the
  * largest lag import_lag_max_us), and a frame whose time the simulator has
  * already passed enters at its present (counted import_late), never in
- * its past nor at the wall clock's now.  On export, the delay the kernel
- * computes for the packet (its simulation time against the wall clock)
- * becomes the frame's due time in dom0; a frame that reaches the writer
- * more than VPRIME_LATE_NS past due is counted export_late.
+ * its past nor at the wall clock's now.  On export, the packet's
+ * simulation time becomes the frame's due time in dom0: the blocking
+ * device's writer gets it as the delay the kernel computes (a frame more
+ * than VPRIME_LATE_NS past due when the writer gets it is counted
+ * export_late); the polling device maps it without a clock read
+ * (simToMono()) and counts a frame late when the sync that hands it to
+ * dom0 comes more than VPRIME_LATE_NS after its due time.
  */
 
 #ifdef SSFNET_EMULATION
 
 #ifndef __VPRIME_DEVICE_H__
 #define __VPRIME_DEVICE_H__
+
+#include <vector>
 
 #include "os/emu/emulation_device.h"
 #include "os/emu/vprime_emu_proto.h"
@@ -61,6 +66,9 @@ namespace ssfnet {
 #define VPRIME_POLL_SYNC_NS 50000ull
 /* Lateness beyond which an exported frame counts as late (ns). */
 #define VPRIME_LATE_NS 1000000ull
+/* How long the polling device keeps one reading of the simulator's
+ * wall-clock mapping (simToMono()). */
+#define VPRIME_MAP_NS 500000000ull
 
 /**
  * The device's counters.  X(name, description); the rx_<kind> ones follow
@@ -163,8 +171,8 @@ protected:
 	void ownerLost(int err, uint64_t now);
 	void ownerClose();
 	bool frameFits(Packet* pkt, VPrimeIface& ifc);
-	uint64_t frameWrite(Packet* pkt, VPrimeIface& ifc, double delay,
-			    struct vprime_frame* f);
+	void frameWrite(Packet* pkt, VPrimeIface& ifc, struct vprime_frame* f);
+	uint64_t dueFromDelay(double delay);
 	void coreImportStats();
 	void count(int id) { __atomic_add_fetch(&stats[id], 1, __ATOMIC_RELAXED); }
 
@@ -258,8 +266,15 @@ public:
 	virtual void poll(int* fd);
 
 protected:
+	uint64_t simToMono(prime::ssf::ltime_t t);
+	void exportLateCount(uint64_t now);
+
 	uint64_t last_sync_ns;
 	bool tx_unsent;			/**< submitted since the last sync */
+	std::vector<uint64_t> tx_dues;	/**< their due times */
+	uint64_t map_ns;		/**< simulation time map_t was then */
+	prime::ssf::ltime_t map_t;
+	double map_t_per_ns;
 };
 
 } //namespace ssfnet

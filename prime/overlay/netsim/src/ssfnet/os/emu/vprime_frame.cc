@@ -193,5 +193,18 @@ bool vprimeMacParse(const char* s, uint8_t mac[6])
 	return true;
 }
 
+unsigned long long vprimeSimToMono(long long t, long long anchor_t,
+				    unsigned long long anchor_ns, double t_per_ns)
+{
+	/* in double: t may be the simulator's +-infinity */
+	double off = t_per_ns > 0 ? ((double)t - (double)anchor_t) / t_per_ns : 0;
+
+	if (off > VPRIME_DUE_AHEAD_S * 1e9)
+		off = VPRIME_DUE_AHEAD_S * 1e9;
+	if (off <= -(double)anchor_ns)
+		return 0;
+	return (unsigned long long)((long long)anchor_ns + (long long)off);
+}
+
 } // namespace ssfnet
 } // namespace prime

@@ -89,6 +89,19 @@ void vprimeEthWrite(uint8_t* buf, const uint8_t dst[6], const uint8_t src[6],
 		    uint16_t type);
 
 /**
+ * The CLOCK_MONOTONIC time (ns) at which simulation time @t is due, by the
+ * simulator's linear wall-clock mapping pinned at one pair of readings:
+ * simulation time @anchor_t was @anchor_ns, @t_per_ns simulation ticks a
+ * nanosecond.  A time before the clock's origin is 0 (due now); one more
+ * than VPRIME_DUE_AHEAD_S past the anchor is held there (dom0 refuses a
+ * due time over 60 s ahead).  In long long, not <stdint.h>'s names:
+ * PRIMEX's headers give int64_t another type in some of its units.
+ */
+unsigned long long vprimeSimToMono(long long t, long long anchor_t,
+				    unsigned long long anchor_ns, double t_per_ns);
+#define VPRIME_DUE_AHEAD_S 30
+
+/**
  * Parse "aa:bb:cc:dd:ee:ff" (hex, either case) into @mac.  Returns
  * false, leaving @mac alone, for anything else.
  */
