@@ -286,6 +286,11 @@ wait "$px_pid" || rc=$?
 px_pid=''
 check "primex ends its run with status 0" test "$rc" = 0
 check "and prints the device's counters" grep -q "^vprime: imported=" "$dir/primex.log"
+# SSF's own account of the run's wall-clock length. Idle, its kernel used to
+# sleep in steps of up to 10 s past the end (patch 0006): 59.2 s for 50.
+exec_s=$(sed -n 's/.*execution time (max wall-clock time) = \([0-9.]*\).*/\1/p' "$dir/primex.log")
+check "the run ends on time: ${exec_s:-?} s of wall clock for $run_secs s simulated (at most +2 s)" \
+	within "${exec_s:-}" "$((run_secs - 1))" "$((run_secs + 2))"
 grep '^vprime: ' "$dir/primex.log" | tr '\n' ' ' | fold -w 100 | sed 's/^/    /'
 echo
 echo "$passed passed, $failed failed"
