@@ -57,9 +57,9 @@ $(BUILD)/test/test_pcapstat: prime/tests/check-pcapstat.sh $(BUILD)/test/pcapsta
 	printf '#!/bin/sh\nexec bash %s %s\n' '$(TOP)/prime/tests/check-pcapstat.sh' \
 		'$(BUILD)/test/pcapstat_san' >$@ && chmod +x $@
 
-# The example models (XML and Java), compiled by jPRIME: TLV, and the
+# The example models (XML, Java and Python), compiled by jPRIME: TLV, and the
 # interfaces' addresses.
-PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml prime/models/*.java)
+PRIME_MODEL_SRCS := $(wildcard prime/models/*.xml prime/models/*.java prime/models/*.py)
 PRIME_TLVS := $(patsubst prime/models/%,$(PRIME_OUT)/models/%.tlv,$(basename $(PRIME_MODEL_SRCS)))
 
 prime-models: prime
@@ -73,6 +73,9 @@ $(PRIME_OUT)/models/%.tlv: prime/models/%.xml $(PRIME_COMPILE_DEPS)
 $(PRIME_OUT)/models/%.tlv: prime/models/%.java $(PRIME_COMPILE_DEPS)
 	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models
 
+$(PRIME_OUT)/models/%.tlv: prime/models/%.py $(PRIME_COMPILE_DEPS)
+	@bash $(TOP)/prime/compile-model.sh $(JPRIME_JAR) $< $(PRIME_OUT)/models
+
 # The host test: the real primex over vprime-simhost's guests in network
 # namespaces (a skip, exit 4, without root, /dev/net/tun or namespaces).
 # Run by check-host, not check-unit: its first run on a machine pays the
@@ -82,10 +85,17 @@ check-host: check-prime
 
 check-prime: prime-models $(BUILD)/bin/vprime-simhost $(BUILD)/bench/udp_rr \
 		$(BUILD)/test/thread-stop \
+		$(BUILD)/test/test_prime_models \
 		$(BUILD)/test/test_prime_host $(BUILD)/test/test_prime_host_blocking
 	@echo "== PRIMEX with the vprime device, guests in namespaces =="
-	@$(TOP)/tests/run-tests.sh $(BUILD)/test/test_prime_host \
-		$(BUILD)/test/test_prime_host_blocking
+	@$(TOP)/tests/run-tests.sh $(BUILD)/test/test_prime_models \
+		$(BUILD)/test/test_prime_host $(BUILD)/test/test_prime_host_blocking
+
+# test_prime_models: the XML, Java and Python forms of the three-guest
+# model compile to the same network.
+$(BUILD)/test/test_prime_models: prime/tests/check-models.sh | $(BUILD)/test
+	printf '#!/bin/sh\nexec bash %s %s\n' '$(TOP)/prime/tests/check-models.sh' \
+		'$(PRIME_OUT)/models' >$@ && chmod +x $@
 
 # test_prime_host: the polling device (three-guests, the default);
 # _blocking: the blocking device (three-guests-blocking, polling=false).
