@@ -79,8 +79,8 @@ tb_figure guests_fit "$fit" guests
 # weighs it as one domain among N+1. At Xen's default weight with 32 busy
 # guests, frames for the devices late in each sync pass waited over a
 # second (lat_to_guest over 1 s rising with the port's place in the pass,
-# 7 for g01 to 202 for g32: dom0 losing its CPU mid-pass), enough for ARP
-# to give up: 947 of 992 pairs (2026-12-06, 20261206-051049-scale). An
+# 7 for g01 to 202 for g32: dom0 losing its CPU mid-pass), and 45 pairs
+# went unanswered: 947 of 992 (2026-12-06, 20261206-051049-scale). An
 # operator gives dom0 the larger weight (docs/xl.md, "How many guests per
 # host"); SCALE_DOM0_WEIGHT=0 keeps Xen's default.
 sched=$(xl info | awk '$1 == "xen_scheduler" {print $3}')
@@ -233,8 +233,12 @@ guest_drops() { # NAME -> "rx_dropped tx_dropped" of its eth0
 	# shellcheck disable=SC2016 # expanded in the guest
 	tb_guest_run -t 60 "$1" 'echo $(cat /sys/class/net/eth0/statistics/rx_dropped) $(cat /sys/class/net/eth0/statistics/tx_dropped)' 2>/dev/null || echo "0 0"
 }
+all_guest_drops() { # -> rx + tx dropped over every guest's eth0
+	local i
+	for ((i = 1; i <= N; i++)); do guest_drops "$(gname "$i")"; done | awk '{s += $1 + $2} END {print s + 0}'
+}
 "$VPCTL" stats 2>&1 | stat_totals >"$TB_OUT/stats-before.txt"
-for ((i = 1; i <= N; i++)); do guest_drops "$(gname "$i")"; done | awk '{r += $1; t += $2} END {print r + 0, t + 0}' >"$TB_OUT/guest-drops-before.txt"
+all_guest_drops >"$TB_OUT/guest-drops-before.txt"
 s0=${EPOCHREALTIME} c0=$(cpu_ticks "$ENGINE_PID")
 for ((i = 1; i <= N; i++)); do
 	dests=""
@@ -273,10 +277,10 @@ tb_figure pairs_guest_max "${G_MAX:-0}" s
 stat_totals <"$TB_OUT/stats-after-pairs.txt" >"$TB_OUT/stats-after.txt"
 awk 'NR == FNR {b[$1] = $2; next} $2 != b[$1] {print $1, $2 - b[$1]}' \
 	"$TB_OUT/stats-before.txt" "$TB_OUT/stats-after.txt" >"$TB_OUT/stats-pairs-delta.txt"
-for ((i = 1; i <= N; i++)); do guest_drops "$(gname "$i")"; done | awk '{r += $1; t += $2} END {print r + 0, t + 0}' >"$TB_OUT/guest-drops-after.txt"
+all_guest_drops >"$TB_OUT/guest-drops-after.txt"
 lost_engine=$(awk '$1 ~ /^(engine_drop_|link_)/ {s += $2} END {print s + 0}' "$TB_OUT/stats-pairs-delta.txt")
 lost_dom0=$(awk '$1 ~ /^port_tx_drop_/ {s += $2} END {print s + 0}' "$TB_OUT/stats-pairs-delta.txt")
-lost_guest=$(cat "$TB_OUT/guest-drops-before.txt" "$TB_OUT/guest-drops-after.txt" | awk 'NR == 1 {b = $1 + $2} NR == 2 {print $1 + $2 - b}')
+lost_guest=$(($(cat "$TB_OUT/guest-drops-after.txt") - $(cat "$TB_OUT/guest-drops-before.txt")))
 say "during all pairs: $(grep -E '^(port_rx_frames|port_tx_frames|engine_drop_|link_|port_tx_drop_|port_tx_stall|port_rx_stall|port_guest_events_limited)' "$TB_OUT/stats-pairs-delta.txt" | tr '\n' ' ')guest rx+tx dropped $lost_guest"
 tb_figure pairs_lost_engine "$lost_engine" frames
 tb_figure pairs_lost_dom0 "$lost_dom0" frames
